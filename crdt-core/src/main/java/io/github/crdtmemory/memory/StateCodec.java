@@ -1,0 +1,280 @@
+package io.github.crdtmemory.memory;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.github.crdtmemory.core.LwwMap;
+import io.github.crdtmemory.core.Register;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.memory.AtomKey.EntityKey;
+import io.github.crdtmemory.memory.AtomKey.ObservationKey;
+import io.github.crdtmemory.memory.AtomKey.RelationKey;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The canonical byte form of a {@link MemoryState}: a replica state file.
+ *
+ * <p>The file is UTF-8 JSONL. The first line is the header
+ * {@code {"format":"crdt-memory-state","version":1}}; then one line per atom, in key order, with a
+ * fixed field order, every line ending in {@code \n}:
+ * <pre>
+ * {"atom":"entity","name":"Ada","stamp":[1732280000000,0,"alice"],"live":true,"value":"person"}
+ * {"atom":"observation","entity":"Ada","text":"wrote the first program","stamp":[...],"live":true,"value":""}
+ * {"atom":"relation","from":"Ada","relationType":"knows","to":"Babbage","stamp":[...],"live":false,"value":""}
+ * </pre>
+ * Equal states give equal bytes and equal bytes give equal states, so git sees no spurious change and
+ * {@code merge(a, b)} and {@code merge(b, a)} store the same blob.
+ *
+ * <p>Decoding is strict: a missing or unknown header, version, field or atom kind, a negative stamp
+ * component or an invalid replica id is a {@link MemoryFormatException} with file, line and column.
+ * Atoms may appear in any order and a key twice (their registers are joined), so a hand-merged file
+ * still reads.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class StateCodec {
+    /** The {@code format} value of the header line. */
+    public static final String FORMAT = "crdt-memory-state";
+    /** The version this codec writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final String HEADER = "{\"format\":\"" + FORMAT + "\",\"version\":" + VERSION + "}\n";
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private StateCodec() {
+    }
+
+    /**
+     * Encodes a state canonically.
+     *
+     * @param state the state
+     * @return the file's bytes
+     * @throws NullPointerException if {@code state} is null
+     */
+    public static byte[] encode(MemoryState state) {
+        Objects.requireNonNull(state, "state");
+        LwwMap<AtomKey> atoms = state.atoms();
+        JsonOutput out = new JsonOutput(HEADER.length() + 96 * atoms.size());
+        out.ascii(HEADER);
+        for (int i = 0; i < atoms.size(); i++) {
+            AtomKey key = atoms.keyAt(i);
+            Register r = atoms.registerAt(i);
+            if (key instanceof EntityKey e) {
+                out.ascii("{\"atom\":\"entity\",\"name\":").string(e.name());
+            } else if (key instanceof ObservationKey o) {
+                out.ascii("{\"atom\":\"observation\",\"entity\":").string(o.entity())
+                        .ascii(",\"text\":").string(o.text());
+            } else {
+                RelationKey k = (RelationKey) key;
+                out.ascii("{\"atom\":\"relation\",\"from\":").string(k.from())
+                        .ascii(",\"relationType\":").string(k.relationType())
+                        .ascii(",\"to\":").string(k.to());
+            }
+            Stamp s = r.stamp();
+            out.ascii(",\"stamp\":[").number(s.wallMillis()).ascii(',').number(s.counter()).ascii(',')
+                    .string(s.replica().value())
+                    .ascii(r.live() ? "],\"live\":true,\"value\":" : "],\"live\":false,\"value\":")
+                    .string(r.value())
+                    .ascii("}\n");
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a replica state file.
+     *
+     * @param bytes the file's content
+     * @param source the file's name, used in messages
+     * @return the state
+     * @throws MemoryFormatException if the content is not a valid state file
+     * @throws NullPointerException if an argument is null
+     */
+    public static MemoryState decode(byte[] bytes, String source) {
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(source, "source");
+        int bad = Utf8Check.firstInvalid(bytes);
+        if (bad >= 0) {
+            int[] at = Utf8Check.position(bytes, bad);
+            throw new MemoryFormatException(source, at[0], at[1], "invalid UTF-8", null);
+        }
+        try (JsonParser p = JSON.createParser(bytes)) {
+            return new Decoder(p, source).read();
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            throw new MemoryFormatException(source, loc == null ? 0 : loc.getLineNr(),
+                    loc == null ? 0 : loc.getColumnNr(), "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MemoryFormatException(source, 0, 0, "unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** One decoding pass. Replica ids repeat on every line, so they are shared, not re-validated. */
+    private static final class Decoder {
+        private final JsonParser p;
+        private final String source;
+        private final Map<String, ReplicaId> replicas = new HashMap<>();
+
+        Decoder(JsonParser p, String source) {
+            this.p = p;
+            this.source = source;
+        }
+
+        MemoryState read() throws IOException {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new MemoryFormatException(source, 1, 1, "empty state file: missing the header line", null);
+            }
+            readHeader(t);
+            LwwMap.Builder<AtomKey> atoms = LwwMap.builder();
+            while ((t = p.nextToken()) != null) {
+                JsonLocation at = p.currentTokenLocation();
+                if (t != JsonToken.START_OBJECT) {
+                    throw error(at, "expected an atom object");
+                }
+                readAtom(at, atoms);
+            }
+            return MemoryState.of(atoms.build());
+        }
+
+        private void readHeader(JsonToken t) throws IOException {
+            JsonLocation at = p.currentTokenLocation();
+            if (t != JsonToken.START_OBJECT) {
+                throw error(at, "expected the header object");
+            }
+            String format = null;
+            Integer version = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (f.equals("format") && v == JsonToken.VALUE_STRING) {
+                    format = p.getText();
+                } else if (f.equals("version") && v == JsonToken.VALUE_NUMBER_INT) {
+                    version = p.getIntValue();
+                } else {
+                    throw error(p.currentTokenLocation(), "unexpected header field '" + f + "'");
+                }
+            }
+            if (!FORMAT.equals(format)) {
+                throw error(at, "not a replica state file (header format is " + quoted(format) + ", expected '" + FORMAT + "')");
+            }
+            if (version == null || version != VERSION) {
+                throw error(at, "unsupported state file version " + version + " (this library reads version " + VERSION + ")");
+            }
+        }
+
+        private void readAtom(JsonLocation at, LwwMap.Builder<AtomKey> atoms) throws IOException {
+            String atom = null;
+            Map<String, String> fields = new HashMap<>(8);
+            Stamp stamp = null;
+            Boolean live = null;
+            String value = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (f) {
+                    case "atom" -> atom = string(v, f);
+                    case "name", "entity", "text", "from", "relationType", "to" -> fields.put(f, string(v, f));
+                    case "stamp" -> stamp = readStamp(v);
+                    case "live" -> {
+                        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                            throw error(p.currentTokenLocation(), "field 'live' must be true or false");
+                        }
+                        live = v == JsonToken.VALUE_TRUE;
+                    }
+                    case "value" -> value = string(v, f);
+                    default -> throw error(p.currentTokenLocation(), "unknown field '" + f + "'");
+                }
+            }
+            if (atom == null) {
+                throw error(at, "missing field 'atom'");
+            }
+            AtomKey key = switch (atom) {
+                case "entity" -> new EntityKey(need(fields, "name", at, atom));
+                case "observation" -> new ObservationKey(need(fields, "entity", at, atom), need(fields, "text", at, atom));
+                case "relation" -> new RelationKey(need(fields, "from", at, atom),
+                        need(fields, "relationType", at, atom), need(fields, "to", at, atom));
+                default -> throw error(at, "unknown atom kind '" + atom + "'");
+            };
+            int expectedFields = switch (atom) {
+                case "entity" -> 1;
+                case "observation" -> 2;
+                default -> 3;
+            };
+            if (fields.size() != expectedFields) {
+                throw error(at, "fields that do not belong to a " + atom + " atom: " + fields.keySet());
+            }
+            if (stamp == null || live == null || value == null) {
+                throw error(at, atom + " atom is missing field '"
+                        + (stamp == null ? "stamp" : live == null ? "live" : "value") + "'");
+            }
+            atoms.put(key, new Register(stamp, live, value));
+        }
+
+        private Stamp readStamp(JsonToken t) throws IOException {
+            JsonLocation at = p.currentTokenLocation();
+            String shape = "field 'stamp' must be [wallMillis, counter, replica]";
+            if (t != JsonToken.START_ARRAY) {
+                throw error(at, shape);
+            }
+            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                throw error(at, shape);
+            }
+            long wall = p.getLongValue();
+            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                throw error(at, shape);
+            }
+            long counter = p.getLongValue();
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw error(at, shape);
+            }
+            String replica = p.getText();
+            if (p.nextToken() != JsonToken.END_ARRAY) {
+                throw error(at, shape);
+            }
+            if (wall < 0 || counter < 0 || counter > Integer.MAX_VALUE) {
+                throw error(at, "stamp components out of range: " + wall + ", " + counter);
+            }
+            ReplicaId id = replicas.get(replica);
+            if (id == null) {
+                if (!ReplicaId.isValid(replica)) {
+                    throw error(at, "invalid replica id in stamp: " + quoted(replica));
+                }
+                id = ReplicaId.of(replica);
+                replicas.put(replica, id);
+            }
+            return new Stamp(wall, (int) counter, id);
+        }
+
+        private String string(JsonToken t, String field) throws IOException {
+            if (t != JsonToken.VALUE_STRING) {
+                throw error(p.currentTokenLocation(), "field '" + field + "' must be a string");
+            }
+            return p.getText();
+        }
+
+        private String need(Map<String, String> fields, String f, JsonLocation at, String atom) {
+            String v = fields.get(f);
+            if (v == null) {
+                throw error(at, atom + " atom is missing field '" + f + "'");
+            }
+            return v;
+        }
+
+        private MemoryFormatException error(JsonLocation at, String reason) {
+            return new MemoryFormatException(source, at.getLineNr(), at.getColumnNr(), reason, null);
+        }
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "missing" : "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
+    }
+}
