@@ -34,7 +34,7 @@ public sealed interface AtomKey extends Comparable<AtomKey>
         }
         String a = entity();
         String b = other.entity();
-        int c = a.equals(b) ? 0 : CodePointOrder.compare(a, b);
+        int c = compareText(a, b);
         if (c != 0) {
             return c;
         }
@@ -43,14 +43,26 @@ public sealed interface AtomKey extends Comparable<AtomKey>
             return c;
         }
         if (this instanceof ObservationKey x) {
-            return CodePointOrder.compare(x.text(), ((ObservationKey) other).text());
+            return compareText(x.text(), ((ObservationKey) other).text());
         }
         if (this instanceof RelationKey x) {
             RelationKey y = (RelationKey) other;
-            c = CodePointOrder.compare(x.relationType(), y.relationType());
-            return c != 0 ? c : CodePointOrder.compare(x.to(), y.to());
+            c = compareText(x.relationType(), y.relationType());
+            return c != 0 ? c : compareText(x.to(), y.to());
         }
         return 0;
+    }
+
+    /**
+     * Compares by code points, trying the intrinsic {@code equals} first: joins compare mostly equal
+     * keys, and the code-point loop is the slow path.
+     *
+     * @param a a string
+     * @param b another string
+     * @return the code-point comparison
+     */
+    private static int compareText(String a, String b) {
+        return a.equals(b) ? 0 : CodePointOrder.compare(a, b);
     }
 
     /**

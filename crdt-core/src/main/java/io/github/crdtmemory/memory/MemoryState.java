@@ -28,13 +28,17 @@ import java.util.Set;
  * depend on the order in which states were joined:
  * <ul>
  *   <li>an entity is visible if its register is live, or if it is a tombstone and some live
- *       observation of the entity is stamped after it (an edit made concurrently with, and later
- *       than, the deletion revives the entity with the type the tombstone kept);</li>
- *   <li>an observation is visible if it is live and its entity is visible;</li>
- *   <li>a relation is visible if it is live and neither endpoint is an invisible entity whose
- *       tombstone is stamped after the relation (the cascade of a deletion, computed when reading);
- *       relations to names that are no entity at all stay visible, as the MCP server allows.</li>
+ *       observation of the entity is stamped after it: an edit made concurrently with, and later
+ *       than, the deletion revives the entity, with the type the tombstone kept;</li>
+ *   <li>an observation is visible if it is live and its entity is visible; under a revived entity,
+ *       only observations stamped after the deletion are (older ones were deleted with it);</li>
+ *   <li>a relation is visible if it is live and neither endpoint's entity register is a tombstone
+ *       stamped after the relation (the cascade of a deletion, computed when reading); relations to
+ *       names that are no entity at all stay visible, as the MCP server allows.</li>
  * </ul>
+ * These are the rules a replay of every write in stamp order would give, except that an entity whose
+ * register is live again shows every live observation: re-creating an entity through {@link #diff}
+ * therefore deletes the observations and relations its earlier deletion hid.
  * The view lists entities by the stamp of their register, then name; observations and relations by
  * stamp, then key. New atoms are stamped in file order, so a file's order survives a round trip.
  *
@@ -186,7 +190,7 @@ public final class MemoryState {
         if (atoms.isEmpty()) {
             return MemoryGraph.empty();
         }
-        Map<String, Register> invisible = new HashMap<>();
+        Map<String, Register> tombstones = new HashMap<>();
         List<Stamped<Entity>> entities = new ArrayList<>();
         List<Stamped<RelationKey>> relations = new ArrayList<>();
         int n = atoms.size();
@@ -202,12 +206,14 @@ public final class MemoryState {
             boolean revived = false;
             while (i < n && atoms.keyAt(i) instanceof ObservationKey o && o.entity().equals(name)) {
                 Register r = atoms.registerAt(i++);
-                if (r.live() && entity != null) {
+                // Under a tombstone, only observations stamped after the deletion count: they revive
+                // the entity; older ones were deleted with it.
+                if (r.live() && entity != null && (entity.live() || r.stamp().compareTo(entity.stamp()) > 0)) {
                     if (observations == null) {
                         observations = new ArrayList<>();
                     }
                     observations.add(new Stamped<>(r.stamp(), o.text()));
-                    revived |= r.stamp().compareTo(entity.stamp()) > 0;
+                    revived |= !entity.live();
                 }
             }
             while (i < n && atoms.keyAt(i) instanceof RelationKey rk && rk.from().equals(name)) {
@@ -218,6 +224,9 @@ public final class MemoryState {
             }
             if (entity == null) {
                 continue;
+            }
+            if (!entity.live()) {
+                tombstones.put(name, entity);
             }
             if (entity.live() || revived) {
                 List<String> texts = List.of();
@@ -230,8 +239,6 @@ public final class MemoryState {
                     texts = List.of(arr);
                 }
                 entities.add(new Stamped<>(entity.stamp(), new Entity(name, entity.value(), texts)));
-            } else {
-                invisible.put(name, entity);
             }
         }
         entities.sort((a, b) -> {
@@ -248,8 +255,8 @@ public final class MemoryState {
         }
         List<Relation> rs = new ArrayList<>(relations.size());
         for (Stamped<RelationKey> r : relations) {
-            if (!cascaded(invisible, r.value().from(), r.stamp())
-                    && !cascaded(invisible, r.value().to(), r.stamp())) {
+            if (!cascaded(tombstones, r.value().from(), r.stamp())
+                    && !cascaded(tombstones, r.value().to(), r.stamp())) {
                 rs.add(r.value().relation());
             }
         }
@@ -261,8 +268,8 @@ public final class MemoryState {
         return c != 0 ? c : CodePointOrder.compare(a.value(), b.value());
     }
 
-    private static boolean cascaded(Map<String, Register> invisible, String endpoint, Stamp relation) {
-        Register tombstone = invisible.get(endpoint);
+    private static boolean cascaded(Map<String, Register> tombstones, String endpoint, Stamp relation) {
+        Register tombstone = tombstones.get(endpoint);
         return tombstone != null && tombstone.stamp().compareTo(relation) > 0;
     }
 
@@ -337,6 +344,9 @@ public final class MemoryState {
             if (typeChanged || shownByRevival) {
                 out.put(key, Register.live(clock.tick(), e.entityType()));
                 emitted++;
+                if (atoms.get(key).map(Register::isTombstone).orElse(false)) {
+                    recreated.add(e.name());
+                }
             }
         }
         Set<String> deleted = new HashSet<>();
@@ -383,8 +393,9 @@ public final class MemoryState {
     }
 
     /**
-     * For entities re-created over a deletion held in this state: tombstones the live observations and
-     * relations that the deletion hid and that {@code current} does not list, so they stay deleted.
+     * For entities made live again over a deletion held in this state (re-created, or re-asserted after
+     * a revival): tombstones the live observations and relations that the deletion hid and that
+     * {@code current} does not list, so they stay deleted. What the view shows is never touched.
      */
     private int buryHidden(Set<String> recreated, MemoryGraph current, LwwMap.Builder<AtomKey> out, Clock clock) {
         // Relations the view shows are left alone even if the file lacks them: the file may simply not
@@ -399,7 +410,8 @@ public final class MemoryState {
             }
             if (k instanceof ObservationKey o && recreated.contains(o.entity())) {
                 Entity now = current.entity(o.entity()).orElseThrow();
-                if (!now.observations().contains(o.text())) {
+                boolean shown = view().entity(o.entity()).map(e -> e.observations().contains(o.text())).orElse(false);
+                if (!shown && !now.observations().contains(o.text())) {
                     out.put(k, Register.tombstone(clock.tick(), ""));
                     emitted++;
                 }
