@@ -1,0 +1,209 @@
+package io.github.crdtmemory.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Not API. Durable, atomic, owner-only file writes.
+ *
+ * <p>{@link #replace} never truncates a file in place: it writes a temp file in the same directory,
+ * forces it to disk, renames it over the target atomically and forces the directory, so a reader (or a
+ * crash) sees either the old content or the new, never a mix. New files are {@code 0600} and new
+ * directories {@code 0700} on POSIX file systems.
+ */
+public final class PrivateFiles {
+    /** Owner read and write: the mode of every file this library creates. */
+    public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+    /** Owner only: the mode of every directory this library creates. */
+    public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+    /** Suffix of our temp files; a temp file is named {@code .<target>.<random>.tmp}. */
+    public static final String TEMP_SUFFIX = ".tmp";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private PrivateFiles() {
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, each new one with mode {@code 0700}. Existing
+     * directories keep their mode.
+     *
+     * @param dir the directory
+     * @return {@code dir}
+     * @throws IOException if it cannot be created or exists as something else
+     */
+    public static Path createDirectories(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        Path abs = dir.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            return dir;
+        }
+        Path parent = abs.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            createDirectories(parent);
+        }
+        try {
+            if (isPosix(parent)) {
+                Files.createDirectory(abs, PosixFilePermissions.asFileAttribute(DIR_MODE));
+                Files.setPosixFilePermissions(abs, DIR_MODE); // the umask may have removed bits
+            } else {
+                Files.createDirectory(abs);
+            }
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(abs)) {
+                throw e;
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * Creates {@code file} empty with mode {@code 0600} if it does not exist.
+     *
+     * @param file the file
+     * @throws IOException if it cannot be created
+     */
+    public static void createFile(Path file) throws IOException {
+        try {
+            if (isPosix(file.toAbsolutePath().getParent())) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE));
+            } else {
+                Files.createFile(file);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // kept as it is
+        }
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} atomically and durably; a new file gets mode
+     * {@code 0600}.
+     *
+     * @param target the file to replace or create
+     * @param bytes the new content
+     * @throws IOException if writing, syncing or renaming fails; the target is then unchanged
+     */
+    public static void replace(Path target, byte[] bytes) throws IOException {
+        replace(target, bytes, FILE_MODE);
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} atomically and durably, giving the new file the
+     * permissions {@code mode} (ignored on file systems without POSIX permissions).
+     *
+     * @param target the file to replace or create; a symbolic link is not followed (resolve it first)
+     * @param bytes the new content
+     * @param mode the permissions of the new file
+     * @throws IOException if writing, syncing or renaming fails; the target is then unchanged
+     */
+    public static void replace(Path target, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + TEMP_SUFFIX);
+        boolean posix = isPosix(dir);
+        FileAttribute<?>[] attrs = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
+                : new FileAttribute<?>[0];
+        try {
+            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), attrs)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            if (posix) {
+                Files.setPosixFilePermissions(temp, mode); // the umask may have removed bits
+            }
+            try {
+                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        forceDirectory(dir);
+    }
+
+    /**
+     * Reads {@code file}, or returns empty if it does not exist.
+     *
+     * @param file the file
+     * @return its bytes, or empty
+     * @throws IOException if it exists but cannot be read
+     */
+    public static Optional<byte[]> readIfExists(Path file) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns the permissions of {@code file}, or {@link #FILE_MODE} when the file system has none.
+     *
+     * @param file an existing file
+     * @return its permissions
+     * @throws IOException if they cannot be read
+     */
+    public static Set<PosixFilePermission> permissions(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        return view == null ? FILE_MODE : view.readAttributes().permissions();
+    }
+
+    /**
+     * Returns the lower-case hex SHA-256 of {@code bytes}.
+     *
+     * @param bytes the content
+     * @return 64 hex digits
+     */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Forces a directory's entries to disk, where the platform allows opening a directory. */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (System.getProperty("os.name", "").startsWith("Windows")) {
+                return; // directories cannot be opened there; NTFS renames are journaled
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isPosix(Path dir) {
+        return dir != null && Files.getFileAttributeView(dir, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS) != null;
+    }
+}

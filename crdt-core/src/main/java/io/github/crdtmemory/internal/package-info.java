@@ -1,0 +1,9 @@
+/**
+ * Not API: file mechanics shared by the local stores and the sync engine. May change without notice.
+ *
+ * <p>{@link io.github.crdtmemory.internal.ProcessFileLock} is the one lock per file per JVM (an OS
+ * {@code fcntl} lock through a single {@code FileChannel}, plus an in-JVM lock), and
+ * {@link io.github.crdtmemory.internal.PrivateFiles} writes files atomically (temp file, fsync, atomic
+ * rename, fsync of the directory) with owner-only permissions.
+ */
+package io.github.crdtmemory.internal;

@@ -1,0 +1,66 @@
+package io.github.crdtmemory.store;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.memory.MemoryState;
+
+/**
+ * Where replicas publish their states and read each other's: one state per replica, each replaced
+ * only by compare-and-swap. This is the storage SPI; implement it to keep states somewhere new, and
+ * run the {@code StoreContract} suite from the {@code crdt-core} test-jar against it
+ * (see {@code docs/storage-spi.md}).
+ *
+ * <p>The contract every implementation keeps:
+ * <ul>
+ *   <li><b>Thread-safe.</b> One instance may be used by many threads; several instances (and
+ *       processes) may open the same underlying store at once.</li>
+ *   <li><b>Atomic publication.</b> {@link #publish} replaces one replica's state all at once: a reader
+ *       sees the old state or the new one, never a mix, and a crash leaves one of the two.</li>
+ *   <li><b>Compare-and-swap.</b> {@code publish} succeeds only if the replica's current revision is
+ *       the expected one ({@link Revision#NONE} if it has published nothing); otherwise it throws
+ *       {@link ConcurrentUpdateException} and writes nothing. A lost race is never a silent
+ *       overwrite.</li>
+ *   <li><b>Consistent snapshots.</b> In a {@link Snapshot}, each replica's revision belongs to the
+ *       state returned with it; publishing with that revision succeeds exactly when nobody published
+ *       that replica since.</li>
+ *   <li><b>Faithful.</b> {@link #read} returns every published state equal (by
+ *       {@link MemoryState#equals}) to what was published.</li>
+ * </ul>
+ *
+ * <p>Failures are {@link StoreException}s. Whoever opens a store closes it; after {@link #close()},
+ * other methods throw {@link IllegalStateException}.
+ */
+public interface ReplicaStore extends AutoCloseable {
+
+    /**
+     * Returns where this store keeps its states, for messages and reports. Never holds credentials.
+     *
+     * @return the redacted location, such as {@code file:/var/backups/memory}
+     */
+    String description();
+
+    /**
+     * Reads the latest published state of every replica.
+     *
+     * @return the snapshot
+     * @throws CorruptStateException if a stored state cannot be decoded
+     * @throws StoreException if the store cannot be read
+     */
+    Snapshot read();
+
+    /**
+     * Replaces {@code replica}'s state with {@code state} if its revision is still {@code expected}.
+     *
+     * @param replica the publishing replica
+     * @param state its new state (callers publish a join that includes the state they replace)
+     * @param expected the revision read before, or {@link Revision#NONE} for a first publication
+     * @return the new revision
+     * @throws ConcurrentUpdateException if the replica's revision is not {@code expected}
+     * @throws StoreException if the store cannot be written; the previous state is then intact
+     * @throws NullPointerException if an argument is null
+     */
+    Revision publish(ReplicaId replica, MemoryState state, Revision expected);
+
+    /** Releases what the store holds (processes, files, caches). Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,213 @@
+package io.github.crdtmemory.sync;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryFormatException;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.CorruptStateException;
+import io.github.crdtmemory.store.StoreAccessException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The sync state directory of one memory file ({@code 0700}):
+ * <pre>
+ *   sync.lock    the lock file (fcntl lock, see ProcessFileLock); held for a whole sync
+ *   checkpoint   own state, base, clock and pending write-back, in one file (0600)
+ * </pre>
+ * The checkpoint is one header line, then the sections it announces by length:
+ * {@code {"format":"crdt-memory-checkpoint","version":1,"replica":"...","clock":[wall,counter],
+ * "state":N,"base":M,"pending":P,"sha256":"..."}\n}, the state in {@link StateCodec} form, the base in
+ * the memory file's JSONL form, the pending bytes. The checksum covers the three sections.
+ */
+final class StateDirectory {
+    static final String LOCK_FILE = "sync.lock";
+    static final String CHECKPOINT_FILE = "checkpoint";
+    private static final String FORMAT = "crdt-memory-checkpoint";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Path dir;
+    private final ReplicaId replica;
+
+    StateDirectory(Path dir, ReplicaId replica) {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.replica = replica;
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    /** Creates the directory if needed and takes its lock. */
+    ProcessFileLock lock(Duration timeout) {
+        try {
+            PrivateFiles.createDirectories(dir);
+            return ProcessFileLock.acquire(dir.resolve(LOCK_FILE), timeout);
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot lock the sync state directory: " + e, e);
+        }
+    }
+
+    /** Reads the checkpoint, or empty on a first run. */
+    Optional<Checkpoint> load() {
+        Path file = dir.resolve(CHECKPOINT_FILE);
+        byte[] bytes;
+        try {
+            Optional<byte[]> read = PrivateFiles.readIfExists(file);
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            bytes = read.get();
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
+        }
+        return Optional.of(decode(file, bytes));
+    }
+
+    /** Replaces the checkpoint atomically and durably; returns the SHA-256 of its sections. */
+    String save(Checkpoint c) {
+        byte[] state = StateCodec.encode(c.state());
+        byte[] base = MemoryFileCodec.write(c.base(), true);
+        byte[] pending = c.pendingBytes().orElse(new byte[0]);
+        String sha = PrivateFiles.sha256(concat(state, base, pending));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(state.length + base.length + pending.length + 256);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeStringField("format", FORMAT);
+            g.writeNumberField("version", 1);
+            g.writeStringField("replica", replica.value());
+            g.writeArrayFieldStart("clock");
+            g.writeNumber(c.clock().wallMillis());
+            g.writeNumber(c.clock().counter());
+            g.writeEndArray();
+            g.writeNumberField("state", state.length);
+            g.writeNumberField("base", base.length);
+            g.writeNumberField("pending", c.pending() == null ? -1 : pending.length);
+            g.writeStringField("sha256", sha);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        out.write('\n');
+        out.writeBytes(state);
+        out.writeBytes(base);
+        out.writeBytes(pending);
+        Path file = dir.resolve(CHECKPOINT_FILE);
+        try {
+            PrivateFiles.replace(file, out.toByteArray());
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
+        }
+        return sha;
+    }
+
+    private Checkpoint decode(Path file, byte[] bytes) {
+        int nl = 0;
+        while (nl < bytes.length && bytes[nl] != '\n') {
+            nl++;
+        }
+        if (nl == bytes.length) {
+            throw corrupt(file, "no header line", null);
+        }
+        String format = null;
+        String owner = null;
+        String sha = null;
+        long wall = -1;
+        long counter = -1;
+        long stateLen = -1;
+        long baseLen = -1;
+        long pendingLen = -2;
+        long version = -1;
+        try (JsonParser p = JSON.createParser(bytes, 0, nl)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw corrupt(file, "header is not a JSON object", null);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "format" -> format = p.getValueAsString();
+                    case "version" -> version = p.getValueAsLong(-1);
+                    case "replica" -> owner = p.getValueAsString();
+                    case "clock" -> {
+                        if (t != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                            throw corrupt(file, "clock is not [wall, counter]", null);
+                        }
+                        wall = p.getLongValue();
+                        if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                            throw corrupt(file, "clock is not [wall, counter]", null);
+                        }
+                        counter = p.getLongValue();
+                        if (p.nextToken() != JsonToken.END_ARRAY) {
+                            throw corrupt(file, "clock is not [wall, counter]", null);
+                        }
+                    }
+                    case "state" -> stateLen = p.getValueAsLong(-1);
+                    case "base" -> baseLen = p.getValueAsLong(-1);
+                    case "pending" -> pendingLen = p.getValueAsLong(-2);
+                    case "sha256" -> sha = p.getValueAsString();
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw corrupt(file, "malformed header: " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(format) || version != 1) {
+            throw corrupt(file, "not a version 1 checkpoint (format " + format + ", version " + version + ")", null);
+        }
+        if (!replica.value().equals(owner)) {
+            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
+                    + owner + ", not " + replica + "; use one state directory per replica and memory file", null);
+        }
+        if (wall < 0 || counter < 0 || counter > Integer.MAX_VALUE || stateLen < 0 || baseLen < 0 || pendingLen < -1
+                || sha == null) {
+            throw corrupt(file, "header misses a field or holds a negative one", null);
+        }
+        long total = nl + 1 + stateLen + baseLen + Math.max(0, pendingLen);
+        if (total != bytes.length) {
+            throw corrupt(file, "length " + bytes.length + " does not match the header's " + total, null);
+        }
+        int at = nl + 1;
+        byte[] state = Arrays.copyOfRange(bytes, at, at + (int) stateLen);
+        at += (int) stateLen;
+        byte[] base = Arrays.copyOfRange(bytes, at, at + (int) baseLen);
+        at += (int) baseLen;
+        byte[] pending = pendingLen < 0 ? null : Arrays.copyOfRange(bytes, at, at + (int) pendingLen);
+        String actual = PrivateFiles.sha256(concat(state, base, pending == null ? new byte[0] : pending));
+        if (!actual.equals(sha)) {
+            throw corrupt(file, "checksum mismatch: header says " + sha + ", content has " + actual, null);
+        }
+        try {
+            MemoryState s = StateCodec.decode(state, file + " (state section)");
+            MemoryGraph b = MemoryFileCodec.parse(base, file + " (base section)").graph();
+            return new Checkpoint(new Timestamp(wall, (int) counter), s, b, pending);
+        } catch (MemoryFormatException e) {
+            throw corrupt(file, e.getMessage(), e);
+        }
+    }
+
+    private CorruptStateException corrupt(Path file, String reason, Throwable cause) {
+        return new CorruptStateException(dir.toString(), replica, file + ": " + reason, cause);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length + c.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        System.arraycopy(c, 0, out, a.length + b.length, c.length);
+        return out;
+    }
+}

@@ -1,0 +1,364 @@
+package io.github.crdtmemory.sync;
+
+import io.github.crdtmemory.core.Clock;
+import io.github.crdtmemory.core.Register;
+import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.memory.AtomKey;
+import io.github.crdtmemory.memory.AtomKey.EntityKey;
+import io.github.crdtmemory.memory.AtomKey.ObservationKey;
+import io.github.crdtmemory.memory.AtomKey.RelationKey;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryFile;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryFormatException;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.ConcurrentUpdateException;
+import io.github.crdtmemory.store.LockTimeoutException;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.Snapshot;
+import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.StoreException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Syncs one MCP memory file with a {@link ReplicaStore}: turns the file's edits into stamped atoms,
+ * merges every replica's state, publishes its own, and writes the merged graph back. Each
+ * {@link #sync()} runs the cycle of DESIGN.md section 6 under the state directory's lock:
+ * <ol>
+ *   <li>lock the state directory (waiting at most {@link SyncSettings#lockTimeout()});</li>
+ *   <li>read and validate the memory file: bad input throws {@link MemoryFormatException} before
+ *       anything is written;</li>
+ *   <li>diff the file against the base (the graph it last agreed with), stamp the edits with the
+ *       persisted hybrid logical clock, and persist the own state and the new base atomically, before
+ *       any store step;</li>
+ *   <li>read the store, join, verify (every input below the join, nothing invented, counts), persist
+ *       and read back; a failed check throws {@link VerificationException} before anything is
+ *       published;</li>
+ *   <li>publish by compare-and-swap, re-reading and re-joining after a lost race, with jittered
+ *       exponential backoff, at most {@link SyncSettings#publishAttempts()} times;</li>
+ *   <li>write the merged view to the memory file only if it still holds what was read, then update the
+ *       base: the view written, or the file as read when the write was skipped;</li>
+ *   <li>return a {@link SyncReport}.</li>
+ * </ol>
+ * No step infers a deletion from an absence the file never saw, so a remote addition not yet written
+ * into the file never comes back as a local delete.
+ *
+ * <p>Thread-safe: concurrent calls (in this or other processes) on the same state directory run one
+ * at a time. A missing memory file is treated as unchanged since the last sync and is created by the
+ * write-back.
+ */
+public final class SyncEngine {
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+    private static final long BACKOFF_BASE_MILLIS = 20;
+    private static final long BACKOFF_CAP_MILLIS = 1000;
+
+    private final SyncSettings settings;
+    private final ReplicaStore store;
+    private final StateDirectory dir;
+    private final MemoryFileAccess file;
+
+    private SyncEngine(SyncSettings settings, ReplicaStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.dir = new StateDirectory(settings.stateDir(), settings.replica());
+        this.file = new MemoryFileAccess(settings.memoryFile());
+    }
+
+    /**
+     * Returns an engine for these settings and store. Nothing is read or created until {@link #sync()}.
+     *
+     * @param settings what to sync
+     * @param store where replicas meet; the caller keeps ownership and closes it
+     * @return the engine
+     */
+    public static SyncEngine create(SyncSettings settings, ReplicaStore store) {
+        return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"));
+    }
+
+    /**
+     * Returns the settings.
+     *
+     * @return the settings
+     */
+    public SyncSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Runs one sync cycle.
+     *
+     * @return what it did
+     * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws LockTimeoutException if another sync held the state directory longer than the timeout
+     * @throws ConcurrentUpdateException if every publication attempt lost a race; the edits are safe in
+     *     the state directory and the next sync publishes them
+     * @throws VerificationException if the join failed verification; nothing was published
+     * @throws StoreException if the store, the state directory or the memory file fails
+     */
+    public SyncReport sync() {
+        Phases phases = new Phases();
+        try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
+            phases.end("lock");
+            return locked(phases);
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.path().toString(), settings.replica(), "cannot release the lock: " + e, e);
+        }
+    }
+
+    private SyncReport locked(Phases phases) {
+        String source = file.path().toString();
+        Optional<byte[]> before = readMemoryFile();
+        MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), source) : null;
+        phases.end("read");
+
+        Optional<Checkpoint> loaded = dir.load();
+        boolean firstRun = loaded.isEmpty();
+        Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
+        MemoryGraph loadedBase = cp.base();
+        Optional<byte[]> pending = cp.pendingBytes();
+        if (pending.isPresent() && before.isPresent() && Arrays.equals(pending.get(), before.get())) {
+            loadedBase = parsed.graph(); // the last write-back landed before the checkpoint recorded it
+        }
+        MemoryGraph base = loadedBase;
+        MemoryGraph current = parsed == null ? base : parsed.graph();
+        MemoryState own = cp.state();
+        String stateBefore = PrivateFiles.sha256(StateCodec.encode(own));
+        Timestamp start = own.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
+                .orElse(cp.clock());
+        Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
+
+        MemoryState ops = own.diff(base, current, clock);
+        List<AtomKey> added = new ArrayList<>();
+        List<AtomKey> changed = new ArrayList<>();
+        List<AtomKey> deleted = new ArrayList<>();
+        ops.atoms().forEach((k, r) -> (r.isTombstone() ? deleted : shows(base, k) ? changed : added).add(k));
+        MemoryState local = own.join(ops);
+        if (firstRun || !ops.atoms().isEmpty() || !current.equals(cp.base()) || pending.isPresent()) {
+            dir.save(new Checkpoint(clock.current(), local, current, null));
+        }
+        phases.end("diff");
+
+        List<SyncReport.Conflict> conflicts = List.of();
+        List<SyncReport.ClockAnomaly> anomalies = List.of();
+        SyncReport.Publication publication;
+        Snapshot snapshot;
+        String stateAfter;
+        int attempts = 0;
+        while (true) {
+            snapshot = store.read();
+            phases.end("storeRead");
+            List<MemoryState> inputs = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            inputs.add(local);
+            names.add("the local state of " + settings.replica());
+            for (PublishedState p : snapshot.states()) {
+                inputs.add(p.state());
+                names.add("replica " + p.replica() + " at revision " + p.revision());
+            }
+            MemoryState merged = MemoryState.joinAll(inputs);
+            anomalies = anomalies(snapshot);
+            merged.maxStamp().ifPresent(s -> clock.observe(s.timestamp()));
+            Verifier.verify(names, inputs, merged);
+            conflicts = conflicts(ops, own, snapshot, merged);
+            phases.end("join");
+            stateAfter = persistVerified(clock, merged, current);
+            local = merged;
+            phases.end("persist");
+            PublishedState published = snapshot.get(settings.replica()).orElse(null);
+            if (published != null && published.state().equals(merged)) {
+                publication = SyncReport.Publication.ALREADY_CURRENT;
+                break;
+            }
+            attempts++;
+            try {
+                store.publish(settings.replica(), merged, snapshot.revision(settings.replica()));
+                publication = SyncReport.Publication.PUBLISHED;
+                phases.end("publish");
+                break;
+            } catch (ConcurrentUpdateException e) {
+                phases.end("publish");
+                if (attempts >= settings.publishAttempts()) {
+                    throw e;
+                }
+                log.debug("publication {} of {} lost a race, retrying: {}", attempts, settings.replica(), e.getMessage());
+                backoff(attempts, e);
+            }
+        }
+
+        MemoryGraph view = local.view();
+        SyncReport.WriteBack writeBack;
+        MemoryGraph newBase = current;
+        Optional<byte[]> after = before;
+        if (parsed != null && parsed.format() != MemoryFile.Format.JSONL) {
+            writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
+        } else {
+            byte[] out = MemoryFileCodec.write(view, parsed != null && parsed.trailingNewline());
+            if (before.isPresent() && Arrays.equals(out, before.get())) {
+                writeBack = SyncReport.WriteBack.UNCHANGED;
+            } else {
+                dir.save(new Checkpoint(clock.current(), local, current, out));
+                if (replaceMemoryFile(before, out)) {
+                    writeBack = SyncReport.WriteBack.WRITTEN;
+                    newBase = view;
+                    after = Optional.of(out);
+                } else {
+                    writeBack = SyncReport.WriteBack.SKIPPED_FILE_CHANGED;
+                    after = readMemoryFile();
+                    log.info("{} changed during the sync; not written back, its edits are merged next time", source);
+                }
+                dir.save(new Checkpoint(clock.current(), local, newBase, null));
+            }
+        }
+        phases.end("writeBack");
+        List<String> warnings = new ArrayList<>(parsed == null ? List.of() : parsed.warnings());
+        if (parsed == null) {
+            warnings.add(source + " did not exist; treated as unchanged since the last sync");
+        }
+        return new SyncReport(settings.replica(), source, store.description(), local.counts(), added, changed,
+                deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
+                new SyncReport.Checksums(before.map(PrivateFiles::sha256).orElse(""),
+                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
+                phases.done(), warnings);
+    }
+
+    /** Persists the merged state with the base and checks it reads back equal; returns its SHA-256. */
+    private String persistVerified(Clock clock, MemoryState merged, MemoryGraph base) {
+        dir.save(new Checkpoint(clock.current(), merged, base, null));
+        Checkpoint back = dir.load().orElseThrow(() -> new VerificationException(
+                "the checkpoint in " + dir.path() + " vanished after it was written"));
+        if (!back.state().equals(merged)) {
+            throw new VerificationException("the state read back from " + dir.path() + " differs from the one written");
+        }
+        String written = PrivateFiles.sha256(StateCodec.encode(merged));
+        String read = PrivateFiles.sha256(StateCodec.encode(back.state()));
+        if (!written.equals(read)) {
+            throw new VerificationException("SHA-256 of the state changed between write and read back: " + written
+                    + " vs " + read);
+        }
+        return read;
+    }
+
+    private List<SyncReport.ClockAnomaly> anomalies(Snapshot snapshot) {
+        List<SyncReport.ClockAnomaly> out = new ArrayList<>();
+        long now = settings.physicalClock().getAsLong();
+        for (PublishedState p : snapshot.states()) {
+            p.state().maxStamp().ifPresent(s -> {
+                long ahead = s.wallMillis() - now;
+                if (ahead > settings.maxClockSkew().toMillis()) {
+                    log.warn("replica {} holds a stamp {} ms ahead of local time; merged anyway", p.replica(), ahead);
+                    out.add(new SyncReport.ClockAnomaly(p.replica(), s, now, Duration.ofMillis(ahead)));
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Local edits of this run that met a remote register for the same atom which differs from the
+     * edit and which the local state had not seen: two writes neither of which saw the other.
+     */
+    private static List<SyncReport.Conflict> conflicts(MemoryState ops, MemoryState seen, Snapshot snapshot,
+                                                       MemoryState merged) {
+        List<SyncReport.Conflict> out = new ArrayList<>();
+        ops.atoms().forEach((k, edit) -> {
+            Register known = seen.atoms().get(k).orElse(null);
+            Register rival = null;
+            for (PublishedState p : snapshot.states()) {
+                Register r = p.state().atoms().get(k).orElse(null);
+                if (r == null || r.equals(edit) || (known != null && r.compareTo(known) <= 0)) {
+                    continue;
+                }
+                if (r.stamp().replica().equals(edit.stamp().replica()) && r.compareTo(edit) < 0) {
+                    continue; // an older write of this replica's own, published by another of its hosts
+                }
+                rival = rival == null ? r : Register.max(rival, r);
+            }
+            if (rival != null) {
+                Register kept = merged.atoms().get(k).orElseThrow();
+                boolean localWon = kept.equals(edit);
+                out.add(new SyncReport.Conflict(k, kept.stamp(), localWon ? rival.stamp() : edit.stamp(), localWon));
+            }
+        });
+        return out;
+    }
+
+    private static boolean shows(MemoryGraph graph, AtomKey key) {
+        if (key instanceof EntityKey e) {
+            return graph.entity(e.name()).isPresent();
+        }
+        if (key instanceof ObservationKey o) {
+            return graph.entity(o.entity()).map(Entity::observations).map(l -> l.contains(o.text())).orElse(false);
+        }
+        return graph.relations().contains(((RelationKey) key).relation());
+    }
+
+    private Optional<byte[]> readMemoryFile() {
+        try {
+            return file.read();
+        } catch (IOException e) {
+            throw new StoreAccessException(file.path().toString(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
+        }
+    }
+
+    private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next) {
+        try {
+            return file.replaceIfUnchanged(expected, next);
+        } catch (IOException e) {
+            throw new StoreAccessException(file.path().toString(), settings.replica(),
+                    "cannot write the memory file: " + e, e);
+        }
+    }
+
+    private static void backoff(int attempt, ConcurrentUpdateException lost) {
+        long cap = Math.min(BACKOFF_CAP_MILLIS, BACKOFF_BASE_MILLIS << Math.min(attempt, 10));
+        try {
+            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lost.addSuppressed(e);
+            throw lost;
+        }
+    }
+
+    /** Wall time per phase, accumulated in the order phases first ran. */
+    private static final class Phases {
+        private final Map<String, Duration> spent = new LinkedHashMap<>();
+        private final long start = System.nanoTime();
+        private long mark = start;
+
+        void end(String phase) {
+            long now = System.nanoTime();
+            spent.merge(phase, Duration.ofNanos(now - mark), Duration::plus);
+            mark = now;
+        }
+
+        Map<String, Duration> done() {
+            spent.put("total", Duration.ofNanos(System.nanoTime() - start));
+            return spent;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SyncEngine[" + settings.replica() + ", " + file.path() + " <-> " + store.description() + "]";
+    }
+}

@@ -1,0 +1,106 @@
+package io.github.crdtmemory.sync;
+
+import io.github.crdtmemory.core.ReplicaId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * What a {@link SyncEngine} syncs and how patiently. Immutable; the {@code with...} methods return
+ * copies.
+ *
+ * @param memoryFile the MCP server's memory file (JSONL); it may not exist yet
+ * @param stateDir the sync state directory of this memory file and replica (created {@code 0700});
+ *     never share one between two memory files
+ * @param replica the replica this machine writes as
+ * @param lockTimeout the longest wait for the state directory's lock (default 30 s)
+ * @param publishAttempts how many times a publication is tried when other writers win the
+ *     compare-and-swap (default 8), with jittered exponential backoff between tries
+ * @param maxClockSkew how far ahead of local time a remote stamp may be before it is reported as a
+ *     clock anomaly (default 5 minutes); such stamps are still merged
+ * @param physicalClock physical time in milliseconds since the epoch, read by the hybrid clock
+ */
+public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Duration lockTimeout,
+                           int publishAttempts, Duration maxClockSkew, LongSupplier physicalClock) {
+    /** Default {@link #lockTimeout()}: 30 seconds. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link #publishAttempts()}: 8. */
+    public static final int DEFAULT_PUBLISH_ATTEMPTS = 8;
+    /** Default {@link #maxClockSkew()}: 5 minutes. */
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+    /**
+     * Validates the components.
+     *
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if a duration is negative or {@code publishAttempts < 1}
+     */
+    public SyncSettings {
+        Objects.requireNonNull(memoryFile, "memoryFile");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(replica, "replica");
+        Objects.requireNonNull(lockTimeout, "lockTimeout");
+        Objects.requireNonNull(maxClockSkew, "maxClockSkew");
+        Objects.requireNonNull(physicalClock, "physicalClock");
+        if (lockTimeout.isNegative() || maxClockSkew.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (publishAttempts < 1) {
+            throw new IllegalArgumentException("publishAttempts must be at least 1: " + publishAttempts);
+        }
+    }
+
+    /**
+     * Returns settings with the defaults and the system clock.
+     *
+     * @param memoryFile the memory file
+     * @param stateDir its sync state directory
+     * @param replica the local replica
+     * @return the settings
+     */
+    public static SyncSettings of(Path memoryFile, Path stateDir, ReplicaId replica) {
+        return new SyncSettings(memoryFile, stateDir, replica, DEFAULT_LOCK_TIMEOUT, DEFAULT_PUBLISH_ATTEMPTS,
+                DEFAULT_MAX_CLOCK_SKEW, System::currentTimeMillis);
+    }
+
+    /**
+     * Returns a copy with another lock timeout.
+     *
+     * @param timeout the longest wait for the state directory's lock
+     * @return the settings
+     */
+    public SyncSettings withLockTimeout(Duration timeout) {
+        return new SyncSettings(memoryFile, stateDir, replica, timeout, publishAttempts, maxClockSkew, physicalClock);
+    }
+
+    /**
+     * Returns a copy with another bound on publication attempts.
+     *
+     * @param attempts at least 1
+     * @return the settings
+     */
+    public SyncSettings withPublishAttempts(int attempts) {
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, attempts, maxClockSkew, physicalClock);
+    }
+
+    /**
+     * Returns a copy with another clock-skew threshold.
+     *
+     * @param skew how far ahead a remote stamp may be before it is reported
+     * @return the settings
+     */
+    public SyncSettings withMaxClockSkew(Duration skew) {
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, skew, physicalClock);
+    }
+
+    /**
+     * Returns a copy reading physical time from {@code clock}, for tests and simulations.
+     *
+     * @param clock milliseconds since the epoch
+     * @return the settings
+     */
+    public SyncSettings withPhysicalClock(LongSupplier clock) {
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, clock);
+    }
+}
