@@ -1,0 +1,65 @@
+package io.github.crdtmemory.sync;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.store.DirectoryStore;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The main class of the child JVMs of {@link SyncProcessesTest}. Modes:
+ * <ul>
+ *   <li>{@code edit-sync store memoryFile stateDir replica tag rounds}: each round, under the state
+ *       directory's lock (as a cooperating MCP server would), adds entity {@code tag-i} and observation
+ *       {@code tag-i} on entity {@code shared}, then syncs; prints {@code synced i};</li>
+ *   <li>{@code crash-loop store memoryFile stateDir replica tag}: the same, forever, printing
+ *       {@code persisted i} once edit i is in the memory file; killed by the test;</li>
+ *   <li>{@code hold-lock stateDir millis}: holds the state directory's lock, prints {@code locked}.</li>
+ * </ul>
+ */
+public final class SyncWorker {
+    private SyncWorker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "hold-lock" -> {
+                Path state = Path.of(args[1]);
+                try (ProcessFileLock lock = ProcessFileLock.acquire(state.resolve(StateDirectory.LOCK_FILE),
+                        Duration.ofSeconds(30))) {
+                    System.out.println("locked");
+                    System.out.flush();
+                    Thread.sleep(Long.parseLong(args[2]));
+                }
+            }
+            case "edit-sync", "crash-loop" -> {
+                boolean forever = args[0].equals("crash-loop");
+                Path memory = Path.of(args[2]);
+                Path state = Path.of(args[3]);
+                String tag = args[5];
+                int rounds = forever ? Integer.MAX_VALUE : Integer.parseInt(args[6]);
+                java.nio.file.Files.createDirectories(state);
+                try (DirectoryStore store = DirectoryStore.open(Path.of(args[1]), Duration.ofSeconds(60))) {
+                    SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, state, ReplicaId.of(args[4]))
+                            .withLockTimeout(Duration.ofSeconds(60)).withPublishAttempts(50), store);
+                    System.out.println("ready");
+                    System.out.flush();
+                    for (int i = 0; i < rounds; i++) {
+                        String name = tag + "-" + i;
+                        try (ProcessFileLock lock = ProcessFileLock.acquire(state.resolve(StateDirectory.LOCK_FILE),
+                                Duration.ofSeconds(60))) {
+                            Host.write(memory, Host.withObservation(Host.withObservation(Host.read(memory),
+                                    name, "worker", "made by " + tag), "shared", "hub", name));
+                        }
+                        System.out.println("persisted " + i);
+                        System.out.flush();
+                        engine.sync();
+                        System.out.println("synced " + i);
+                        System.out.flush();
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+}
