@@ -115,6 +115,7 @@ final class StoreRegistryTest {
         assertThat(Redaction.redact("x?access_token=s3cr3t&y=1")).isEqualTo("x?access_token=***&y=1");
         assertThat(Redaction.redact("ssh://git@host/repo")).isEqualTo("ssh://***@host/repo");
         assertThat(Redaction.redact("no secrets here")).isEqualTo("no secrets here");
+        assertThat(Redaction.redact("token ghp_abcdefghijklmnopqrstuvwxyz0123 leaked")).isEqualTo("token *** leaked");
         assertThat(Redaction.redact(null)).isEmpty();
     }
 

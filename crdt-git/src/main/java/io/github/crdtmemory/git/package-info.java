@@ -1,5 +1,14 @@
 /**
- * A replica store over a git remote, driving the {@code git} command line through
- * {@code ProcessBuilder} with timeouts and typed errors. Under construction: see the project's issues.
+ * A replica store over a git remote, driving the {@code git} command line.
+ *
+ * <p>{@link io.github.crdtmemory.git.GitStore} keeps each replica's state on its own ref
+ * ({@code refs/heads/replicas/<id>}), builds commits with plumbing in a private bare clone, and uses a
+ * plain push with a lease as the compare-and-swap; {@code main} carries a derived, human-readable
+ * {@code memory.jsonl}. Every git process runs with an argument list, a sanitized environment and a
+ * timeout that ends its whole process group, and every failure is a
+ * {@link io.github.crdtmemory.git.GitOperationError} with a {@link io.github.crdtmemory.git.GitOperationError.Kind}
+ * ({@link io.github.crdtmemory.git.GitTimeoutError} for timeouts), redacted of credentials.
+ * {@link io.github.crdtmemory.git.GitStoreProvider} opens stores from {@code git+file:},
+ * {@code git+ssh:}, {@code git+https:} URIs and bare repository paths. See {@code docs/git-backend.md}.
  */
 package io.github.crdtmemory.git;

@@ -1,0 +1,138 @@
+package io.github.crdtmemory.git;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.store.StoreException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A git command failed. This is an unchecked exception (a {@link RuntimeException} through
+ * {@link StoreException}), not a {@link java.lang.Error}: the name follows the product specification.
+ *
+ * <p>It carries the command (redacted argument list), the exit code, a bounded, redacted tail of
+ * stderr, the duration, the working directory, and a {@link Kind} classified from stderr, not from
+ * the exit code. No field, message or {@code toString} holds a credential. {@link GitTimeoutError} is
+ * the subtype for timeouts.
+ */
+public class GitOperationError extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    /** What kind of failure it was, and so what a caller should do. */
+    public enum Kind {
+        /** The remote refused the update because another writer moved the ref: re-read, join, retry. */
+        REJECTED,
+        /** The command ran out of time and its process group was killed: retry later. */
+        TIMEOUT,
+        /** Credentials were missing or refused, or the host key is unknown: fix the setup, do not retry soon. */
+        AUTH,
+        /** The remote could not be reached or the transfer stalled: retry later with backoff. */
+        NETWORK,
+        /** A git lock file is in the way (on the remote, or locally when another process holds it): retry. */
+        LOCKED,
+        /** A repository holds damaged objects or refs: the local clone is re-cloned; a remote needs an operator. */
+        CORRUPT,
+        /** A disk is full: free space; retrying before that fails again. */
+        DISK_FULL,
+        /** git is missing or too old, or the remote repository does not exist: fix the setup. */
+        UNAVAILABLE,
+        /** Anything else: see the command and stderr. */
+        FAILED
+    }
+
+    private final Kind kind;
+    private final List<String> command;
+    private final int exitCode;
+    private final String stderr;
+    private final long durationMillis;
+    private final String workingDirectory;
+
+    /**
+     * Creates the error. Every text argument is redacted here, whatever the caller passed.
+     *
+     * @param store the store's redacted description
+     * @param replica the replica concerned, or null
+     * @param kind the classified kind
+     * @param command the command as run
+     * @param exitCode its exit code, or -1 if it did not exit on its own
+     * @param stderr the tail of its stderr
+     * @param duration how long it ran
+     * @param workingDirectory where it ran, or null
+     * @param cause the underlying failure, or null
+     */
+    public GitOperationError(String store, ReplicaId replica, Kind kind, List<String> command, int exitCode,
+                             String stderr, Duration duration, Path workingDirectory, Throwable cause) {
+        super(store, replica, describe(kind, command, exitCode, stderr, duration), cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.command = command.stream().map(Redaction::redact).toList();
+        this.exitCode = exitCode;
+        this.stderr = Redaction.redact(stderr);
+        this.durationMillis = duration.toMillis();
+        this.workingDirectory = workingDirectory == null ? null : workingDirectory.toString();
+    }
+
+    private static String describe(Kind kind, List<String> command, int exitCode, String stderr, Duration duration) {
+        String shown = Redaction.redact(String.join(" ", command));
+        String tail = Redaction.redact(stderr).strip();
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": git " + shown + " "
+                + (exitCode < 0 ? "was killed" : "exited " + exitCode) + " after " + duration.toMillis() + " ms"
+                + (tail.isEmpty() ? "" : ": " + tail.replace('\n', ' '));
+    }
+
+    /**
+     * Returns the kind of failure.
+     *
+     * @return the kind
+     */
+    public Kind kind() {
+        return kind;
+    }
+
+    /**
+     * Returns the git arguments (after {@code git}), with credentials masked.
+     *
+     * @return the redacted command
+     */
+    public List<String> command() {
+        return command;
+    }
+
+    /**
+     * Returns the exit code.
+     *
+     * @return the exit code, or -1 if the process was killed
+     */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /**
+     * Returns the redacted tail of stderr (at most a few kilobytes).
+     *
+     * @return the stderr tail
+     */
+    public String stderr() {
+        return stderr;
+    }
+
+    /**
+     * Returns how long the command ran.
+     *
+     * @return the duration
+     */
+    public Duration duration() {
+        return Duration.ofMillis(durationMillis);
+    }
+
+    /**
+     * Returns the directory the command ran in.
+     *
+     * @return the working directory, if any
+     */
+    public java.util.Optional<Path> workingDirectory() {
+        return java.util.Optional.ofNullable(workingDirectory).map(Path::of);
+    }
+}

@@ -1,0 +1,376 @@
+package io.github.crdtmemory.git;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.memory.MemoryFormatException;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.ConcurrentUpdateException;
+import io.github.crdtmemory.store.CorruptStateException;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.Revision;
+import io.github.crdtmemory.store.Snapshot;
+import io.github.crdtmemory.store.StoreAccessException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ReplicaStore} in a git remote. Each replica's state lives on its own ref,
+ * {@code refs/heads/replicas/<replica-id>}, as the file {@code <replica-id>.state} in
+ * {@link StateCodec}'s canonical form; only that replica advances its ref, so hosts never contend.
+ *
+ * <p>The store works in a bare clone under {@link GitStoreOptions#cacheDir()}, guarded by an OS lock
+ * ({@code clone.lock} next to it) held for each whole operation. Reads fetch the replica refs and read
+ * every state with one {@code cat-file --batch}. A publication builds the commit with plumbing
+ * ({@code hash-object}, {@code mktree}, {@code commit-tree}; no worktree, no index, no merge, no rebase)
+ * whose parent is the expected revision, and pushes it with
+ * {@code --force-with-lease=<ref>:<expected>}: the push is the compare-and-swap, and a lost race is a
+ * {@link ConcurrentUpdateException}. A push whose outcome is unknown (a timeout after the data was
+ * sent) is resolved by fetching and checking ancestry. After a publication the merged
+ * {@code memory.jsonl} and a {@code manifest.json} are published on {@code main}, best effort: losing
+ * that race is logged and reported by {@link #unifiedStatus()}, never an error, and never data loss.
+ *
+ * <p>Every git call runs through {@code GitProcess} (argument lists, sanitized environment, timeouts
+ * that kill the process group) and fails as a {@link GitOperationError}. While holding its lock the
+ * store deletes stale {@code *.lock} files in its clone (with a warning); a clone found damaged is moved
+ * aside and cloned again, once per operation. Thread-safe; several processes may share a cache dir.
+ */
+public final class GitStore implements ReplicaStore {
+    /** What happened to the unified view on {@code main} at the last publication. */
+    public enum UnifiedStatus {
+        /** No publication yet, or the unified view is turned off. */
+        NOT_ATTEMPTED,
+        /** A new {@code memory.jsonl} was pushed to {@code main}. */
+        PUBLISHED,
+        /** {@code main} already held exactly this view. */
+        UNCHANGED,
+        /** Other writers kept moving {@code main}; it will catch up at a later publication. */
+        LOST_RACE,
+        /** The push to {@code main} failed for another reason (see the log); the replica ref is fine. */
+        FAILED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(GitStore.class);
+    private static final Pattern VERSION = Pattern.compile("git version (\\d+)\\.(\\d+)");
+    private static final int UNIFIED_ATTEMPTS = 3;
+    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
+
+    private final GitStoreOptions options;
+    private final String description;
+    private final Path dir;
+    private final LocalClone clone;
+    private final UnifiedView unified;
+    private volatile boolean compaction = true;
+    private volatile boolean closed;
+
+    private GitStore(GitStoreOptions options, String description, Path dir, GitProcess git) {
+        this.options = options;
+        this.description = description;
+        this.dir = dir;
+        this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
+        this.unified = new UnifiedView(clone, description);
+    }
+
+    /**
+     * Opens the store: checks the git version and prepares the cache directory. The network is first
+     * used by {@link #read()} or {@link #publish}.
+     *
+     * @param options the remote and settings
+     * @return the store
+     * @throws GitOperationError (kind UNAVAILABLE) if git is missing or older than 2.31
+     * @throws StoreAccessException if the cache directory cannot be created
+     */
+    public static GitStore open(GitStoreOptions options) {
+        return open(options, System.getenv());
+    }
+
+    /** Opens the store as if this process had {@code inherited} as its environment (for tests). */
+    static GitStore open(GitStoreOptions options, Map<String, String> inherited) {
+        Objects.requireNonNull(options, "options");
+        String description = "git:" + Redaction.redact(options.remote());
+        GitProcess git = new GitProcess(options.git(), GitEnvironment.build(inherited, options.remote(),
+                options.sshCommand()), description);
+        GitProcess.Result v = git.run(null, options.timeout(), null, Map.of(), null, List.of("--version"));
+        Matcher m = VERSION.matcher(v.out());
+        if (v.exitCode() != 0 || !m.find() || Integer.parseInt(m.group(1)) < 2
+                || (Integer.parseInt(m.group(1)) == 2 && Integer.parseInt(m.group(2)) < 31)) {
+            throw new GitOperationError(description, null, GitOperationError.Kind.UNAVAILABLE, List.of("--version"),
+                    v.exitCode(), "git 2.31 or later is required; found: " + v.out().strip() + " " + v.stderr(),
+                    v.elapsed(), null, null);
+        }
+        String key = PrivateFiles.sha256(Redaction.redact(options.remote()).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 16);
+        Path dir = options.cacheDir().toAbsolutePath().resolve("git").resolve(key);
+        try {
+            PrivateFiles.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreAccessException(description, null, "cannot create the cache directory " + dir + ": " + e, e);
+        }
+        return new GitStore(options, description, dir, git);
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Returns the directory of this store's bare clone.
+     *
+     * @return the clone's path
+     */
+    public Path clonePath() {
+        return clone.path();
+    }
+
+    /**
+     * Returns what happened to the unified view on {@code main} at the last publication.
+     *
+     * @return the status
+     */
+    public UnifiedStatus unifiedStatus() {
+        return unified.status();
+    }
+
+    @Override
+    public Snapshot read() {
+        return locked(null, () -> {
+            clone.fetch(null);
+            return readFetched(null);
+        });
+    }
+
+    @Override
+    public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
+        Objects.requireNonNull(replica, "replica");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(expected, "expected");
+        byte[] bytes = StateCodec.encode(state);
+        Revision published = locked(replica, () -> publishLocked(replica, bytes, expected, compaction));
+        if (options.unifiedView()) {
+            locked(replica, () -> {
+                unified.publish(replica, () -> {
+                    clone.fetch(replica);
+                    return readFetched(replica);
+                }, UNIFIED_ATTEMPTS);
+                return null;
+            });
+        }
+        return published;
+    }
+
+    private Revision publishLocked(ReplicaId replica, byte[] bytes, Revision expected, boolean compact) {
+        String ref = LocalClone.REPLICA_PREFIX + replica.value();
+        String parent = expected.isNone() ? null : expected.token();
+        if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
+            throw new ConcurrentUpdateException(description, replica, expected, null);
+        }
+        if (parent != null && !clone.hasCommit(parent, replica)) {
+            clone.fetch(replica);
+            if (!clone.hasCommit(parent, replica)) {
+                throw new ConcurrentUpdateException(description, replica, expected, null);
+            }
+        }
+        String blob = clone.hashObject(bytes, replica);
+        if (parent != null && blob.equals(blobOf(parent, replica))) {
+            return republish(replica, ref, parent, expected);
+        }
+        boolean compacting = compact && parent != null && clone.countCommits(parent, replica) >= options.historyLimit();
+        String tree = clone.mktree("100644 blob " + blob + "\t" + replica.value() + ".state\n", replica);
+        String commit = clone.commitTree(tree, compacting ? null : parent,
+                "replica " + replica.value() + (compacting ? " (history compacted)" : ""), replica);
+        List<String> args = new ArrayList<>();
+        args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
+        if (compacting) {
+            args.add("--atomic");
+        }
+        args.add("origin");
+        args.add(commit + ":" + ref);
+        if (compacting) {
+            args.add(parent + ":refs/archive/replicas/" + replica.value() + "/" + parent);
+        }
+        GitProcess.Result r;
+        try {
+            r = clone.push(args, replica);
+        } catch (GitTimeoutError timeout) {
+            return resolveUnknownPush(replica, commit, timeout);
+        }
+        if (r.exitCode() == 0) {
+            if (compacting) {
+                log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
+                        replica, parent);
+            }
+            return Revision.of(commit);
+        }
+        GitOperationError failure = clone.error(r, replica);
+        if (failure.kind() != GitOperationError.Kind.REJECTED) {
+            throw failure;
+        }
+        if (compacting) {
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (parent.equals(tip)) {
+                log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
+                        failure.stderr().strip());
+                compaction = false;
+                return publishLocked(replica, bytes, expected, false);
+            }
+        }
+        throw new ConcurrentUpdateException(description, replica, expected, null);
+    }
+
+    /** The blob of the replica's state file in {@code commit}, or null. */
+    private String blobOf(String commit, ReplicaId replica) {
+        String line = clone.run(clone.path(), options.timeout(), null, replica,
+                List.of("ls-tree", commit, "--", replica.value() + ".state")).out().strip();
+        String[] parts = line.split("\\s+");
+        return parts.length >= 3 ? parts[2] : null;
+    }
+
+    /**
+     * The state is byte-identical to the expected revision's: no new commit (history does not grow);
+     * a push of the same commit under the lease still checks that the remote is at that revision.
+     */
+    private Revision republish(ReplicaId replica, String ref, String parent, Revision expected) {
+        GitProcess.Result r;
+        try {
+            r = clone.push(List.of("--force-with-lease=" + ref + ":" + parent, "origin", parent + ":" + ref), replica);
+        } catch (GitTimeoutError timeout) {
+            // it pushed no new commit, so it only succeeded if the remote is still exactly at parent
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (parent.equals(tip)) {
+                return expected;
+            }
+            throw timeout;
+        }
+        if (r.exitCode() == 0) {
+            return expected;
+        }
+        GitOperationError failure = clone.error(r, replica);
+        if (failure.kind() == GitOperationError.Kind.REJECTED) {
+            throw new ConcurrentUpdateException(description, replica, expected, null);
+        }
+        throw failure;
+    }
+
+    /** A push timed out: it may have landed. Fetch and check before reporting anything. */
+    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitTimeoutError timeout) {
+        log.warn("push of {} timed out; checking whether it landed", replica);
+        try {
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (tip != null && clone.hasCommit(commit, replica) && clone.isAncestor(commit, tip, replica)) {
+                log.info("the timed-out push of {} had landed; published as {}", replica, commit);
+                return Revision.of(commit);
+            }
+        } catch (GitOperationError e) {
+            timeout.addSuppressed(e);
+        }
+        throw timeout;
+    }
+
+    /** Reads the fetched replica refs into a snapshot. */
+    private Snapshot readFetched(ReplicaId replica) {
+        Map<String, String> refs = clone.refs(LocalClone.TRACKING_PREFIX, replica);
+        List<ReplicaId> ids = new ArrayList<>();
+        List<String> commits = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, String> e : refs.entrySet()) {
+            String id = e.getKey().substring(LocalClone.TRACKING_PREFIX.length());
+            if (!ReplicaId.isValid(id)) {
+                log.warn("ignoring ref {} in {}: not a replica id", e.getKey(), description);
+                continue;
+            }
+            ids.add(ReplicaId.of(id));
+            commits.add(e.getValue());
+            names.add(e.getValue() + ":" + id + ".state");
+        }
+        List<byte[]> blobs = clone.readBlobs(names, replica);
+        List<PublishedState> states = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            ReplicaId id = ids.get(i);
+            byte[] blob = blobs.get(i);
+            if (blob == null) {
+                boolean listed = !clone.run(clone.path(), options.timeout(), null, replica,
+                        List.of("ls-tree", "--name-only", commits.get(i), "--", id + ".state")).out().isBlank();
+                if (listed) {
+                    // the tree names the blob, so the remote has it: our clone lost it
+                    throw new GitOperationError(description, id, GitOperationError.Kind.CORRUPT,
+                            List.of("cat-file", "--batch"), 0, "object " + names.get(i) + " is missing or corrupt"
+                                    + " in the local clone", java.time.Duration.ZERO, clone.path(), null);
+                }
+                throw new CorruptStateException(description, id, "commit " + commits.get(i) + " of replica " + id
+                        + " has no " + id + ".state", null);
+            }
+            try {
+                states.add(new PublishedState(id, Revision.of(commits.get(i)),
+                        StateCodec.decode(blob, description + " " + commits.get(i) + ":" + id + ".state")));
+            } catch (MemoryFormatException e) {
+                throw new CorruptStateException(description, id, "unreadable state of replica " + id + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        Snapshot snapshot = Snapshot.of(states);
+        unified.remember(snapshot);
+        return snapshot;
+    }
+
+    /**
+     * Runs {@code op} holding the clone's lock, after removing stale git locks; a damaged clone is
+     * moved aside and re-created, and {@code op} tried once more.
+     */
+    private <T> T locked(ReplicaId replica, Supplier<T> op) {
+        if (closed) {
+            throw new IllegalStateException(description + " is closed");
+        }
+        try (ProcessFileLock lock = ProcessFileLock.acquire(dir.resolve("clone.lock"),
+                options.networkTimeout().plus(options.timeout()).multipliedBy(2))) {
+            clone.ensure(replica);
+            clone.removeStaleLocks();
+            try {
+                return op.get();
+            } catch (GitOperationError e) {
+                if (e.kind() != GitOperationError.Kind.CORRUPT) {
+                    throw e;
+                }
+                clone.quarantine(replica, e);
+                return op.get();
+            }
+        } catch (IOException e) {
+            throw new StoreAccessException(description, replica, "cannot use the lock in " + dir + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "GitStore[" + description + "]";
+    }
+
+    /** For tests: how long {@code GitProcess} waits between SIGTERM and SIGKILL. */
+    static Duration killGrace() {
+        return GitProcess.GRACE;
+    }
+}

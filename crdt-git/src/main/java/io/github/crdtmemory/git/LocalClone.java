@@ -1,0 +1,231 @@
+package io.github.crdtmemory.git;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.PrivateFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bare local clone a {@link GitStore} works in, and the git commands it runs there: plumbing only
+ * (no worktree, no index, no merge, no rebase). Not thread-safe: the store calls it under its lock.
+ */
+final class LocalClone {
+    static final String REPLICA_PREFIX = "refs/heads/replicas/";
+    static final String TRACKING_PREFIX = "refs/remotes/origin/replicas/";
+    static final String MAIN_TRACKING = "refs/remotes/origin/main";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalClone.class);
+
+    private final Path repo;
+    private final GitProcess git;
+    private final GitStoreOptions options;
+    private final String store;
+
+    LocalClone(Path repo, GitProcess git, GitStoreOptions options, String store) {
+        this.repo = repo;
+        this.git = git;
+        this.options = options;
+        this.store = store;
+    }
+
+    Path path() {
+        return repo;
+    }
+
+    /** Creates the bare clone if it does not exist. */
+    void ensure(ReplicaId replica) {
+        if (Files.exists(repo.resolve("HEAD"))) {
+            return;
+        }
+        try {
+            PrivateFiles.createDirectories(repo.getParent());
+        } catch (IOException e) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("init"), -1,
+                    "cannot create " + repo.getParent() + ": " + e, Duration.ZERO, repo.getParent(), e);
+        }
+        run(repo.getParent(), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--", repo.toString()));
+        try {
+            Files.setPosixFilePermissions(repo, PrivateFiles.DIR_MODE);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("cannot restrict {}: {}", repo, e.toString());
+        }
+    }
+
+    /** Removes every git lock file in the clone; the caller holds the store's own lock, so they are stale. */
+    void removeStaleLocks() {
+        if (!Files.isDirectory(repo)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(repo)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (p.getFileName().toString().endsWith(".lock") && Files.isRegularFile(p)) {
+                    log.warn("removing stale git lock {} (we hold the clone's lock, so no git process of ours is running)",
+                            p);
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot scan {} for stale locks: {}", repo, e.toString());
+        }
+    }
+
+    /** Moves a damaged clone aside, for forensics, and creates a fresh one. */
+    void quarantine(ReplicaId replica, GitOperationError why) {
+        Path aside = repo.resolveSibling(repo.getFileName() + ".corrupt-" + System.currentTimeMillis());
+        log.warn("local clone {} is damaged ({}); moved to {} and cloned again", repo, why.getMessage(), aside);
+        try {
+            Files.move(repo, aside);
+        } catch (IOException e) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("quarantine"), -1,
+                    "cannot move the damaged clone aside: " + e, Duration.ZERO, repo, e);
+        }
+        ensure(replica);
+    }
+
+    /** Fetches every replica ref and {@code main}, pruning refs the remote no longer has. */
+    void fetch(ReplicaId replica) {
+        run(repo, options.networkTimeout(), null, replica, List.of("fetch", "--no-tags", "--prune",
+                "--no-write-fetch-head", "--no-auto-maintenance", "origin",
+                "+" + REPLICA_PREFIX + "*:" + TRACKING_PREFIX + "*",
+                "+refs/heads/main*:refs/remotes/origin/main*"));
+    }
+
+    /** Returns ref name to object id for the refs under {@code prefix}. */
+    Map<String, String> refs(String prefix, ReplicaId replica) {
+        String out = run(repo, options.timeout(), null, replica,
+                List.of("for-each-ref", "--format=%(objectname) %(refname)", prefix)).out();
+        Map<String, String> refs = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int sp = line.indexOf(' ');
+            if (sp > 0) {
+                refs.put(line.substring(sp + 1), line.substring(0, sp));
+            }
+        }
+        return refs;
+    }
+
+    /** Reads objects by name ({@code <commit>:<path>}); a missing one is null. */
+    List<byte[]> readBlobs(List<String> names, ReplicaId replica) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder in = new StringBuilder();
+        names.forEach(n -> in.append(n).append('\n'));
+        byte[] out = run(repo, options.timeout(), in.toString().getBytes(StandardCharsets.UTF_8), replica,
+                List.of("cat-file", "--batch")).stdout();
+        List<byte[]> blobs = new ArrayList<>();
+        int at = 0;
+        for (String name : names) {
+            int nl = indexOf(out, (byte) '\n', at);
+            if (nl < 0) {
+                throw corrupt(replica, "cat-file --batch ended early, before " + name);
+            }
+            String header = new String(out, at, nl - at, StandardCharsets.UTF_8);
+            at = nl + 1;
+            if (header.endsWith(" missing")) {
+                blobs.add(null);
+                continue;
+            }
+            String[] parts = header.split(" ");
+            if (parts.length != 3 || !parts[1].equals("blob")) {
+                throw corrupt(replica, "unexpected cat-file header '" + header + "' for " + name);
+            }
+            int size = Integer.parseInt(parts[2]);
+            if (at + size + 1 > out.length) {
+                throw corrupt(replica, "cat-file --batch output truncated in " + name);
+            }
+            byte[] blob = new byte[size];
+            System.arraycopy(out, at, blob, 0, size);
+            blobs.add(blob);
+            at += size + 1;
+        }
+        return blobs;
+    }
+
+    String hashObject(byte[] content, ReplicaId replica) {
+        return run(repo, options.timeout(), content, replica, List.of("hash-object", "-w", "--stdin")).out().strip();
+    }
+
+    String mktree(String entries, ReplicaId replica) {
+        return run(repo, options.timeout(), entries.getBytes(StandardCharsets.UTF_8), replica, List.of("mktree"))
+                .out().strip();
+    }
+
+    String commitTree(String tree, String parent, String message, ReplicaId replica) {
+        List<String> args = new ArrayList<>(List.of("commit-tree", tree));
+        if (parent != null) {
+            args.add("-p");
+            args.add(parent);
+        }
+        args.add("-m");
+        args.add(message);
+        return run(repo, options.timeout(), null, replica, args).out().strip();
+    }
+
+    boolean hasCommit(String sha, ReplicaId replica) {
+        return git.run(repo, options.timeout(), null, Map.of(), replica,
+                List.of("cat-file", "-e", sha + "^{commit}")).exitCode() == 0;
+    }
+
+    /** Whether {@code ancestor} is {@code descendant} or one of its ancestors. */
+    boolean isAncestor(String ancestor, String descendant, ReplicaId replica) {
+        GitProcess.Result r = git.run(repo, options.timeout(), null, Map.of(), replica,
+                List.of("merge-base", "--is-ancestor", ancestor, descendant));
+        if (r.exitCode() == 0 || r.exitCode() == 1) {
+            return r.exitCode() == 0;
+        }
+        throw error(r, replica);
+    }
+
+    int countCommits(String sha, ReplicaId replica) {
+        return Integer.parseInt(run(repo, options.timeout(), null, replica, List.of("rev-list", "--count", sha))
+                .out().strip());
+    }
+
+    /** Runs a push and returns its result, whatever the exit code; the caller interprets it. */
+    GitProcess.Result push(List<String> args, ReplicaId replica) {
+        List<String> all = new ArrayList<>(List.of("push", "--porcelain", "--no-verify"));
+        all.addAll(args);
+        return git.run(repo, options.networkTimeout(), null, Map.of(), replica, all);
+    }
+
+    /** Runs a command and throws a classified {@link GitOperationError} on a non-zero exit. */
+    GitProcess.Result run(Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args) {
+        GitProcess.Result r = git.run(dir, timeout, stdin, Map.of(), replica, args);
+        if (r.exitCode() != 0) {
+            throw error(r, replica);
+        }
+        return r;
+    }
+
+    GitOperationError error(GitProcess.Result r, ReplicaId replica) {
+        String text = r.stderr() + "\n" + new String(r.stdout(), 0, Math.min(r.stdout().length, GitProcess.STDERR_LIMIT),
+                StandardCharsets.UTF_8);
+        return new GitOperationError(store, replica, StderrClassifier.classify(text), r.args(), r.exitCode(),
+                r.stderr().isBlank() ? text.strip() : r.stderr(), r.elapsed(), repo, null);
+    }
+
+    private GitOperationError corrupt(ReplicaId replica, String what) {
+        return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
+                what, Duration.ZERO, repo, null);
+    }
+
+    private static int indexOf(byte[] a, byte b, int from) {
+        for (int i = from; i < a.length; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,134 @@
+package io.github.crdtmemory.git;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.Snapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The human-readable side of a git store: {@code main} holds {@code memory.jsonl}, the merged view of
+ * every replica as the MCP server would write it, and {@code manifest.json}, listing each replica's
+ * commit and state checksum. Derived data, published best effort with compare-and-swap and jittered
+ * retry; the replica refs stay the source of truth. Called under the store's lock.
+ */
+final class UnifiedView {
+    private static final Logger log = LoggerFactory.getLogger(UnifiedView.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final LocalClone clone;
+    private final String store;
+    private volatile Snapshot last;
+    private volatile GitStore.UnifiedStatus status = GitStore.UnifiedStatus.NOT_ATTEMPTED;
+
+    UnifiedView(LocalClone clone, String store) {
+        this.clone = clone;
+        this.store = store;
+    }
+
+    GitStore.UnifiedStatus status() {
+        return status;
+    }
+
+    void remember(Snapshot snapshot) {
+        last = snapshot;
+    }
+
+    /** Publishes the view of a fresh read; on a lost race re-reads and tries again, up to {@code attempts}. */
+    void publish(ReplicaId replica, Supplier<Snapshot> reread, int attempts) {
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            Snapshot snapshot = reread.get();
+            try {
+                if (tryPublish(replica, snapshot)) {
+                    return;
+                }
+            } catch (GitOperationError e) {
+                status = GitStore.UnifiedStatus.FAILED;
+                log.warn("{}: the unified view on main was not updated: {}", store, e.getMessage());
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(20, 100L << attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        status = GitStore.UnifiedStatus.LOST_RACE;
+        log.warn("{}: other writers kept moving main; the unified view catches up at a later publication", store);
+    }
+
+    /** Returns false on a lost race. */
+    private boolean tryPublish(ReplicaId replica, Snapshot snapshot) {
+        List<MemoryState> states = new ArrayList<>();
+        snapshot.states().forEach(s -> states.add(s.state()));
+        MemoryState merged = MemoryState.joinAll(states);
+        byte[] memory = MemoryFileCodec.write(merged.view(), true);
+        byte[] manifest = manifest(snapshot, memory);
+        String memoryBlob = clone.hashObject(memory, replica);
+        String manifestBlob = clone.hashObject(manifest, replica);
+        String tree = clone.mktree("100644 blob " + manifestBlob + "\tmanifest.json\n100644 blob " + memoryBlob
+                + "\tmemory.jsonl\n", replica);
+        String main = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
+        if (main != null && tree.equals(treeOf(main, replica))) {
+            status = GitStore.UnifiedStatus.UNCHANGED;
+            return true;
+        }
+        String commit = clone.commitTree(tree, main, "memory.jsonl: " + snapshot.size() + " replicas", replica);
+        GitProcess.Result r = clone.push(List.of("--force-with-lease=refs/heads/main:" + (main == null ? "" : main),
+                "origin", commit + ":refs/heads/main"), replica);
+        if (r.exitCode() == 0) {
+            status = GitStore.UnifiedStatus.PUBLISHED;
+            return true;
+        }
+        GitOperationError e = clone.error(r, replica);
+        if (e.kind() == GitOperationError.Kind.REJECTED) {
+            return false;
+        }
+        throw e;
+    }
+
+    private String treeOf(String commit, ReplicaId replica) {
+        return clone.run(clone.path(), java.time.Duration.ofSeconds(30), null, replica,
+                List.of("rev-parse", "--verify", "--end-of-options", commit + "^{tree}")).out().strip();
+    }
+
+    private static byte[] manifest(Snapshot snapshot, byte[] memory) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("format", "crdt-memory-manifest");
+            g.writeNumberField("version", 1);
+            g.writeStringField("memorySha256", PrivateFiles.sha256(memory));
+            g.writeArrayFieldStart("replicas");
+            for (PublishedState s : snapshot.states()) {
+                g.writeStartObject();
+                g.writeStringField("replica", s.replica().value());
+                g.writeStringField("commit", s.revision().token());
+                g.writeStringField("stateSha256", PrivateFiles.sha256(StateCodec.encode(s.state())));
+                g.writeNumberField("atoms", s.state().size());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+}
