@@ -119,4 +119,47 @@ final class GitProcessesTest {
         stores.forEach(GitStore::close);
     }
 
+
+    /**
+     * A child JVM whose real process environment is hostile (GIT_DIR elsewhere, traces on, a German
+     * locale, a global config with a sleeping hook, gpg signing and a URL rewrite) syncs normally.
+     */
+    @Test
+    void aHostileProcessEnvironmentChangesNothing() throws Exception {
+        Path remote = GitFixtures.bareRemote(temp.resolve("remote.git"));
+        Path elsewhere = GitFixtures.bareRemote(temp.resolve("elsewhere.git"));
+        Path home = temp.resolve("home");
+        Path hooks = temp.resolve("hooks");
+        GitFixtures.script(hooks.resolve("pre-push"), "sleep 3006");
+        GitFixtures.script(hooks.resolve("post-commit"), "sleep 3006");
+        java.nio.file.Files.createDirectories(home);
+        java.nio.file.Files.writeString(home.resolve(".gitconfig"), "[core]\n\thooksPath = " + hooks
+                + "\n[commit]\n\tgpgSign = true\n[url \"file:///nonexistent/\"]\n\tinsteadOf = " + remote.getParent()
+                + "/\n");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.logFile=target/child-hostile.log",
+                "-cp", System.getProperty("java.class.path"), GitSyncWorker.class.getName(),
+                remote.toString(), temp.resolve("cache").toString(), temp.resolve("memory.jsonl").toString(),
+                temp.resolve("state").toString(), "hostile", "hostile", "2");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put("GIT_DIR", elsewhere.toString());
+        pb.environment().put("GIT_INDEX_FILE", temp.resolve("bogus-index").toString());
+        pb.environment().put("GIT_TRACE", "1");
+        pb.environment().put("GIT_TRACE_PACKET", "1");
+        pb.environment().put("GIT_CONFIG_GLOBAL", home.resolve(".gitconfig").toString());
+        pb.environment().put("LANG", "de_DE.UTF-8");
+        pb.environment().put("LC_ALL", "de_DE.UTF-8");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("done").doesNotContain("trace:").doesNotContain("packet:");
+        String tip = GitFixtures.git(remote, "rev-parse", "refs/heads/replicas/hostile").strip();
+        assertThat(GitFixtures.git(remote, "cat-file", "commit", tip)).doesNotContain("gpgsig");
+        assertThat(GitFixtures.git(elsewhere, "for-each-ref")).isEmpty();
+        assertThat(temp.resolve("bogus-index")).doesNotExist();
+        assertThat(GitFixtures.livingProcesses("sleep 3006")).isEmpty();
+    }
 }
