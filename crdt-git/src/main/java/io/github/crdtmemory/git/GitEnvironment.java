@@ -23,7 +23,9 @@ final class GitEnvironment {
             "-c", "transfer.fsckObjects=true",
             "-c", "credential.helper=",
             "-c", "core.askPass=",
-            "-c", "protocol.ext.allow=never");
+            "-c", "protocol.ext.allow=never",
+            "-c", "http.lowSpeedLimit=1000",
+            "-c", "http.lowSpeedTime=20");
 
     /** Inherited variables that are kept: where programs are, and what ssh and proxies need. */
     private static final List<String> INHERITED = List.of("PATH", "HOME", "USER", "LOGNAME", "SSH_AUTH_SOCK",
