@@ -18,7 +18,9 @@ import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.StoreAccessException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -28,6 +30,7 @@ import java.util.Optional;
  * <pre>
  *   sync.lock    the lock file (fcntl lock, see ProcessFileLock); held for a whole sync
  *   checkpoint   own state, base, clock and pending write-back, in one file (0600)
+ *   last-success the time and kind of the last cycle that completed: {@code <ISO instant> <mode>\n}
  * </pre>
  * The checkpoint is one header line, then the sections it announces by length:
  * {@code {"format":"crdt-memory-checkpoint","version":1,"replica":"...","clock":[wall,counter],
@@ -37,6 +40,7 @@ import java.util.Optional;
 final class StateDirectory {
     static final String LOCK_FILE = "sync.lock";
     static final String CHECKPOINT_FILE = "checkpoint";
+    static final String LAST_SUCCESS_FILE = "last-success";
     private static final String FORMAT = "crdt-memory-checkpoint";
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -76,6 +80,27 @@ final class StateDirectory {
             throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
         }
         return Optional.of(decode(file, bytes));
+    }
+
+    /** Records that a cycle of this kind completed at this time (atomically, 0600). */
+    void recordSuccess(Instant at, String mode) {
+        Path file = dir.resolve(LAST_SUCCESS_FILE);
+        try {
+            PrivateFiles.replace(file, (at + " " + mode + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
+        }
+    }
+
+    /** When the last cycle completed, if one did and the record is readable. */
+    Optional<Instant> lastSuccess() {
+        try {
+            return PrivateFiles.readIfExists(dir.resolve(LAST_SUCCESS_FILE))
+                    .map(b -> new String(b, StandardCharsets.UTF_8).strip().split(" ", 2)[0])
+                    .map(Instant::parse);
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** Replaces the checkpoint atomically and durably; returns the SHA-256 of its sections. */

@@ -103,7 +103,8 @@ public final class SyncEngine {
     }
 
     /**
-     * Runs one sync cycle.
+     * Runs one sync cycle: local edits are stamped, every replica's state is merged, the own state is
+     * published and the merged view is written back.
      *
      * @return what it did
      * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
@@ -114,16 +115,106 @@ public final class SyncEngine {
      * @throws StoreException if the store, the state directory or the memory file fails
      */
     public SyncReport sync() {
+        return run(Mode.SYNC);
+    }
+
+    /**
+     * Runs the cycle without the write-back: local edits are stamped, merged and published, and the
+     * memory file is left as it is ({@link SyncReport.WriteBack#NOT_REQUESTED}). The file's content
+     * stays the base, so remote additions not yet in it are never taken for local deletions later.
+     *
+     * @return what it did
+     * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws LockTimeoutException if another sync held the state directory longer than the timeout
+     * @throws ConcurrentUpdateException if every publication attempt lost a race
+     * @throws VerificationException if the join failed verification; nothing was published
+     * @throws StoreException if the store, the state directory or the memory file fails
+     */
+    public SyncReport backup() {
+        return run(Mode.BACKUP);
+    }
+
+    /**
+     * Runs the cycle without the publication: local edits in the memory file are stamped and kept in
+     * the state directory (never dropped), every replica's state is merged, and the merged view is
+     * written into the memory file, which is created if missing
+     * ({@link SyncReport.Publication#NOT_REQUESTED}). Nothing is written to the store.
+     *
+     * @return what it did
+     * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws LockTimeoutException if another sync held the state directory longer than the timeout
+     * @throws VerificationException if the join failed verification; the memory file is unchanged
+     * @throws StoreException if the store, the state directory or the memory file fails
+     */
+    public SyncReport restore() {
+        return run(Mode.RESTORE);
+    }
+
+    /**
+     * Describes the local state without changing anything and without waiting for a running sync:
+     * the last successful cycle, the counts of the own state, the edits in the memory file not yet
+     * stamped, and the atoms not yet published. Reads the store once.
+     *
+     * @return the status
+     * @throws MemoryFormatException if the memory file is not a valid memory file
+     * @throws StoreException if the store or the state directory cannot be read
+     */
+    public SyncStatus status() {
+        Optional<byte[]> bytes = readMemoryFile();
+        Optional<Checkpoint> loaded = dir.load();
+        Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
+        MemoryGraph base = cp.base();
+        int edits = 0;
+        if (bytes.isPresent()) {
+            MemoryFile parsed = MemoryFileCodec.parse(bytes.get(), file.path().toString());
+            Optional<byte[]> pending = cp.pendingBytes();
+            if (pending.isPresent() && Arrays.equals(pending.get(), bytes.get())) {
+                base = parsed.graph();
+            }
+            Clock scratch = Clock.hybrid(settings.replica(), settings.physicalClock(), cp.clock());
+            edits = cp.state().diff(base, parsed.graph(), scratch).size();
+        }
+        Snapshot snapshot = store.read();
+        MemoryState published = snapshot.get(settings.replica()).map(PublishedState::state)
+                .orElse(MemoryState.empty());
+        int[] unpublished = {0};
+        cp.state().atoms().forEach((k, r) -> {
+            if (!published.atoms().get(k).map(r::equals).orElse(false)) {
+                unpublished[0]++;
+            }
+        });
+        return new SyncStatus(settings.replica(), file.path().toString(), bytes.isPresent(), dir.path().toString(),
+                store.description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
+                snapshot.size());
+    }
+
+    private SyncReport run(Mode mode) {
         Phases phases = new Phases();
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
             phases.end("lock");
-            return locked(phases);
+            SyncReport report = locked(phases, mode);
+            dir.recordSuccess(java.time.Instant.ofEpochMilli(settings.physicalClock().getAsLong()),
+                    mode.name().toLowerCase(java.util.Locale.ROOT));
+            return report;
         } catch (IOException e) {
             throw new StoreAccessException(dir.path().toString(), settings.replica(), "cannot release the lock: " + e, e);
         }
     }
 
-    private SyncReport locked(Phases phases) {
+    /** Which steps of the cycle run. */
+    private enum Mode {
+        SYNC(true, true), BACKUP(true, false), RESTORE(false, true);
+
+        final boolean publish;
+        final boolean writeBack;
+
+        Mode(boolean publish, boolean writeBack) {
+            this.publish = publish;
+            this.writeBack = writeBack;
+        }
+    }
+
+    private SyncReport locked(Phases phases, Mode mode) {
         String source = file.path().toString();
         Optional<byte[]> before = readMemoryFile();
         MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), source) : null;
@@ -182,6 +273,10 @@ public final class SyncEngine {
             stateAfter = persistVerified(clock, merged, current);
             local = merged;
             phases.end("persist");
+            if (!mode.publish) {
+                publication = SyncReport.Publication.NOT_REQUESTED;
+                break;
+            }
             PublishedState published = snapshot.get(settings.replica()).orElse(null);
             if (published != null && published.state().equals(merged)) {
                 publication = SyncReport.Publication.ALREADY_CURRENT;
@@ -207,7 +302,9 @@ public final class SyncEngine {
         SyncReport.WriteBack writeBack;
         MemoryGraph newBase = current;
         Optional<byte[]> after = before;
-        if (parsed != null && parsed.format() != MemoryFile.Format.JSONL) {
+        if (!mode.writeBack) {
+            writeBack = SyncReport.WriteBack.NOT_REQUESTED;
+        } else if (parsed != null && parsed.format() != MemoryFile.Format.JSONL) {
             writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
         } else {
             byte[] out = MemoryFileCodec.write(view, parsed != null && parsed.trailingNewline());

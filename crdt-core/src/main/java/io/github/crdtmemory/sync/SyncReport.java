@@ -75,7 +75,9 @@ public record SyncReport(ReplicaId replica, String memoryFile, String store, Ato
         /** A new state was published (compare-and-swap won). */
         PUBLISHED,
         /** The store already held exactly the merged state; nothing was written. */
-        ALREADY_CURRENT
+        ALREADY_CURRENT,
+        /** The run did not publish ({@link SyncEngine#restore()}). */
+        NOT_REQUESTED
     }
 
     /** What a sync did with the memory file. */
@@ -93,7 +95,9 @@ public record SyncReport(ReplicaId replica, String memoryFile, String store, Ato
          * The file is in a legacy layout (a JSON array or object, not JSONL) and is only read, never
          * rewritten, so the tool that wrote it keeps working.
          */
-        SKIPPED_LEGACY_FORMAT
+        SKIPPED_LEGACY_FORMAT,
+        /** The run did not write back ({@link SyncEngine#backup()}). */
+        NOT_REQUESTED
     }
 
     /**
