@@ -123,6 +123,48 @@ public final class GitStore implements ReplicaStore {
         return new GitStore(options, description, dir, git);
     }
 
+    /**
+     * Creates an empty bare repository at {@code path} to serve as a remote, unless one is already
+     * there; the directory is created {@code 0700} and its default branch is {@code main}. Runs git
+     * under the same sanitized environment and timeout rules as the store.
+     *
+     * @param path an absolute path
+     * @param timeout the bound on {@code git init}
+     * @return true if a repository was created, false if one existed
+     * @throws IllegalArgumentException if the path is relative or names an existing non-repository
+     * @throws GitOperationError if git is missing or fails
+     */
+    public static boolean createRemote(Path path, Duration timeout) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(timeout, "timeout");
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("the remote path must be absolute: " + path);
+        }
+        Path repo = path.normalize();
+        if (java.nio.file.Files.isRegularFile(repo.resolve("HEAD"))) {
+            return false;
+        }
+        try (var entries = java.nio.file.Files.exists(repo) ? java.nio.file.Files.list(repo) : null) {
+            if (entries != null && entries.findAny().isPresent()) {
+                throw new IllegalArgumentException(repo + " exists and is not a bare git repository");
+            }
+            PrivateFiles.createDirectories(repo);
+        } catch (IOException e) {
+            throw new StoreAccessException(repo.toString(), null, "cannot create " + repo + ": " + e, e);
+        }
+        String description = "git:" + repo;
+        GitProcess git = new GitProcess("git", GitEnvironment.build(System.getenv(), repo.toString(),
+                GitEnvironment.DEFAULT_SSH_COMMAND), description);
+        List<String> args = List.of("init", "--bare", "-q", "--initial-branch=main", "--", repo.toString());
+        GitProcess.Result r = git.run(repo, timeout, null, Map.of(), null, args);
+        if (r.exitCode() != 0) {
+            throw new GitOperationError(description, null, StderrClassifier.classify(r.stderr()), args,
+                    r.exitCode(), r.stderr(), r.elapsed(), repo, null);
+        }
+        log.info("created the bare repository {}", repo);
+        return true;
+    }
+
     @Override
     public String description() {
         return description;
@@ -151,6 +193,59 @@ public final class GitStore implements ReplicaStore {
         return locked(null, () -> {
             clone.fetch(null);
             return readFetched(null);
+        });
+    }
+
+    /**
+     * The unified view on {@code main} as the remote holds it now.
+     *
+     * @param commit the commit {@code main} points to
+     * @param memory the bytes of {@code memory.jsonl}
+     * @param manifest the bytes of {@code manifest.json}
+     */
+    public record Unified(String commit, byte[] memory, byte[] manifest) {
+        /**
+         * Validates and copies the components.
+         *
+         * @throws NullPointerException if a component is null
+         */
+        public Unified {
+            Objects.requireNonNull(commit, "commit");
+            memory = memory.clone();
+            manifest = manifest.clone();
+        }
+
+        @Override
+        public byte[] memory() {
+            return memory.clone();
+        }
+
+        @Override
+        public byte[] manifest() {
+            return manifest.clone();
+        }
+    }
+
+    /**
+     * Fetches and returns the unified view on {@code main}, for verification and for people.
+     *
+     * @return the view, or empty if {@code main} does not exist yet
+     * @throws GitOperationError if git fails
+     * @throws CorruptStateException if {@code main} lacks one of its two files
+     */
+    public java.util.Optional<Unified> readUnified() {
+        return locked(null, () -> {
+            clone.fetch(null);
+            String main = clone.refs(LocalClone.MAIN_TRACKING, null).get(LocalClone.MAIN_TRACKING);
+            if (main == null) {
+                return java.util.Optional.<Unified>empty();
+            }
+            List<byte[]> blobs = clone.readBlobs(List.of(main + ":memory.jsonl", main + ":manifest.json"), null);
+            if (blobs.get(0) == null || blobs.get(1) == null) {
+                throw new CorruptStateException(description, null, "main at " + main
+                        + " lacks memory.jsonl or manifest.json", null);
+            }
+            return java.util.Optional.of(new Unified(main, blobs.get(0), blobs.get(1)));
         });
     }
 
