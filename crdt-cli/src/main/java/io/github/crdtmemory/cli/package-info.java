@@ -1,2 +1,5 @@
-/** The {@code memory-backup} command. Not API. Under construction: see the project's issues. */
+/**
+ * The {@code memory-backup} command: picocli commands over the sync engine and the stores. Not API:
+ * the command line, its exit codes and its JSON output are the stable interface (docs/cli.md).
+ */
 package io.github.crdtmemory.cli;

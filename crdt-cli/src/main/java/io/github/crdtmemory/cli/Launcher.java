@@ -1,0 +1,71 @@
+package io.github.crdtmemory.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The program a schedule runs, checked before anything is installed: it exists, is a regular executable
+ * file owned by the user, neither it nor its directory is group- or world-writable, and its path holds
+ * no shell metacharacter (cron runs the line through {@code /bin/sh}).
+ */
+final class Launcher {
+    /** Characters a path or argument in a schedule line may hold: nothing a shell treats specially. */
+    static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/+@,:=%-]+");
+
+    private Launcher() {
+    }
+
+    static Path check(Path launcher) {
+        Path p = launcher.toAbsolutePath().normalize();
+        if (!SAFE.matcher(p.toString()).matches()) {
+            throw CommandFailure.usage("unsafe launcher path " + quote(p) + ": only letters, digits and ._/+@,:=%- "
+                    + "are allowed in a scheduled command");
+        }
+        try {
+            if (!Files.isRegularFile(p)) {
+                throw CommandFailure.usage("launcher " + p + " does not exist or is not a regular file");
+            }
+            if (!Files.isExecutable(p)) {
+                throw CommandFailure.usage("launcher " + p + " is not executable (chmod u+x)");
+            }
+            String user = System.getProperty("user.name");
+            PosixFileAttributes file = Files.readAttributes(p, PosixFileAttributes.class);
+            if (!file.owner().getName().equals(user)) {
+                throw CommandFailure.usage("launcher " + p + " is owned by " + file.owner().getName() + ", not " + user);
+            }
+            writable(p, file.permissions());
+            PosixFileAttributes dir = Files.readAttributes(p.getParent(), PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            writable(p.getParent(), dir.permissions());
+        } catch (IOException e) {
+            throw CommandFailure.usage("cannot check launcher " + p + ": " + e);
+        }
+        return p;
+    }
+
+    /** Refuses a value that would need quoting in a schedule line. */
+    static String safe(String what, String value) {
+        if (!SAFE.matcher(value).matches()) {
+            throw CommandFailure.usage(what + " " + quote(value) + " holds characters a scheduled command cannot carry "
+                    + "safely; only letters, digits and ._/+@,:=%- are allowed");
+        }
+        return value;
+    }
+
+    private static void writable(Path p, Set<PosixFilePermission> perms) {
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw CommandFailure.usage(p + " is group- or world-writable, so another user could change what the "
+                    + "schedule runs; chmod go-w " + p);
+        }
+    }
+
+    private static String quote(Object value) {
+        return "'" + String.valueOf(value).replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+}

@@ -1,0 +1,147 @@
+package io.github.crdtmemory.cli;
+
+import io.github.crdtmemory.store.Redaction;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code memory-backup} command line: backs up and merges MCP memory files through a replica store.
+ * {@link #main} exits with the codes of {@code ExitStatus}; {@link #run} returns them, for embedding.
+ */
+@Command(name = "memory-backup", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Back up and merge MCP memory files across machines, without losing a write.",
+            "Each machine is a replica; a store (a git remote by default) holds every replica's state, and "
+                    + "'sync' merges them all into the memory file."},
+        subcommands = {EngineCommands.Sync.class, EngineCommands.Backup.class, EngineCommands.Restore.class,
+            MergeCommand.class, VerifyCommand.class, StatusCommand.class, DemoCommand.class,
+            ScheduleCommands.Install.class, ScheduleCommands.Uninstall.class})
+public final class MemoryBackup implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs the command and exits the JVM with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command with this process's standard streams and returns its exit code (0 success, 2 usage,
+     * 3 bad input, 4 store or git failure, 5 lock timeout, 6 verification failure, 1 internal error).
+     *
+     * @param args the command line
+     * @return the exit code
+     */
+    public static int run(String[] args) {
+        LegacyFlags.Translation t = LegacyFlags.translate(args);
+        String[] argv = t.args();
+        boolean json = List.of(argv).contains("--json");
+        Path logFile = logFile(argv);
+        if (logFile != null) {
+            try {
+                PrintStream log = LogFile.open(logFile);
+                System.setOut(log);
+                System.setErr(log);
+                log.println("=== " + Instant.now() + " memory-backup " + Redaction.redact(String.join(" ", argv)));
+            } catch (IOException e) {
+                System.err.println("memory-backup: cannot open the log file " + logFile + ": " + e);
+                return ExitStatus.BAD_INPUT;
+            }
+        }
+        configureLogging(argv);
+        if (t.notice() != null) {
+            System.err.println(t.notice());
+        }
+        CommandLine cl = new CommandLine(new MemoryBackup());
+        cl.setOut(new PrintWriter(System.out, true));
+        cl.setErr(new PrintWriter(System.err, true));
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (String line : ExitStatus.HELP) {
+            int colon = line.indexOf(':');
+            codes.put(line.substring(0, colon), line.substring(colon + 1));
+        }
+        exitCodes(cl, codes);
+        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            ExitStatus.Failure f = ExitStatus.classify(ex);
+            PrintWriter err = line.getErr();
+            err.println("memory-backup: " + f.message() + " [" + f.kind() + "]");
+            if (f.code() == ExitStatus.INTERNAL || List.of(argv).contains("-v") || List.of(argv).contains("--verbose")) {
+                StringWriter trace = new StringWriter();
+                ex.printStackTrace(new PrintWriter(trace));
+                err.print(Redaction.redact(trace.toString()));
+            }
+            err.flush();
+            if (json) {
+                line.getOut().println(errorJson(f));
+                line.getOut().flush();
+            }
+            return f.code();
+        });
+        return cl.execute(argv);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitStatus.USAGE;
+    }
+
+    private static void exitCodes(CommandLine cl, Map<String, String> codes) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        cl.getSubcommands().values().forEach(sub -> exitCodes(sub, codes));
+    }
+
+    private static Path logFile(String[] argv) {
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].equals("--log-file") && i + 1 < argv.length) {
+                return Path.of(argv[i + 1]);
+            }
+            if (argv[i].startsWith("--log-file=")) {
+                return Path.of(argv[i].substring("--log-file=".length()));
+            }
+        }
+        return null;
+    }
+
+    /** SLF4J simple: warnings by default, errors only with -q, debug with -v; to stderr, with time. */
+    private static void configureLogging(String[] argv) {
+        List<String> a = List.of(argv);
+        String level = a.contains("-v") || a.contains("--verbose") ? "debug"
+                : a.contains("-q") || a.contains("--quiet") ? "error" : "warn";
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    }
+
+    private static String errorJson(ExitStatus.Failure f) {
+        StringWriter w = new StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("format", "crdt-memory-error");
+            g.writeNumberField("version", 1);
+            g.writeNumberField("exitCode", f.code());
+            g.writeStringField("kind", f.kind());
+            g.writeStringField("message", f.message());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        return w.toString();
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.crdtmemory.cli;
+
+import io.github.crdtmemory.memory.AtomCounts;
+import io.github.crdtmemory.sync.SyncReport;
+import io.github.crdtmemory.sync.SyncStatus;
+import java.util.Locale;
+
+/** The human forms of reports: a short summary, one fact per line. */
+final class Reports {
+    private Reports() {
+    }
+
+    static String counts(AtomCounts c) {
+        return c.entities() + " entities, " + c.observations() + " observations, " + c.relations() + " relations";
+    }
+
+    static String summary(String verb, SyncReport r) {
+        StringBuilder out = new StringBuilder();
+        out.append(verb).append(' ').append(r.replica()).append(": ").append(r.added().size()).append(" added, ")
+                .append(r.changed().size()).append(" changed, ").append(r.deleted().size())
+                .append(" deleted locally; ").append(counts(r.counts())).append(" across ")
+                .append(r.replicasRead()).append(r.replicasRead() == 1 ? " replica" : " replicas").append('\n');
+        out.append("  store: ").append(r.store()).append(" (").append(word(r.publication().name()));
+        if (r.publishAttempts() > 1) {
+            out.append(" after ").append(r.publishAttempts()).append(" attempts");
+        }
+        out.append(")\n");
+        out.append("  memory file: ").append(r.memoryFile()).append(" (").append(word(r.writeBack().name())).append(")\n");
+        for (SyncReport.Conflict c : r.conflicts()) {
+            out.append("  conflict on ").append(c.key()).append(": ").append(c.localWon() ? "the local edit" : "a remote edit")
+                    .append(" won (").append(c.kept()).append(" over ").append(c.discarded()).append(")\n");
+        }
+        for (SyncReport.ClockAnomaly a : r.clockAnomalies()) {
+            out.append("  clock: replica ").append(a.replica()).append(" is ").append(a.ahead().toSeconds())
+                    .append(" s ahead of this machine; merged by hybrid clock order\n");
+        }
+        for (String w : r.warnings()) {
+            out.append("  note: ").append(w).append('\n');
+        }
+        return out.toString();
+    }
+
+    static String status(SyncStatus s) {
+        return "replica:        " + s.replica() + "\n"
+                + "memory file:    " + s.memoryFile() + (s.memoryFileExists() ? "" : " (missing)") + "\n"
+                + "store:          " + s.store() + " (" + s.replicasInStore() + " replicas)\n"
+                + "state dir:      " + s.stateDir() + "\n"
+                + "last sync:      " + s.lastSync().map(Object::toString).orElse("never") + "\n"
+                + "state:          " + counts(s.counts()) + ", " + s.counts().tombstones() + " tombstones\n"
+                + "not yet synced: " + s.localEdits() + " local edits, " + s.unpublishedAtoms()
+                + " unpublished atoms" + (s.upToDate() ? " (up to date)" : "") + "\n";
+    }
+
+    private static String word(String constant) {
+        return constant.toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+}

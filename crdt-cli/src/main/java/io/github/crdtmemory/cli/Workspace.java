@@ -1,0 +1,180 @@
+package io.github.crdtmemory.cli;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.git.GitStore;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.StoreOptions;
+import io.github.crdtmemory.store.StoreRegistry;
+import io.github.crdtmemory.sync.SyncEngine;
+import io.github.crdtmemory.sync.SyncSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The shared options resolved against the environment: which memory file, store, replica and state
+ * directory a command works on. The state dir holds {@code replica-id} (the persisted default replica)
+ * and one sync state directory per replica and memory file, {@code files/<replica>-<hash of path>}.
+ */
+final class Workspace {
+    static final String REPLICA_FILE = "replica-id";
+
+    private final Environment env;
+    private final Path memoryFile;
+    private final String memorySource;
+    private final Optional<String> store;
+    private final String storeSource;
+    private final Path stateRoot;
+    private final Duration timeout;
+    private final SharedOptions options;
+
+    private Workspace(SharedOptions options, Environment env) {
+        this.options = options;
+        this.env = env;
+        if (options.memoryFile != null) {
+            memoryFile = options.memoryFile.toAbsolutePath().normalize();
+            memorySource = "--memory-file";
+        } else if (env.get(Environment.MEMORY_FILE_PATH).isPresent()) {
+            memoryFile = Path.of(env.get(Environment.MEMORY_FILE_PATH).get()).toAbsolutePath().normalize();
+            memorySource = "$" + Environment.MEMORY_FILE_PATH;
+        } else {
+            memoryFile = env.defaultMemoryFile();
+            memorySource = "the default";
+        }
+        if (options.store != null) {
+            store = Optional.of(options.store);
+            storeSource = "--store";
+        } else {
+            store = env.get(Environment.STORE);
+            storeSource = store.isPresent() ? "$" + Environment.STORE : "the embedded default";
+        }
+        stateRoot = (options.stateDir != null ? options.stateDir : env.defaultStateDir()).toAbsolutePath().normalize();
+        timeout = options.timeout;
+    }
+
+    static Workspace resolve(SharedOptions options, Environment env) {
+        return new Workspace(options, env);
+    }
+
+    SharedOptions options() {
+        return options;
+    }
+
+    Environment environment() {
+        return env;
+    }
+
+    Path memoryFile() {
+        return memoryFile;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    Path stateRoot() {
+        return stateRoot;
+    }
+
+    /** Fails with exit 3 naming the path tried and how to set another, when the memory file is missing. */
+    void requireMemoryFile() {
+        if (!Files.exists(memoryFile)) {
+            throw CommandFailure.badInput("memory file " + memoryFile + " (from " + memorySource
+                    + ") does not exist; pass --memory-file FILE or set " + Environment.MEMORY_FILE_PATH
+                    + " to the file your MCP memory server uses, or run 'memory-backup restore' to create it");
+        }
+    }
+
+    /** The store location as given, or the embedded default, created on first use. */
+    String storeLocation() {
+        if (store.isPresent()) {
+            return store.get();
+        }
+        Path repo = env.defaultStoreRepository();
+        GitStore.createRemote(repo, timeout);
+        return repo.toString();
+    }
+
+    /** Where the store location came from, for messages. */
+    String storeSource() {
+        return storeSource;
+    }
+
+    ReplicaStore openStore() {
+        String location = storeLocation();
+        try {
+            PrivateFiles.createDirectories(env.cacheDir());
+        } catch (IOException e) {
+            throw new StoreAccessException(env.cacheDir().toString(), null, "cannot create the cache dir: " + e, e);
+        }
+        return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout));
+    }
+
+    /** The replica from --replica, else $MEMORY_BACKUP_REPLICA, else the persisted default (made once). */
+    ReplicaId replica() {
+        if (options.replica != null) {
+            return SharedOptions.replicaId(options.replica, "--replica");
+        }
+        Optional<String> fromEnv = env.get(Environment.REPLICA);
+        if (fromEnv.isPresent()) {
+            return SharedOptions.replicaId(fromEnv.get(), "$" + Environment.REPLICA);
+        }
+        Path file = stateRoot.resolve(REPLICA_FILE);
+        try {
+            Optional<byte[]> saved = PrivateFiles.readIfExists(file);
+            if (saved.isPresent()) {
+                String value = new String(saved.get(), StandardCharsets.UTF_8).strip();
+                try {
+                    return ReplicaId.of(value);
+                } catch (IllegalArgumentException e) {
+                    throw CommandFailure.badInput(file + " line 1: not a valid replica id: " + e.getMessage());
+                }
+            }
+            ReplicaId made = ReplicaId.of(defaultReplicaName());
+            PrivateFiles.createDirectories(stateRoot);
+            PrivateFiles.replace(file, (made.value() + "\n").getBytes(StandardCharsets.UTF_8));
+            return made;
+        } catch (IOException e) {
+            throw new StoreAccessException(file.toString(), null, "cannot read or write the replica id: " + e, e);
+        }
+    }
+
+    /** The sync state directory of this replica and memory file. */
+    Path engineStateDir(ReplicaId replica) {
+        String key = PrivateFiles.sha256(memoryFile.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return stateRoot.resolve("files").resolve(replica.value() + "-" + key);
+    }
+
+    SyncEngine engine(ReplicaStore store) {
+        ReplicaId replica = replica();
+        return SyncEngine.create(SyncSettings.of(memoryFile, engineStateDir(replica), replica)
+                .withLockTimeout(timeout), store);
+    }
+
+    /** The sanitized hostname plus six random hex digits: unique even for cloned containers. */
+    private String defaultReplicaName() {
+        String host = env.get("HOSTNAME").orElse(null);
+        if (host == null) {
+            try {
+                host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                host = "";
+            }
+        }
+        String clean = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
+        if (clean.length() > 48) {
+            clean = clean.substring(0, 48);
+        }
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        return (clean.isEmpty() ? "host" : clean) + "-" + HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,173 @@
+package io.github.crdtmemory.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code install-schedule} against a fake {@code crontab} and {@code systemctl} first on the PATH, so
+ * the real schedule of whoever runs the tests is never touched.
+ */
+class ScheduleIT {
+    private static final String FAKE_CRONTAB = """
+            #!/bin/sh
+            echo "$*" >> "$FAKE_CRONTAB.calls"
+            case "$1" in
+              -l) if [ -f "$FAKE_CRONTAB" ]; then cat "$FAKE_CRONTAB"; else echo "no crontab for tester" >&2; exit 1; fi ;;
+              -) cat > "$FAKE_CRONTAB" ;;
+              *) exit 2 ;;
+            esac
+            """;
+    private static final String FAKE_SYSTEMCTL = """
+            #!/bin/sh
+            echo "$*" >> "$FAKE_SYSTEMCTL.calls"
+            case "$2" in
+              is-enabled) [ -f "$FAKE_SYSTEMCTL.enabled" ] ;;
+              enable) touch "$FAKE_SYSTEMCTL.enabled" ;;
+              disable) rm -f "$FAKE_SYSTEMCTL.enabled" ;;
+              *) exit 0 ;;
+            esac
+            """;
+
+    @TempDir
+    Path tmp;
+
+    Cli cli;
+    Path crontab;
+    Path systemctl;
+    Path launcher;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path fakebin = Files.createDirectories(tmp.resolve("fakebin"));
+        write(fakebin.resolve("crontab"), FAKE_CRONTAB, "rwx------");
+        write(fakebin.resolve("systemctl"), FAKE_SYSTEMCTL, "rwx------");
+        cli = new Cli(Files.createDirectories(tmp.resolve("home")));
+        crontab = tmp.resolve("crontab.txt");
+        systemctl = tmp.resolve("systemctl");
+        cli.env.put("PATH", fakebin + ":" + System.getenv("PATH"));
+        cli.env.put("FAKE_CRONTAB", crontab.toString());
+        cli.env.put("FAKE_SYSTEMCTL", systemctl.toString());
+        cli.env.put("MEMORY_FILE_PATH", cli.home.resolve("memory.jsonl").toString());
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        launcher = bin.resolve("memory-backup");
+        write(launcher, "#!/bin/sh\nexit 0\n", "rwxr-xr-x");
+    }
+
+    private static void write(Path p, String content, String mode) throws Exception {
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+    }
+
+    private List<String> calls(Path fake) throws Exception {
+        Path log = fake.resolveSibling(fake.getFileName() + ".calls");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void installsOnceIsIdempotentAndKeepsOtherEntries() throws Exception {
+        Files.writeString(crontab, "# mine\n0 3 * * * /usr/bin/true\n");
+        Cli.Run first = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(first.code()).as("%s", first).isZero();
+        String installed = Files.readString(crontab);
+        assertThat(installed).startsWith("# mine\n0 3 * * * /usr/bin/true\n")
+                .contains(ScheduleCommands.MARK_BEGIN)
+                .contains("*/15 * * * * " + launcher + " sync --quiet --log-file " + cli.home
+                        + "/.cache/mcp-memory/logs/memory-backup.log --memory-file " + cli.home + "/memory.jsonl")
+                .endsWith(ScheduleCommands.MARK_END + "\n");
+        Path logs = cli.home.resolve(".cache/mcp-memory/logs");
+        assertThat(Files.getPosixFilePermissions(logs)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+
+        Cli.Run second = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(second.code()).isZero();
+        assertThat(second.out()).contains("already installed");
+        assertThat(Files.readString(crontab)).isEqualTo(installed);
+        assertThat(calls(crontab)).containsExactly("-l", "-", "-l");
+
+        Cli.Run hourly = cli.run("install-schedule", "--launcher", launcher.toString(), "--every", "120");
+        assertThat(hourly.code()).isZero();
+        assertThat(Files.readString(crontab)).contains("0 */2 * * * ").doesNotContain("*/15");
+        assertThat(Files.readString(crontab).split(java.util.regex.Pattern.quote(ScheduleCommands.MARK_BEGIN), -1)).hasSize(2);
+
+        Cli.Run removed = cli.run("uninstall-schedule");
+        assertThat(removed.code()).isZero();
+        assertThat(Files.readString(crontab)).isEqualTo("# mine\n0 3 * * * /usr/bin/true\n");
+        assertThat(cli.run("uninstall-schedule").out()).contains("not installed");
+    }
+
+    @Test
+    void aDryRunChangesNothing() throws Exception {
+        Cli.Run dry = cli.run("install-schedule", "--launcher", launcher.toString(), "--dry-run");
+        assertThat(dry.code()).as("%s", dry).isZero();
+        assertThat(dry.out()).contains("would set the crontab").contains(launcher + " sync");
+        assertThat(crontab).doesNotExist();
+        assertThat(calls(crontab)).containsExactly("-l");
+        assertThat(cli.home.resolve(".cache/mcp-memory/logs")).doesNotExist();
+    }
+
+    @Test
+    void refusesAnUnsafeLauncherAndChangesNothing() throws Exception {
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Cli.Run writable = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(writable.code()).isEqualTo(2);
+        assertThat(writable.err()).contains("world-writable");
+
+        Path spaced = Files.createDirectories(tmp.resolve("my app"));
+        write(spaced.resolve("memory-backup"), "#!/bin/sh\n", "rwxr-xr-x");
+        Cli.Run space = cli.run("install-schedule", "--launcher", spaced.resolve("memory-backup").toString());
+        assertThat(space.code()).isEqualTo(2);
+        assertThat(space.err()).contains("unsafe launcher path");
+
+        Path semicolon = Files.createDirectories(tmp.resolve("x;touch PWNED"));
+        write(semicolon.resolve("memory-backup"), "#!/bin/sh\n", "rwxr-xr-x");
+        assertThat(cli.run("install-schedule", "--launcher", semicolon.resolve("memory-backup").toString()).code())
+                .isEqualTo(2);
+
+        write(launcher, "#!/bin/sh\n", "rw-r--r--");
+        Cli.Run notExecutable = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(notExecutable.code()).isEqualTo(2);
+        assertThat(notExecutable.err()).contains("not executable");
+
+        assertThat(cli.run("install-schedule", "--launcher", tmp.resolve("absent").toString()).code()).isEqualTo(2);
+        assertThat(cli.run("install-schedule").code()).as("no launcher known").isEqualTo(2);
+        assertThat(cli.run("install-schedule", "--launcher", launcher.toString(), "--store",
+                "git+https://u:secret@example.com/x.git").code()).isEqualTo(2);
+        assertThat(crontab).doesNotExist();
+        assertThat(calls(crontab)).isEmpty();
+    }
+
+    @Test
+    void theLauncherInstallsItself() throws Exception {
+        Cli.Run run = cli.launcher("install-schedule", "--dry-run");
+        assertThat(run.code()).as("%s", run).isZero();
+        assertThat(run.out()).contains("/bin/memory-backup sync --quiet");
+    }
+
+    @Test
+    void systemdUserTimerInstallsOnceAndUninstalls() throws Exception {
+        Cli.Run first = cli.run("install-schedule", "--systemd", "--launcher", launcher.toString(), "--every", "30");
+        assertThat(first.code()).as("%s", first).isZero();
+        Path units = cli.home.resolve(".config/systemd/user");
+        assertThat(Files.readString(units.resolve("memory-backup.service")))
+                .contains("ExecStart=" + launcher + " sync --quiet --log-file");
+        assertThat(Files.readString(units.resolve("memory-backup.timer"))).contains("OnUnitActiveSec=30min");
+        assertThat(calls(systemctl)).containsExactly("--user daemon-reload", "--user enable --now memory-backup.timer");
+
+        Cli.Run second = cli.run("install-schedule", "--systemd", "--launcher", launcher.toString(), "--every", "30");
+        assertThat(second.out()).contains("already installed");
+        assertThat(calls(systemctl)).hasSize(3).last().isEqualTo("--user is-enabled memory-backup.timer");
+
+        assertThat(cli.run("uninstall-schedule", "--systemd").code()).isZero();
+        assertThat(units.resolve("memory-backup.timer")).doesNotExist();
+        assertThat(calls(systemctl)).contains("--user disable --now memory-backup.timer");
+        assertThat(crontab).doesNotExist();
+    }
+}
