@@ -122,6 +122,7 @@ public final class StateCodec {
         private final JsonParser p;
         private final String source;
         private final Map<String, ReplicaId> replicas = new HashMap<>();
+        private String lastEntity;
 
         Decoder(JsonParser p, String source) {
             this.p = p;
@@ -199,7 +200,8 @@ public final class StateCodec {
             }
             AtomKey key = switch (atom) {
                 case "entity" -> new EntityKey(need(fields, "name", at, atom));
-                case "observation" -> new ObservationKey(need(fields, "entity", at, atom), need(fields, "text", at, atom));
+                case "observation" -> new ObservationKey(shared(need(fields, "entity", at, atom)),
+                        need(fields, "text", at, atom));
                 case "relation" -> new RelationKey(need(fields, "from", at, atom),
                         need(fields, "relationType", at, atom), need(fields, "to", at, atom));
                 default -> throw error(at, "unknown atom kind '" + atom + "'");
@@ -216,7 +218,19 @@ public final class StateCodec {
                 throw error(at, atom + " atom is missing field '"
                         + (stamp == null ? "stamp" : live == null ? "live" : "value") + "'");
             }
-            atoms.put(key, new Register(stamp, live, value));
+            atoms.put(key, new Register(stamp, live, value.isEmpty() ? "" : value));
+        }
+
+        /**
+         * The entity name of the previous observation when equal: observations of one entity are
+         * adjacent in canonical order, so this shares one String among them (about 50 bytes an atom).
+         */
+        private String shared(String entity) {
+            if (entity.equals(lastEntity)) {
+                return lastEntity;
+            }
+            lastEntity = entity;
+            return entity;
         }
 
         private Stamp readStamp(JsonToken t) throws IOException {
