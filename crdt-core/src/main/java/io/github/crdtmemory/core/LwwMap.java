@@ -522,16 +522,16 @@ public final class LwwMap<K extends Comparable<? super K>> {
             if (size == 0) {
                 return empty();
             }
-            Integer[] order = new Integer[size];
             boolean sorted = true;
+            for (int i = 1; i < size && sorted; i++) {
+                sorted = ((K) keys[i - 1]).compareTo((K) keys[i]) < 0;
+            }
+            if (sorted) { // the common case: decoded from a canonical file
+                return new LwwMap<>(Arrays.copyOf(keys, size), Arrays.copyOf(registers, size), size);
+            }
+            Integer[] order = new Integer[size];
             for (int i = 0; i < size; i++) {
                 order[i] = i;
-                if (i > 0 && ((K) keys[i - 1]).compareTo((K) keys[i]) >= 0) {
-                    sorted = false;
-                }
-            }
-            if (sorted) {
-                return new LwwMap<>(Arrays.copyOf(keys, size), Arrays.copyOf(registers, size), size);
             }
             Object[] ks = keys;
             Arrays.sort(order, (x, y) -> ((K) ks[x]).compareTo((K) ks[y]));

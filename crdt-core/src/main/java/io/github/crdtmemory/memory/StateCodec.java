@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.ReplicaId;
@@ -46,9 +45,8 @@ public final class StateCodec {
     public static final int VERSION = 1;
 
     private static final String HEADER = "{\"format\":\"" + FORMAT + "\",\"version\":" + VERSION + "}\n";
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /** Duplicate fields are detected by the decoder itself, cheaper than Jackson's per-object set. */
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private StateCodec() {
     }
@@ -156,6 +154,9 @@ public final class StateCodec {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 JsonToken v = p.nextToken();
+                if ((f.equals("format") && format != null) || (f.equals("version") && version != null)) {
+                    throw error(p.currentTokenLocation(), "duplicate header field '" + f + "'");
+                }
                 if (f.equals("format") && v == JsonToken.VALUE_STRING) {
                     format = p.getText();
                 } else if (f.equals("version") && v == JsonToken.VALUE_NUMBER_INT) {
@@ -174,16 +175,63 @@ public final class StateCodec {
 
         private void readAtom(JsonLocation at, LwwMap.Builder<AtomKey> atoms) throws IOException {
             String atom = null;
-            Map<String, String> fields = new HashMap<>(8);
+            String name = null;
+            String entity = null;
+            String text = null;
+            String from = null;
+            String relationType = null;
+            String to = null;
+            int keyFields = 0;
             Stamp stamp = null;
             Boolean live = null;
             String value = null;
+            int seen = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 JsonToken v = p.nextToken();
+                int bit = switch (f) {
+                    case "atom" -> 1;
+                    case "name" -> 2;
+                    case "entity" -> 4;
+                    case "text" -> 8;
+                    case "from" -> 16;
+                    case "relationType" -> 32;
+                    case "to" -> 64;
+                    case "stamp" -> 128;
+                    case "live" -> 256;
+                    case "value" -> 512;
+                    default -> 0;
+                };
+                if ((seen & bit) != 0) {
+                    throw error(p.currentTokenLocation(), "duplicate field '" + f + "'");
+                }
+                seen |= bit;
                 switch (f) {
                     case "atom" -> atom = string(v, f);
-                    case "name", "entity", "text", "from", "relationType", "to" -> fields.put(f, string(v, f));
+                    case "name" -> {
+                        name = string(v, f);
+                        keyFields++;
+                    }
+                    case "entity" -> {
+                        entity = string(v, f);
+                        keyFields++;
+                    }
+                    case "text" -> {
+                        text = string(v, f);
+                        keyFields++;
+                    }
+                    case "from" -> {
+                        from = string(v, f);
+                        keyFields++;
+                    }
+                    case "relationType" -> {
+                        relationType = string(v, f);
+                        keyFields++;
+                    }
+                    case "to" -> {
+                        to = string(v, f);
+                        keyFields++;
+                    }
                     case "stamp" -> stamp = readStamp(v);
                     case "live" -> {
                         if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
@@ -198,21 +246,26 @@ public final class StateCodec {
             if (atom == null) {
                 throw error(at, "missing field 'atom'");
             }
-            AtomKey key = switch (atom) {
-                case "entity" -> new EntityKey(need(fields, "name", at, atom));
-                case "observation" -> new ObservationKey(shared(need(fields, "entity", at, atom)),
-                        need(fields, "text", at, atom));
-                case "relation" -> new RelationKey(need(fields, "from", at, atom),
-                        need(fields, "relationType", at, atom), need(fields, "to", at, atom));
+            AtomKey key;
+            int expectedFields;
+            switch (atom) {
+                case "entity" -> {
+                    key = new EntityKey(need(name, "name", at, atom));
+                    expectedFields = 1;
+                }
+                case "observation" -> {
+                    key = new ObservationKey(shared(need(entity, "entity", at, atom)), need(text, "text", at, atom));
+                    expectedFields = 2;
+                }
+                case "relation" -> {
+                    key = new RelationKey(need(from, "from", at, atom), need(relationType, "relationType", at, atom),
+                            need(to, "to", at, atom));
+                    expectedFields = 3;
+                }
                 default -> throw error(at, "unknown atom kind '" + atom + "'");
-            };
-            int expectedFields = switch (atom) {
-                case "entity" -> 1;
-                case "observation" -> 2;
-                default -> 3;
-            };
-            if (fields.size() != expectedFields) {
-                throw error(at, "fields that do not belong to a " + atom + " atom: " + fields.keySet());
+            }
+            if (keyFields != expectedFields) {
+                throw error(at, "fields that do not belong to a " + atom + " atom");
             }
             if (stamp == null || live == null || value == null) {
                 throw error(at, atom + " atom is missing field '"
@@ -275,8 +328,7 @@ public final class StateCodec {
             return p.getText();
         }
 
-        private String need(Map<String, String> fields, String f, JsonLocation at, String atom) {
-            String v = fields.get(f);
+        private String need(String v, String f, JsonLocation at, String atom) {
             if (v == null) {
                 throw error(at, atom + " atom is missing field '" + f + "'");
             }

@@ -46,6 +46,12 @@ final class StateDirectory {
 
     private final Path dir;
     private final ReplicaId replica;
+    // the last encodings, by identity: states and graphs are immutable, and one cycle saves the same
+    // state up to four times
+    private MemoryState encodedState;
+    private byte[] encodedStateBytes;
+    private MemoryGraph encodedBase;
+    private byte[] encodedBaseBytes;
 
     StateDirectory(Path dir, ReplicaId replica) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -103,10 +109,37 @@ final class StateDirectory {
         }
     }
 
-    /** Replaces the checkpoint atomically and durably; returns the SHA-256 of its sections. */
+    /** The canonical encoding of {@code state}, reused while the same state is saved again. */
+    synchronized byte[] encode(MemoryState state) {
+        if (state != encodedState) {
+            encodedStateBytes = StateCodec.encode(state);
+            encodedState = state;
+        }
+        return encodedStateBytes;
+    }
+
+    private synchronized byte[] encodeBase(MemoryGraph base) {
+        if (base != encodedBase) {
+            encodedBaseBytes = MemoryFileCodec.write(base, true);
+            encodedBase = base;
+        }
+        return encodedBaseBytes;
+    }
+
+    /** Whether the checkpoint file holds exactly the bytes whose SHA-256 {@link #save} returned. */
+    boolean holds(String fileSha256) {
+        Path file = dir.resolve(CHECKPOINT_FILE);
+        try {
+            return PrivateFiles.readIfExists(file).map(PrivateFiles::sha256).map(fileSha256::equals).orElse(false);
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Replaces the checkpoint atomically and durably; returns the SHA-256 of the whole file written. */
     String save(Checkpoint c) {
-        byte[] state = StateCodec.encode(c.state());
-        byte[] base = MemoryFileCodec.write(c.base(), true);
+        byte[] state = encode(c.state());
+        byte[] base = encodeBase(c.base());
         byte[] pending = c.pendingBytes().orElse(new byte[0]);
         String sha = PrivateFiles.sha256(concat(state, base, pending));
         ByteArrayOutputStream out = new ByteArrayOutputStream(state.length + base.length + pending.length + 256);
@@ -132,12 +165,13 @@ final class StateDirectory {
         out.writeBytes(base);
         out.writeBytes(pending);
         Path file = dir.resolve(CHECKPOINT_FILE);
+        byte[] bytes = out.toByteArray();
         try {
-            PrivateFiles.replace(file, out.toByteArray());
+            PrivateFiles.replace(file, bytes);
         } catch (IOException e) {
             throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
         }
-        return sha;
+        return PrivateFiles.sha256(bytes);
     }
 
     private Checkpoint decode(Path file, byte[] bytes) {

@@ -48,6 +48,12 @@ final class StateCodecTest {
         expect(header + atom.replace("\"entity\"", "\"widget\""), 2, "unknown atom kind 'widget'");
         expect(header + atom.replace("[1,0,\"a\"]", "[1,\"a\"]"), 2, "must be [wallMillis, counter, replica]");
         expect(header + atom.substring(0, 20), 2, "malformed JSON");
+        expect(header + atom.replace("\"name\":\"A\"", "\"name\":\"A\",\"name\":\"B\""), 2, "duplicate field 'name'");
+        expect(header + atom.replace("\"live\":true", "\"live\":true,\"live\":false"), 2, "duplicate field 'live'");
+        expect(header + atom.replace("\"name\":\"A\"", "\"name\":\"A\",\"text\":\"x\""), 2,
+                "fields that do not belong");
+        expect("{\"format\":\"crdt-memory-state\",\"format\":\"crdt-memory-state\",\"version\":1}\n", 1,
+                "duplicate header field 'format'");
     }
 
     private static void expect(String text, int line, String reason) {
