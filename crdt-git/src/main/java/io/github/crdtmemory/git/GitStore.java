@@ -258,7 +258,7 @@ public final class GitStore implements ReplicaStore {
         Revision published = locked(replica, () -> publishLocked(replica, bytes, expected, compaction));
         if (options.unifiedView()) {
             locked(replica, () -> {
-                unified.publish(replica, () -> {
+                unified.publish(replica, new PublishedState(replica, published, state), () -> {
                     clone.fetch(replica);
                     return readFetched(replica);
                 }, UNIFIED_ATTEMPTS);

@@ -47,10 +47,24 @@ final class UnifiedView {
         last = snapshot;
     }
 
-    /** Publishes the view of a fresh read; on a lost race re-reads and tries again, up to {@code attempts}. */
-    void publish(ReplicaId replica, Supplier<Snapshot> reread, int attempts) {
+    /**
+     * Publishes the view of the last read with {@code published} in place of that replica's entry (no
+     * fetch: the lease on {@code main} is the one fetched with that read, so a stale view cannot
+     * overwrite a newer one); on a lost race, or with nothing read yet, re-reads and tries again, up
+     * to {@code attempts} in all.
+     */
+    void publish(ReplicaId replica, PublishedState published, Supplier<Snapshot> reread, int attempts) {
+        Snapshot remembered = last;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            Snapshot snapshot = reread.get();
+            Snapshot snapshot;
+            if (attempt == 1 && remembered != null) {
+                List<PublishedState> states = new ArrayList<>();
+                remembered.states().stream().filter(s -> !s.replica().equals(replica)).forEach(states::add);
+                states.add(published);
+                snapshot = Snapshot.of(states);
+            } else {
+                snapshot = reread.get();
+            }
             try {
                 if (tryPublish(replica, snapshot)) {
                     return;
