@@ -22,7 +22,7 @@ public record Entity(String name, String entityType, List<String> observations) 
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(entityType, "entityType");
         observations = List.copyOf(observations);
-        if (observations.size() > 1 && new java.util.HashSet<>(observations).size() != observations.size()) {
+        if (hasDuplicate(observations)) {
             throw new IllegalArgumentException("entity '" + name + "' lists an observation twice");
         }
     }
@@ -37,5 +37,24 @@ public record Entity(String name, String entityType, List<String> observations) 
      */
     public static Entity of(String name, String entityType, String... observations) {
         return new Entity(name, entityType, List.of(observations));
+    }
+
+    /** Pairwise for short lists (no allocation), a hash set for long ones. */
+    private static boolean hasDuplicate(List<String> list) {
+        int n = list.size();
+        if (n < 2) {
+            return false;
+        }
+        if (n <= 8) {
+            for (int i = 1; i < n; i++) {
+                for (int j = 0; j < i; j++) {
+                    if (list.get(i).equals(list.get(j))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        return new java.util.HashSet<>(list).size() != n;
     }
 }

@@ -160,9 +160,9 @@ public final class MemoryFileCodec {
             }
             List<Entity> es = new ArrayList<>(entities.size());
             for (EntityDraft d : entities.values()) {
-                es.add(new Entity(d.name, d.type, new ArrayList<>(d.observations)));
+                es.add(new Entity(d.name, d.type, d.observations));
             }
-            MemoryGraph graph = MemoryGraph.of(es, new ArrayList<>(relations));
+            MemoryGraph graph = MemoryGraph.ofDistinct(es, new ArrayList<>(relations));
             boolean trailing = format == MemoryFile.Format.JSONL && endsWithNewline();
             return new MemoryFile(graph, format, trailing, warnings);
         }
@@ -339,7 +339,7 @@ public final class MemoryFileCodec {
                         + (d.type.equals(type) ? "" : " (kept type '" + d.type + "', ignored '" + type + "')"));
             }
             for (String o : observations) {
-                if (!d.observations.add(o)) {
+                if (!d.add(o)) {
                     warnings.add("line " + line + ": duplicate observation of '" + name + "' dropped");
                 }
             }
@@ -390,12 +390,32 @@ public final class MemoryFileCodec {
         final String name;
         final String type;
         final int line;
-        final LinkedHashSet<String> observations = new LinkedHashSet<>();
+        final List<String> observations = new ArrayList<>(4);
+        private Set<String> index; // only for entities with many observations
 
         EntityDraft(String name, String type, int line) {
             this.name = name;
             this.type = type;
             this.line = line;
+        }
+
+        /** Adds an observation unless present; a linear scan while the list is short (the usual case). */
+        boolean add(String observation) {
+            if (index == null && observations.size() < 16) {
+                if (observations.contains(observation)) {
+                    return false;
+                }
+                observations.add(observation);
+                return true;
+            }
+            if (index == null) {
+                index = new HashSet<>(observations);
+            }
+            if (!index.add(observation)) {
+                return false;
+            }
+            observations.add(observation);
+            return true;
         }
     }
 }

@@ -51,6 +51,15 @@ public final class MemoryGraph {
      * @throws IllegalArgumentException if an entity name or a relation occurs twice
      */
     public static MemoryGraph of(List<Entity> entities, List<Relation> relations) {
+        return of(entities, relations, true);
+    }
+
+    /** As {@link #of}, for callers that have already removed duplicate relations (the codec). */
+    static MemoryGraph ofDistinct(List<Entity> entities, List<Relation> relations) {
+        return of(entities, relations, false);
+    }
+
+    private static MemoryGraph of(List<Entity> entities, List<Relation> relations, boolean checkRelations) {
         List<Entity> es = List.copyOf(entities);
         List<Relation> rs = List.copyOf(relations);
         if (es.isEmpty() && rs.isEmpty()) {
@@ -62,10 +71,12 @@ public final class MemoryGraph {
                 throw new IllegalArgumentException("entity name occurs twice: '" + e.name() + "'");
             }
         }
-        Set<Relation> seen = new HashSet<>(rs.size() * 2);
-        for (Relation r : rs) {
-            if (!seen.add(r)) {
-                throw new IllegalArgumentException("relation occurs twice: " + r);
+        if (checkRelations) {
+            Set<Relation> seen = new HashSet<>(rs.size() * 2);
+            for (Relation r : rs) {
+                if (!seen.add(r)) {
+                    throw new IllegalArgumentException("relation occurs twice: " + r);
+                }
             }
         }
         return new MemoryGraph(es, rs, byName);
