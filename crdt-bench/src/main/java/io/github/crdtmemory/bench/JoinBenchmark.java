@@ -1,17 +1,14 @@
 package io.github.crdtmemory.bench;
 
 import io.github.crdtmemory.core.LwwMap;
-import io.github.crdtmemory.core.Register;
-import io.github.crdtmemory.core.ReplicaId;
-import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.memory.AtomKey;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.ddata.LWWMap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -22,17 +19,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The join of two replica states of observation atoms, at several sizes and overlaps.
+ * The join of two replicas at several sizes and overlaps: ours ({@code join}) and Pekko's
+ * {@code LWWMap.merge} ({@code pekkoJoin}) on the same data, in the same run.
  *
  * <pre>{@code
- * ./mvnw -B -q -pl crdt-bench -am package -DskipTests
- * java -jar crdt-bench/target/benchmarks.jar JoinBenchmark -f 1 -wi 3 -i 5
+ * java -jar crdt-bench/target/benchmarks.jar JoinBenchmark -p atoms=10000 -f 1 -wi 3 -i 5
  * }</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class JoinBenchmark {
@@ -44,42 +41,39 @@ public class JoinBenchmark {
     @Param({"0", "50", "100"})
     public int overlap;
 
+    /** Whether Pekko's maps are built too (off for the sizes where only ours is measured). */
+    @Param({"true"})
+    public boolean withPekko;
+
     private LwwMap<AtomKey> left;
     private LwwMap<AtomKey> right;
+    private LWWMap<AtomKey, String> pekkoLeft;
+    private LWWMap<AtomKey, String> pekkoRight;
 
-    /** Builds two replicas: {@code overlap}% of keys shared, the rest disjoint. */
-    @Setup
+    /** Builds both replicas in both forms. */
+    @Setup(Level.Trial)
     public void setUp() {
-        left = replica(ReplicaId.of("left"), 0, 1);
-        int shared = (int) ((long) atoms * overlap / 100);
-        right = replica(ReplicaId.of("right"), atoms - shared, 2);
-    }
-
-    private LwwMap<AtomKey> replica(ReplicaId replica, int firstKey, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        LwwMap.Builder<AtomKey> b = LwwMap.builder();
-        for (int i = 0; i < atoms; i++) {
-            int k = firstKey + i;
-            AtomKey key = new AtomKey.ObservationKey("entity-" + (k / 10), "observation number " + k);
-            b.put(key, Register.live(new Stamp(1_760_000_000_000L + random.nextInt(1000), random.nextInt(4), replica), ""));
+        List<Fixtures.Replica> pair = Fixtures.pair(atoms, overlap);
+        left = pair.get(0).ours();
+        right = pair.get(1).ours();
+        if (withPekko) {
+            pekkoLeft = Pekko.map(pair.get(0));
+            pekkoRight = Pekko.map(pair.get(1));
         }
-        return b.build();
     }
 
-    /** Joins the two replicas. */
+    /** Our join of the two replicas. */
     @Benchmark
     public LwwMap<AtomKey> join() {
         return left.join(right);
     }
 
-    /** Joins eight replicas in one pass. */
+    /** Pekko's merge of the same two replicas. */
     @Benchmark
-    public LwwMap<AtomKey> joinAllOfEight() {
-        List<LwwMap<AtomKey>> maps = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            maps.add(left);
-            maps.add(right);
+    public LWWMap<AtomKey, String> pekkoJoin() {
+        if (!withPekko) {
+            throw new IllegalStateException("run with -p withPekko=true");
         }
-        return LwwMap.joinAll(maps);
+        return pekkoLeft.merge(pekkoRight);
     }
 }

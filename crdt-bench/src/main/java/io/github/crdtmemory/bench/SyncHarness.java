@@ -1,0 +1,203 @@
+package io.github.crdtmemory.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.git.GitStore;
+import io.github.crdtmemory.git.GitStoreOptions;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.sync.SyncEngine;
+import io.github.crdtmemory.sync.SyncReport;
+import io.github.crdtmemory.sync.SyncSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * End to end through the real git store on a local bare remote, outside JMH (each sample runs many git
+ * processes, so it is timed as wall time over repeated runs):
+ * <ul>
+ *   <li>warm {@code sync} of a 10K-entity memory file with one edit per run (the clone exists);</li>
+ *   <li>N replicas (10 and 40) syncing at once, each with its own clone, after a first round that
+ *       cloned: wall time from the start signal to the last finish, and rejected pushes.</li>
+ * </ul>
+ * Writes one JSON object to the file named by the first argument; the second is {@code quick} or
+ * {@code full}.
+ */
+public final class SyncHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SyncHarness() {
+    }
+
+    /**
+     * Runs the measurements.
+     *
+     * @param args the output file and the profile
+     * @throws Exception if a sync fails or the output cannot be written
+     */
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        boolean full = args.length > 1 && args[1].equals("full");
+        Path root = Files.createTempDirectory("crdt-bench-sync-");
+        try {
+            ObjectNode r = JSON.createObjectNode();
+            r.put("format", "crdt-memory-sync-harness");
+            r.put("profile", full ? "full" : "quick");
+            r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10));
+            ArrayNode concurrent = r.putArray("concurrentSync");
+            for (int n : new int[] {10, 40}) {
+                concurrent.add(concurrent(root.resolve("concurrent-" + n), n, full ? 3 : 1, true));
+            }
+            // the same 40 without the unified view on main: how much of the time is the race for main
+            concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), r);
+            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        } finally {
+            delete(root);
+        }
+    }
+
+    private static ObjectNode warmSync(Path dir, int entities, int runs) throws IOException {
+        Path remote = dir.resolve("remote.git");
+        GitStore.createRemote(remote, Duration.ofSeconds(30));
+        Path file = dir.resolve("memory.jsonl");
+        MemoryGraph graph = Fixtures.graph(entities, 7);
+        Files.write(file, MemoryFileCodec.write(graph, false));
+        long[] millis = new long[runs];
+        Map<String, Duration> phases = Map.of();
+        long cold;
+        try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("cache")))) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(file, dir.resolve("state"), ReplicaId.of("bench")),
+                    store);
+            long t0 = System.nanoTime();
+            engine.sync();
+            cold = (System.nanoTime() - t0) / 1_000_000;
+            for (int i = 0; i < runs; i++) {
+                graph = withObservation(graph, i % entities, "warm edit " + i);
+                Files.write(file, MemoryFileCodec.write(graph, false));
+                long t = System.nanoTime();
+                SyncReport report = engine.sync();
+                millis[i] = (System.nanoTime() - t) / 1_000_000;
+                if (i == runs / 2) {
+                    phases = report.timings();
+                }
+            }
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.put("entities", entities);
+        r.put("atoms", entities * 5);
+        r.put("runs", runs);
+        r.put("coldMillis", cold);
+        stats(r, millis);
+        ObjectNode p = r.putObject("phasesMillisOfAMedianRun");
+        phases.forEach((k, v) -> p.put(k, v.toMillis()));
+        return r;
+    }
+
+    private static ObjectNode concurrent(Path dir, int replicas, int rounds, boolean unifiedView) throws Exception {
+        Path remote = dir.resolve("remote.git");
+        GitStore.createRemote(remote, Duration.ofSeconds(30));
+        List<GitStore> stores = new ArrayList<>();
+        List<SyncEngine> engines = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            Path home = dir.resolve("r" + i);
+            Path file = home.resolve("memory.jsonl");
+            Files.createDirectories(home);
+            Files.write(file, MemoryFileCodec.write(Fixtures.graph(20, i), false));
+            GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), home.resolve("cache"))
+                    .withTimeout(Duration.ofSeconds(120)).withNetworkTimeout(Duration.ofSeconds(120))
+                    .withUnifiedView(unifiedView));
+            stores.add(store);
+            engines.add(SyncEngine.create(SyncSettings.of(file, home.resolve("state"), ReplicaId.of("replica-" + i))
+                    .withLockTimeout(Duration.ofSeconds(120)), store));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(replicas);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("replicas", replicas);
+        r.put("unifiedView", unifiedView);
+        try {
+            ArrayNode roundsOut = r.putArray("rounds");
+            for (int round = 0; round <= rounds; round++) {
+                if (round > 0) {
+                    for (int i = 0; i < replicas; i++) {
+                        Path file = dir.resolve("r" + i).resolve("memory.jsonl");
+                        MemoryGraph g = MemoryFileCodec.parse(Files.readAllBytes(file), file.toString()).graph();
+                        Files.write(file, MemoryFileCodec.write(withObservation(g, 0, "round " + round + " by " + i), false));
+                    }
+                }
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<SyncReport>> runs = new ArrayList<>();
+                for (SyncEngine e : engines) {
+                    runs.add(pool.submit(() -> {
+                        start.await();
+                        return e.sync();
+                    }));
+                }
+                long t0 = System.nanoTime();
+                start.countDown();
+                int rejected = 0;
+                int unifiedLost = 0;
+                for (Future<SyncReport> f : runs) {
+                    rejected += f.get().publishAttempts() - 1;
+                }
+                long wall = (System.nanoTime() - t0) / 1_000_000;
+                for (GitStore s : stores) {
+                    if (s.unifiedStatus() == GitStore.UnifiedStatus.LOST_RACE) {
+                        unifiedLost++;
+                    }
+                }
+                ObjectNode o = roundsOut.addObject();
+                o.put("round", round);
+                o.put("kind", round == 0 ? "first (clones)" : "warm");
+                o.put("wallMillis", wall);
+                o.put("rejectedPushes", rejected);
+                o.put("unifiedViewLostRaces", unifiedLost);
+            }
+        } finally {
+            pool.shutdownNow();
+            stores.forEach(GitStore::close);
+        }
+        return r;
+    }
+
+    private static MemoryGraph withObservation(MemoryGraph g, int index, String text) {
+        List<Entity> list = new ArrayList<>(g.entities());
+        Entity e = list.get(index);
+        List<String> obs = new ArrayList<>(e.observations());
+        obs.add(text);
+        list.set(index, new Entity(e.name(), e.entityType(), obs));
+        return MemoryGraph.of(list, g.relations());
+    }
+
+    private static void stats(ObjectNode r, long[] millis) {
+        long[] s = millis.clone();
+        Arrays.sort(s);
+        r.put("minMillis", s[0]);
+        r.put("medianMillis", s[s.length / 2]);
+        r.put("p90Millis", s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]);
+        r.put("maxMillis", s[s.length - 1]);
+    }
+
+    private static void delete(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
