@@ -274,7 +274,7 @@ public final class BenchmarkReport {
             double py = top + ph - (y - minY) / Math.max(1e-9, maxY - minY) * ph;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", left, py, left + pw, py, left - 6,
-                    py + 4, label(Math.pow(10, y)) + " µs"));
+                    py + 4, time(Math.pow(10, y))));
         }
         for (int x : new int[] {10_000, 100_000, 1_000_000}) {
             double px = left + (Math.log10(x) - minX) / (maxX - minX) * pw;
@@ -314,6 +314,17 @@ public final class BenchmarkReport {
             }
         }
         return out;
+    }
+
+    /** A power of ten of microseconds, in the unit that reads best. */
+    private static String time(double micros) {
+        if (micros >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.0f s", micros / 1_000_000);
+        }
+        if (micros >= 1_000) {
+            return String.format(Locale.ROOT, "%.0f ms", micros / 1_000);
+        }
+        return String.format(Locale.ROOT, "%.0f µs", micros);
     }
 
     private static String label(double v) {

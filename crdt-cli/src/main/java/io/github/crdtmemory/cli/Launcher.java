@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
 /**
  * The program a schedule runs, checked before anything is installed: it exists, is a regular executable
  * file owned by the user, neither it nor its directory is group- or world-writable, and its path holds
- * no shell metacharacter (cron runs the line through {@code /bin/sh}).
+ * no shell metacharacter (cron runs the line through {@code /bin/sh}) and no {@code %} (a newline to
+ * cron, a specifier to systemd).
  */
 final class Launcher {
     /** Characters a path or argument in a schedule line may hold: nothing a shell treats specially. */
-    static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/+@,:=%-]+");
+    static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._/+@,:=-]+");
 
     private Launcher() {
     }
@@ -24,7 +25,7 @@ final class Launcher {
     static Path check(Path launcher) {
         Path p = launcher.toAbsolutePath().normalize();
         if (!SAFE.matcher(p.toString()).matches()) {
-            throw CommandFailure.usage("unsafe launcher path " + quote(p) + ": only letters, digits and ._/+@,:=%- "
+            throw CommandFailure.usage("unsafe launcher path " + quote(p) + ": only letters, digits and ._/+@,:=- "
                     + "are allowed in a scheduled command");
         }
         try {
@@ -53,7 +54,7 @@ final class Launcher {
     static String safe(String what, String value) {
         if (!SAFE.matcher(value).matches()) {
             throw CommandFailure.usage(what + " " + quote(value) + " holds characters a scheduled command cannot carry "
-                    + "safely; only letters, digits and ._/+@,:=%- are allowed");
+                    + "safely; only letters, digits and ._/+@,:=- are allowed");
         }
         return value;
     }

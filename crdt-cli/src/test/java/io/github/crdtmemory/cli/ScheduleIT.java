@@ -131,6 +131,11 @@ class ScheduleIT {
         assertThat(cli.run("install-schedule", "--launcher", semicolon.resolve("memory-backup").toString()).code())
                 .isEqualTo(2);
 
+        Path percent = Files.createDirectories(tmp.resolve("100%"));
+        write(percent.resolve("memory-backup"), "#!/bin/sh\n", "rwxr-xr-x");
+        assertThat(cli.run("install-schedule", "--launcher", percent.resolve("memory-backup").toString()).code())
+                .isEqualTo(2);
+
         write(launcher, "#!/bin/sh\n", "rw-r--r--");
         Cli.Run notExecutable = cli.run("install-schedule", "--launcher", launcher.toString());
         assertThat(notExecutable.code()).isEqualTo(2);
