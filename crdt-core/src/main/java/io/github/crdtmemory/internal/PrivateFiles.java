@@ -117,7 +117,25 @@ public final class PrivateFiles {
      * @throws IOException if writing, syncing or renaming fails; the target is then unchanged
      */
     public static void replace(Path target, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
+        replace(target, bytes, mode, () -> { });
+    }
+
+    /**
+     * As {@link #replace(Path, byte[], Set)}, running {@code beforeRename} after the temporary file is
+     * written and synced and before it is renamed over the target: the window a crash or a failure
+     * can hit. For fault-injection tests; if it throws, the target is unchanged and the temporary file
+     * is removed.
+     *
+     * @param target the file to replace or create
+     * @param bytes the new content
+     * @param mode the permissions of the new file
+     * @param beforeRename run between the write and the rename
+     * @throws IOException if writing, syncing or renaming fails; the target is then unchanged
+     */
+    public static void replace(Path target, byte[] bytes, Set<PosixFilePermission> mode, Runnable beforeRename)
+            throws IOException {
         Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(beforeRename, "beforeRename");
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
@@ -138,6 +156,7 @@ public final class PrivateFiles {
             if (posix) {
                 Files.setPosixFilePermissions(temp, mode); // the umask may have removed bits
             }
+            beforeRename.run();
             try {
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

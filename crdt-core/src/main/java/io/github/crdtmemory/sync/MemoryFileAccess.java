@@ -16,9 +16,11 @@ import java.util.Optional;
  */
 final class MemoryFileAccess {
     private final Path file;
+    private final Runnable beforeRename;
 
-    MemoryFileAccess(Path file) {
+    MemoryFileAccess(Path file, Runnable beforeRename) {
         this.file = file.toAbsolutePath().normalize();
+        this.beforeRename = beforeRename;
     }
 
     Path path() {
@@ -47,12 +49,12 @@ final class MemoryFileAccess {
             return false;
         }
         if (now.isPresent()) {
-            PrivateFiles.replace(target, next, PrivateFiles.permissions(target));
+            PrivateFiles.replace(target, next, PrivateFiles.permissions(target), beforeRename);
         } else {
             if (target.getParent() != null) {
                 PrivateFiles.createDirectories(target.getParent());
             }
-            PrivateFiles.replace(target, next);
+            PrivateFiles.replace(target, next, PrivateFiles.FILE_MODE, beforeRename);
         }
         return true;
     }

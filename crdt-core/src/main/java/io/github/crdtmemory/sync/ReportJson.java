@@ -82,6 +82,7 @@ final class ReportJson {
                 g.writeString(w);
             }
             g.writeEndArray();
+            g.writeStringField("keptCopy", r.keptCopy());
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing to a string cannot fail", e);

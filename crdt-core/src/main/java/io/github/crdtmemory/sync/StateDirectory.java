@@ -31,6 +31,8 @@ import java.util.Optional;
  *   sync.lock    the lock file (fcntl lock, see ProcessFileLock); held for a whole sync
  *   checkpoint   own state, base, clock and pending write-back, in one file (0600)
  *   last-success the time and kind of the last cycle that completed: {@code <ISO instant> <mode>\n}
+ *   copies/      earlier contents of the memory file, one kept before each write-back (0700, files 0600),
+ *                named {@code <yyyyMMdd'T'HHmmss.SSS'Z'>-<first 12 hex of SHA-256>.jsonl}
  * </pre>
  * The checkpoint is one header line, then the sections it announces by length:
  * {@code {"format":"crdt-memory-checkpoint","version":1,"replica":"...","clock":[wall,counter],
@@ -41,6 +43,9 @@ final class StateDirectory {
     static final String LOCK_FILE = "sync.lock";
     static final String CHECKPOINT_FILE = "checkpoint";
     static final String LAST_SUCCESS_FILE = "last-success";
+    static final String COPIES_DIR = "copies";
+    private static final java.time.format.DateTimeFormatter COPY_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private static final String FORMAT = "crdt-memory-checkpoint";
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -86,6 +91,45 @@ final class StateDirectory {
             throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
         }
         return Optional.of(decode(file, bytes));
+    }
+
+    /**
+     * Keeps {@code content} (the memory file before a write-back) as a copy, then deletes the oldest
+     * copies beyond {@code keep}. Content equal to the newest copy is not kept twice.
+     *
+     * @return the copy's path
+     */
+    Path keepCopy(byte[] content, Instant at, int keep) {
+        Path copies = dir.resolve(COPIES_DIR);
+        String sha = PrivateFiles.sha256(content).substring(0, 12);
+        try {
+            PrivateFiles.createDirectories(copies);
+            java.util.List<Path> existing = copies(copies);
+            if (!existing.isEmpty() && existing.get(existing.size() - 1).getFileName().toString()
+                    .endsWith("-" + sha + ".jsonl")) {
+                return existing.get(existing.size() - 1);
+            }
+            Path copy = copies.resolve(COPY_TIME.format(at) + "-" + sha + ".jsonl");
+            PrivateFiles.replace(copy, content);
+            existing = copies(copies);
+            for (int i = 0; i < existing.size() - keep; i++) {
+                java.nio.file.Files.deleteIfExists(existing.get(i));
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot keep a copy of the memory file in "
+                    + copies + ": " + e, e);
+        }
+    }
+
+    /** The kept copies, oldest first (their names sort by time). */
+    static java.util.List<Path> copies(Path copies) throws IOException {
+        if (!java.nio.file.Files.isDirectory(copies)) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(copies)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
     }
 
     /** Records that a cycle of this kind completed at this time (atomically, 0600). */

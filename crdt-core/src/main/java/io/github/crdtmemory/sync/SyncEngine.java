@@ -74,11 +74,11 @@ public final class SyncEngine {
     private final StateDirectory dir;
     private final MemoryFileAccess file;
 
-    private SyncEngine(SyncSettings settings, ReplicaStore store) {
+    private SyncEngine(SyncSettings settings, ReplicaStore store, Runnable beforeWriteBackRename) {
         this.settings = settings;
         this.store = store;
         this.dir = new StateDirectory(settings.stateDir(), settings.replica());
-        this.file = new MemoryFileAccess(settings.memoryFile());
+        this.file = new MemoryFileAccess(settings.memoryFile(), beforeWriteBackRename);
     }
 
     /**
@@ -89,7 +89,13 @@ public final class SyncEngine {
      * @return the engine
      */
     public static SyncEngine create(SyncSettings settings, ReplicaStore store) {
-        return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"));
+        return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"),
+                () -> { });
+    }
+
+    /** An engine whose write-back runs {@code beforeRename} between the temporary file and the rename (tests). */
+    static SyncEngine withFault(SyncSettings settings, ReplicaStore store, Runnable beforeRename) {
+        return new SyncEngine(settings, store, beforeRename);
     }
 
     /**
@@ -299,6 +305,7 @@ public final class SyncEngine {
 
         MemoryGraph view = local.view();
         SyncReport.WriteBack writeBack;
+        String keptCopy = "";
         MemoryGraph newBase = current;
         Optional<byte[]> after = before;
         if (!mode.writeBack) {
@@ -310,6 +317,10 @@ public final class SyncEngine {
             if (before.isPresent() && Arrays.equals(out, before.get())) {
                 writeBack = SyncReport.WriteBack.UNCHANGED;
             } else {
+                if (before.isPresent() && settings.keptCopies() > 0) {
+                    keptCopy = dir.keepCopy(before.get(), java.time.Instant.ofEpochMilli(
+                            settings.physicalClock().getAsLong()), settings.keptCopies()).toString();
+                }
                 dir.save(new Checkpoint(clock.current(), local, current, out));
                 if (replaceMemoryFile(before, out)) {
                     writeBack = SyncReport.WriteBack.WRITTEN;
@@ -332,7 +343,7 @@ public final class SyncEngine {
                 deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
                 new SyncReport.Checksums(before.map(PrivateFiles::sha256).orElse(""),
                         after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
-                phases.done(), warnings);
+                phases.done(), warnings, keptCopy);
     }
 
     /**

@@ -32,12 +32,14 @@ import java.util.Objects;
  * @param checksums SHA-256 of the memory file and of the own state before and after
  * @param timings time spent per phase, in the order the phases ran
  * @param warnings repairs the codec made while reading the memory file, and other notes
+ * @param keptCopy the copy of the memory file's earlier content kept before this run wrote it (in the
+ *     state directory's {@code copies/}), or {@code ""} when nothing was written or no copy is kept
  */
 public record SyncReport(ReplicaId replica, String memoryFile, String store, AtomCounts counts,
                          List<AtomKey> added, List<AtomKey> changed, List<AtomKey> deleted, int replicasRead,
                          List<Conflict> conflicts, List<ClockAnomaly> clockAnomalies, Publication publication,
                          int publishAttempts, WriteBack writeBack, Checksums checksums,
-                         Map<String, Duration> timings, List<String> warnings) {
+                         Map<String, Duration> timings, List<String> warnings, String keptCopy) {
 
     /**
      * Validates and copies the components; {@code timings} keeps its iteration order.
@@ -59,6 +61,7 @@ public record SyncReport(ReplicaId replica, String memoryFile, String store, Ato
         Objects.requireNonNull(checksums, "checksums");
         timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(keptCopy, "keptCopy");
     }
 
     /**

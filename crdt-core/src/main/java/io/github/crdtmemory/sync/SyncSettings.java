@@ -20,13 +20,18 @@ import java.util.function.LongSupplier;
  * @param maxClockSkew how far ahead of local time a remote stamp may be before it is reported as a
  *     clock anomaly (default 5 minutes); such stamps are still merged
  * @param physicalClock physical time in milliseconds since the epoch, read by the hybrid clock
+ * @param keptCopies how many earlier contents of the memory file are kept in the state directory, one
+ *     before each write-back (default 20; 0 keeps none)
  */
 public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Duration lockTimeout,
-                           int publishAttempts, Duration maxClockSkew, LongSupplier physicalClock) {
+                           int publishAttempts, Duration maxClockSkew, LongSupplier physicalClock,
+                           int keptCopies) {
     /** Default {@link #lockTimeout()}: 30 seconds. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link #publishAttempts()}: 8. */
     public static final int DEFAULT_PUBLISH_ATTEMPTS = 8;
+    /** Default {@link #keptCopies()}: 20. */
+    public static final int DEFAULT_KEPT_COPIES = 20;
     /** Default {@link #maxClockSkew()}: 5 minutes. */
     public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
@@ -34,7 +39,8 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * Validates the components.
      *
      * @throws NullPointerException if a component is null
-     * @throws IllegalArgumentException if a duration is negative or {@code publishAttempts < 1}
+     * @throws IllegalArgumentException if a duration is negative, {@code publishAttempts < 1} or
+     *     {@code keptCopies < 0}
      */
     public SyncSettings {
         Objects.requireNonNull(memoryFile, "memoryFile");
@@ -45,6 +51,9 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
         Objects.requireNonNull(physicalClock, "physicalClock");
         if (lockTimeout.isNegative() || maxClockSkew.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (keptCopies < 0) {
+            throw new IllegalArgumentException("keptCopies must not be negative: " + keptCopies);
         }
         if (publishAttempts < 1) {
             throw new IllegalArgumentException("publishAttempts must be at least 1: " + publishAttempts);
@@ -61,7 +70,7 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      */
     public static SyncSettings of(Path memoryFile, Path stateDir, ReplicaId replica) {
         return new SyncSettings(memoryFile, stateDir, replica, DEFAULT_LOCK_TIMEOUT, DEFAULT_PUBLISH_ATTEMPTS,
-                DEFAULT_MAX_CLOCK_SKEW, System::currentTimeMillis);
+                DEFAULT_MAX_CLOCK_SKEW, System::currentTimeMillis, DEFAULT_KEPT_COPIES);
     }
 
     /**
@@ -71,7 +80,7 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withLockTimeout(Duration timeout) {
-        return new SyncSettings(memoryFile, stateDir, replica, timeout, publishAttempts, maxClockSkew, physicalClock);
+        return new SyncSettings(memoryFile, stateDir, replica, timeout, publishAttempts, maxClockSkew, physicalClock, keptCopies);
     }
 
     /**
@@ -81,7 +90,7 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withPublishAttempts(int attempts) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, attempts, maxClockSkew, physicalClock);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, attempts, maxClockSkew, physicalClock, keptCopies);
     }
 
     /**
@@ -91,7 +100,7 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, skew, physicalClock);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, skew, physicalClock, keptCopies);
     }
 
     /**
@@ -101,6 +110,17 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withPhysicalClock(LongSupplier clock) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, clock);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, clock, keptCopies);
+    }
+
+    /**
+     * Returns a copy keeping another number of earlier memory-file contents.
+     *
+     * @param copies at least 0
+     * @return the settings
+     */
+    public SyncSettings withKeptCopies(int copies) {
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, physicalClock,
+                copies);
     }
 }

@@ -185,7 +185,7 @@ final class SyncEngineTest {
                 files.forEach(f -> {
                     try {
                         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
-                                .as(f.toString()).isEqualTo("rw-------");
+                                .as(f.toString()).isEqualTo(Files.isDirectory(f) ? "rwx------" : "rw-------");
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -233,7 +233,7 @@ final class SyncEngineTest {
             }
             assertThat(fields).containsExactly("format", "version", "replica", "memoryFile", "store", "counts", "added",
                     "changed", "deleted", "replicasRead", "conflicts", "clockAnomalies", "publication",
-                    "publishAttempts", "writeBack", "checksums", "timingsMillis", "warnings");
+                    "publishAttempts", "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy");
             assertThat(json).contains("{\"kind\":\"observation\",\"entity\":\"Ada\",\"text\":\"say \\\"hi\\\"\\n\"}")
                     .contains("\"publication\":\"published\"").contains("\"writeBack\":\"unchanged\"")
                     .contains("\"stateAfter\":\"" + r.checksums().stateAfter() + "\"");
