@@ -63,4 +63,15 @@ public interface ReplicaStore extends AutoCloseable {
     /** Releases what the store holds (processes, files, caches). Idempotent. */
     @Override
     void close();
+
+    /**
+     * The history of publications, where this store keeps one. The git store does (every publication
+     * is a commit); the in-memory and directory stores keep only each replica's latest state and
+     * return empty.
+     *
+     * @return the history, or empty when this store keeps none
+     */
+    default java.util.Optional<StoreHistory> history() {
+        return java.util.Optional.empty();
+    }
 }

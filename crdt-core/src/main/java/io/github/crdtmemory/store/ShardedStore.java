@@ -131,6 +131,34 @@ public final class ShardedStore implements ReplicaStore {
         }
     }
 
+    /**
+     * The history of each replica's home shard, when every shard keeps history; else empty.
+     *
+     * @return the history, or empty
+     */
+    @Override
+    public java.util.Optional<StoreHistory> history() {
+        List<StoreHistory> histories = new java.util.ArrayList<>();
+        for (ReplicaStore s : shards) {
+            java.util.Optional<StoreHistory> h = s.history();
+            if (h.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            histories.add(h.get());
+        }
+        return java.util.Optional.of(new StoreHistory() {
+            @Override
+            public List<HistoryEntry> log(io.github.crdtmemory.core.ReplicaId replica, int limit) {
+                return histories.get(shardOf(replica, histories.size())).log(replica, limit);
+            }
+
+            @Override
+            public PublishedState stateAt(io.github.crdtmemory.core.ReplicaId replica, Revision revision) {
+                return histories.get(shardOf(replica, histories.size())).stateAt(replica, revision);
+            }
+        });
+    }
+
     @Override
     public String toString() {
         return "ShardedStore[" + description + "]";

@@ -6,6 +6,11 @@ import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.StoreHistory;
+import io.github.crdtmemory.store.HistoryEntry;
+import io.github.crdtmemory.memory.AtomCounts;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.PublishedState;
@@ -68,6 +73,7 @@ public final class GitStore implements ReplicaStore {
     private static final Pattern VERSION = Pattern.compile("git version (\\d+)\\.(\\d+)");
     private static final int UNIFIED_ATTEMPTS = 3;
     private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
+    private static final Pattern ABBREVIATED_ID = Pattern.compile("[0-9a-f]{4,64}");
 
     private final GitStoreOptions options;
     private final String description;
@@ -247,6 +253,199 @@ public final class GitStore implements ReplicaStore {
             }
             return java.util.Optional.of(new Unified(main, blobs.get(0), blobs.get(1)));
         });
+    }
+
+    /**
+     * Every publication is a commit, so the git store keeps the whole history of each replica (back to
+     * its last compaction; older history stays under {@code refs/archive/replicas/<id>/}).
+     *
+     * @return the history
+     */
+    @Override
+    public java.util.Optional<StoreHistory> history() {
+        return java.util.Optional.of(new StoreHistory() {
+            @Override
+            public List<HistoryEntry> log(ReplicaId replica, int limit) {
+                return replicaLog(replica, limit);
+            }
+
+            @Override
+            public PublishedState stateAt(ReplicaId replica, Revision revision) {
+                return replicaStateAt(replica, revision);
+            }
+        });
+    }
+
+    /**
+     * One version of the unified view on {@code main}.
+     *
+     * @param revision the commit
+     * @param time its commit time
+     * @param counts entities, observations and relations of its {@code memory.jsonl} (no tombstones)
+     * @param sha256 SHA-256 hex of its {@code memory.jsonl}
+     */
+    public record UnifiedEntry(Revision revision, java.time.Instant time, AtomCounts counts, String sha256) {
+        /**
+         * Validates the components.
+         *
+         * @throws NullPointerException if a component is null
+         */
+        public UnifiedEntry {
+            Objects.requireNonNull(revision, "revision");
+            Objects.requireNonNull(time, "time");
+            Objects.requireNonNull(counts, "counts");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+    }
+
+    /**
+     * The versions of the unified view on {@code main}, newest first.
+     *
+     * @param limit at most this many (at least 1)
+     * @return the versions; empty if {@code main} does not exist yet
+     * @throws GitOperationError if git fails
+     */
+    public List<UnifiedEntry> unifiedLog(int limit) {
+        checkLimit(limit);
+        return locked(null, () -> {
+            clone.fetch(null);
+            List<String[]> commits = revList(LocalClone.MAIN_TRACKING, limit, null);
+            List<String> names = new ArrayList<>();
+            commits.forEach(c -> names.add(c[1] + ":memory.jsonl"));
+            List<byte[]> blobs = clone.readBlobs(names, null);
+            List<UnifiedEntry> out = new ArrayList<>();
+            for (int i = 0; i < commits.size(); i++) {
+                byte[] blob = blobs.get(i);
+                if (blob == null) {
+                    continue;
+                }
+                MemoryGraph g = MemoryFileCodec.parse(blob, description + " main " + commits.get(i)[1]).graph();
+                out.add(new UnifiedEntry(Revision.of(commits.get(i)[1]),
+                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])),
+                        new AtomCounts(g.entities().size(), g.observationCount(), g.relations().size(), 0),
+                        PrivateFiles.sha256(blob)));
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The unified view as {@code main} held it at {@code revision}.
+     *
+     * @param revision a commit of {@code main}, full or abbreviated
+     * @return the graph
+     * @throws StoreAccessException if there is no such commit or it holds no {@code memory.jsonl}
+     * @throws GitOperationError if git fails
+     */
+    public MemoryGraph unifiedAt(Revision revision) {
+        return locked(null, () -> {
+            clone.fetch(null);
+            String commit = resolve(revision, null);
+            byte[] blob = clone.readBlobs(List.of(commit + ":memory.jsonl"), null).get(0);
+            if (blob == null) {
+                throw new StoreAccessException(description, null, "commit " + commit + " holds no memory.jsonl", null);
+            }
+            return MemoryFileCodec.parse(blob, description + " main " + commit).graph();
+        });
+    }
+
+    private List<HistoryEntry> replicaLog(ReplicaId replica, int limit) {
+        Objects.requireNonNull(replica, "replica");
+        checkLimit(limit);
+        return locked(replica, () -> {
+            clone.fetch(replica);
+            String ref = LocalClone.TRACKING_PREFIX + replica.value();
+            List<String[]> commits = revList(ref, limit, replica);
+            List<String> names = new ArrayList<>();
+            commits.forEach(c -> names.add(c[1] + ":" + replica.value() + ".state"));
+            List<byte[]> blobs = clone.readBlobs(names, replica);
+            List<HistoryEntry> out = new ArrayList<>();
+            for (int i = 0; i < commits.size(); i++) {
+                String commit = commits.get(i)[1];
+                byte[] blob = blobs.get(i);
+                if (blob == null) {
+                    throw new CorruptStateException(description, replica, "commit " + commit + " of replica " + replica
+                            + " has no " + replica + ".state", null);
+                }
+                MemoryState state = decode(blob, replica, commit);
+                out.add(new HistoryEntry(replica, Revision.of(commit),
+                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])), state.counts(),
+                        PrivateFiles.sha256(blob)));
+            }
+            return out;
+        });
+    }
+
+    private PublishedState replicaStateAt(ReplicaId replica, Revision revision) {
+        Objects.requireNonNull(replica, "replica");
+        return locked(replica, () -> {
+            clone.fetch(replica);
+            String commit = resolve(revision, replica);
+            byte[] blob = clone.readBlobs(List.of(commit + ":" + replica.value() + ".state"), replica).get(0);
+            if (blob == null) {
+                throw new StoreAccessException(description, replica, "revision " + commit + " holds no state of replica "
+                        + replica, null);
+            }
+            return new PublishedState(replica, Revision.of(commit), decode(blob, replica, commit));
+        });
+    }
+
+    private MemoryState decode(byte[] blob, ReplicaId replica, String commit) {
+        try {
+            return StateCodec.decode(blob, description + " " + commit + ":" + replica + ".state");
+        } catch (MemoryFormatException e) {
+            throw new CorruptStateException(description, replica, "unreadable state of replica " + replica + " at "
+                    + commit + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code [commit time in seconds, commit]} of the newest {@code limit} commits of a ref; none if it is absent. */
+    private List<String[]> revList(String ref, int limit, ReplicaId replica) {
+        if (!clone.refs(ref, replica).containsKey(ref)) {
+            return List.of();
+        }
+        GitProcess.Result r = clone.run(clone.path(), options.timeout(), null, replica,
+                List.of("rev-list", "--timestamp", "--max-count=" + limit, ref));
+        if (r.exitCode() != 0) {
+            throw clone.error(r, replica);
+        }
+        List<String[]> out = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            String[] parts = line.strip().split(" ");
+            if (parts.length == 2 && OBJECT_ID.matcher(parts[1]).matches()) {
+                out.add(parts);
+            }
+        }
+        return out;
+    }
+
+    /** A full or abbreviated commit id, resolved to the full one; anything else is refused before git sees it. */
+    private String resolve(Revision revision, ReplicaId replica) {
+        Objects.requireNonNull(revision, "revision");
+        if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
+            throw new StoreAccessException(description, replica, "not a commit id: '" + revision.token()
+                    + "' (4 to 64 hex digits)", null);
+        }
+        String commit;
+        try {
+            commit = clone.run(clone.path(), options.timeout(), null, replica, List.of("rev-parse", "--verify",
+                    "--quiet", "--end-of-options", revision.token() + "^{commit}")).out().strip();
+        } catch (GitOperationError e) {
+            if (e.kind() != GitOperationError.Kind.FAILED) {
+                throw e;
+            }
+            commit = "";
+        }
+        if (!OBJECT_ID.matcher(commit).matches()) {
+            throw new StoreAccessException(description, replica, "no commit " + revision.token() + " in the store", null);
+        }
+        return commit;
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
     }
 
     @Override
