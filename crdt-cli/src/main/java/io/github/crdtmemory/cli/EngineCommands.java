@@ -58,12 +58,77 @@ final class EngineCommands {
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {},
-            description = "Write the merged graph of every replica into the memory file (created if missing). "
-                    + "Edits already in the file are kept; nothing is published.")
+            description = {"Write the merged graph of every replica into the memory file (created if missing). "
+                    + "Edits already in the file are kept; nothing is published.",
+                "With --at, write the memory as it was at a revision or time instead (keeping a copy of the "
+                        + "current file first), then stamp and publish that as a new edit so that it reaches every "
+                        + "replica; history is never rewritten."})
     static final class Restore extends Cycle {
+        @picocli.CommandLine.Option(names = "--at", paramLabel = "REV|TIME", description = "A revision (a commit of "
+                + "any replica or of main) or a time (this replica's newest publication at or before it).")
+        String at;
+
+        @picocli.CommandLine.Option(names = "--dry-run", description = "With --at: show what would change, change "
+                + "nothing.")
+        boolean dryRun;
+
         Restore() {
             super("restored", false, SyncEngine::restore);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (at == null) {
+                if (dryRun) {
+                    throw CommandFailure.usage("--dry-run goes with --at");
+                }
+                return super.call();
+            }
+            Workspace w = workspace();
+            io.github.crdtmemory.core.ReplicaId replica = w.replica();
+            try (ReplicaStore store = w.openStore()) {
+                Versions.Version version = new Versions(store).find(at, replica);
+                SyncEngine engine = w.engine(store);
+                io.github.crdtmemory.memory.MemoryGraph current = java.nio.file.Files.exists(w.memoryFile())
+                        ? io.github.crdtmemory.memory.MemoryFileCodec.parse(java.nio.file.Files.readAllBytes(
+                                w.memoryFile()), w.memoryFile().toString()).graph()
+                        : io.github.crdtmemory.memory.MemoryGraph.empty();
+                GraphDiff diff = GraphDiff.of(current, version.graph());
+                if (dryRun) {
+                    print(diff.json(w.memoryFile().toString(), version.label()), "dry run: restoring "
+                            + version.label() + " would change " + w.memoryFile() + " so:\n" + diff.text());
+                    return ExitStatus.OK;
+                }
+                if (java.nio.file.Files.exists(w.memoryFile())) {
+                    engine.backup(); // edits not yet stamped go into the history first, so the restore loses none
+                }
+                java.util.Optional<java.nio.file.Path> copy = engine.writeMemoryFile(version.graph());
+                SyncReport report = engine.backup();
+                print(restoreJson(version.label(), copy, diff, report), "restored " + version.label() + " into "
+                        + w.memoryFile() + copy.map(c -> " (the previous content is kept in " + c + ")").orElse("")
+                        + "\n" + diff.text() + Reports.summary("published the restore as a new edit:", report));
+            }
+            return ExitStatus.OK;
+        }
+
+        private static String restoreJson(String at, java.util.Optional<java.nio.file.Path> copy, GraphDiff diff,
+                                          SyncReport report) throws java.io.IOException {
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
+                    .createGenerator(w)) {
+                g.writeStartObject();
+                g.writeStringField("format", "crdt-memory-restore");
+                g.writeNumberField("version", 1);
+                g.writeStringField("restored", at);
+                g.writeStringField("keptCopy", copy.map(Object::toString).orElse(""));
+                g.writeObjectFieldStart("changes");
+                diff.fields(g);
+                g.writeEndObject();
+                g.writeFieldName("report");
+                g.writeRawValue(report.toJson());
+                g.writeEndObject();
+            }
+            return w.toString();
         }
     }
 }

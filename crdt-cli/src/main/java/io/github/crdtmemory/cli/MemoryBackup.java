@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
             "Each machine is a replica; a store (a git remote by default) holds every replica's state, and "
                     + "'sync' merges them all into the memory file."},
         subcommands = {EngineCommands.Sync.class, EngineCommands.Backup.class, EngineCommands.Restore.class,
-            MergeCommand.class, VerifyCommand.class, StatusCommand.class, DemoCommand.class,
+            MergeCommand.class, VerifyCommand.class, StatusCommand.class, HistoryCommand.class, DiffCommand.class,
+            DemoCommand.class,
             ScheduleCommands.Install.class, ScheduleCommands.Uninstall.class})
 public final class MemoryBackup implements Callable<Integer> {
     @Spec

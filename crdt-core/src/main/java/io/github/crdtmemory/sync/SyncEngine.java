@@ -193,6 +193,39 @@ public final class SyncEngine {
                 snapshot.size());
     }
 
+    /**
+     * Replaces the memory file with {@code graph}, under the state directory's lock, after keeping the
+     * current content as a copy (when it exists and {@link SyncSettings#keptCopies()} is positive). The
+     * file keeps its permissions (a new one is {@code 0600}). Nothing is stamped or published: the next
+     * cycle sees the difference as local edits and stamps them afresh, so a restore travels as a forward
+     * edit, never as a rewrite of history.
+     *
+     * @param graph the content to write
+     * @return the kept copy, if one was kept
+     * @throws LockTimeoutException if another sync held the state directory longer than the timeout
+     * @throws StoreException if the memory file or the state directory fails
+     */
+    public Optional<java.nio.file.Path> writeMemoryFile(MemoryGraph graph) {
+        Objects.requireNonNull(graph, "graph");
+        try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
+            Optional<byte[]> before = readMemoryFile();
+            Optional<java.nio.file.Path> copy = Optional.empty();
+            if (before.isPresent() && settings.keptCopies() > 0) {
+                copy = Optional.of(dir.keepCopy(before.get(), java.time.Instant.ofEpochMilli(
+                        settings.physicalClock().getAsLong()), settings.keptCopies()));
+            }
+            byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
+                    .orElse(true));
+            if (!replaceMemoryFile(before, out)) {
+                throw new StoreAccessException(file.path().toString(), settings.replica(),
+                        "the memory file changed while it was being replaced; nothing was written, try again", null);
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.path().toString(), settings.replica(), "cannot release the lock: " + e, e);
+        }
+    }
+
     private SyncReport run(Mode mode) {
         Phases phases = new Phases();
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
