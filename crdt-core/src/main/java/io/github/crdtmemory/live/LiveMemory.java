@@ -1,0 +1,482 @@
+package io.github.crdtmemory.live;
+
+import io.github.crdtmemory.core.Clock;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.Relation;
+import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.store.ConcurrentUpdateException;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.Snapshot;
+import io.github.crdtmemory.store.StoreAccessException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory of one replica, live in this process: the MCP memory tools applied directly as stamped
+ * atoms, with the semantics and return values of {@code @modelcontextprotocol/server-memory} 2026.8.31
+ * (where that server keeps duplicates within one call, this keeps one, as its main branch does).
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>Thread-safe: writes are serialized by one lock and none is lost; reads ({@link #readGraph()},
+ *       {@link #snapshot()}, the search tools) take no lock and see the latest completed write.</li>
+ *   <li>Durable: a write method returns after its state is on disk ({@link PrivateFiles#replace}:
+ *       temporary file, fsync, atomic rename, {@code 0600}). Concurrent writers share one disk write
+ *       (group commit), so persistence does not serialize them one fsync each.</li>
+ *   <li>Every change is a set of stamped registers from this replica's hybrid logical clock, so the
+ *       state merges with other replicas through any {@link ReplicaStore} ({@link #sync}).</li>
+ *   <li>Listeners run after a change is durable, on the writing thread, outside the write lock; a
+ *       listener that throws is logged and does not undo the change.</li>
+ * </ul>
+ */
+public final class LiveMemory implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveMemory.class);
+    private static final int PUBLISH_ATTEMPTS = 8;
+
+    private final Path stateFile;
+    private final ReplicaId replica;
+    private final Clock clock;
+    private final ReentrantLock writes = new ReentrantLock();
+    private final Object disk = new Object();
+    private final List<Consumer<MemoryChange>> listeners = new CopyOnWriteArrayList<>();
+    private final List<ScheduledExecutorService> schedules = new CopyOnWriteArrayList<>();
+    private volatile MemoryState state;
+    private volatile long version;
+    private long persisted; // guarded by disk
+    private volatile boolean closed;
+
+    private LiveMemory(Path stateFile, ReplicaId replica, MemoryState state, java.util.function.LongSupplier time) {
+        this.stateFile = stateFile;
+        this.replica = replica;
+        this.state = state;
+        Timestamp start = state.maxStamp().map(Stamp::timestamp).orElse(Timestamp.ZERO);
+        this.clock = Clock.hybrid(replica, time, start);
+    }
+
+    /**
+     * Opens the memory kept in {@code stateFile} (a replica state file; created on the first write).
+     *
+     * @param stateFile where the state is persisted
+     * @param replica the replica this memory writes as
+     * @return the memory
+     * @throws StoreAccessException if the file exists and cannot be read or parsed
+     */
+    public static LiveMemory open(Path stateFile, ReplicaId replica) {
+        return open(stateFile, replica, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #open(Path, ReplicaId)} with a given physical clock (for tests and simulations).
+     *
+     * @param stateFile where the state is persisted
+     * @param replica the replica this memory writes as
+     * @param physicalMillis milliseconds since the epoch
+     * @return the memory
+     */
+    public static LiveMemory open(Path stateFile, ReplicaId replica, java.util.function.LongSupplier physicalMillis) {
+        Path file = stateFile.toAbsolutePath().normalize();
+        Objects.requireNonNull(replica, "replica");
+        try {
+            Optional<byte[]> bytes = PrivateFiles.readIfExists(file);
+            MemoryState state = bytes.isPresent() ? StateCodec.decode(bytes.get(), file.toString()) : MemoryState.empty();
+            return new LiveMemory(file, replica, state, physicalMillis);
+        } catch (IOException | io.github.crdtmemory.memory.MemoryFormatException e) {
+            throw new StoreAccessException(file.toString(), replica, "cannot open the memory: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code create_entities}: adds the entities whose name is new; existing names are skipped.
+     *
+     * @param entities the entities
+     * @return the entities created
+     */
+    public List<Entity> createEntities(List<Entity> entities) {
+        List<Entity> created = new ArrayList<>();
+        apply("create_entities", g -> {
+            Map<String, Entity> byName = new LinkedHashMap<>();
+            g.entities().forEach(e -> byName.put(e.name(), e));
+            for (Entity e : entities) {
+                if (!byName.containsKey(e.name())) {
+                    Entity clean = new Entity(e.name(), e.entityType(), List.copyOf(new LinkedHashSet<>(e.observations())));
+                    byName.put(e.name(), clean);
+                    created.add(clean);
+                }
+            }
+            return MemoryGraph.of(new ArrayList<>(byName.values()), g.relations());
+        });
+        return created;
+    }
+
+    /**
+     * {@code create_relations}: adds the relations that do not exist yet.
+     *
+     * @param relations the relations
+     * @return the relations created
+     */
+    public List<Relation> createRelations(List<Relation> relations) {
+        List<Relation> created = new ArrayList<>();
+        apply("create_relations", g -> {
+            Set<Relation> all = new LinkedHashSet<>(g.relations());
+            for (Relation r : relations) {
+                if (all.add(r)) {
+                    created.add(r);
+                }
+            }
+            return MemoryGraph.of(g.entities(), new ArrayList<>(all));
+        });
+        return created;
+    }
+
+    /**
+     * {@code add_observations}: adds to each entity the observations it does not have yet.
+     *
+     * @param additions per entity, the observations to add
+     * @return per entity, the observations added
+     * @throws IllegalArgumentException ({@code Entity with name X not found}) if an entity does not
+     *     exist; nothing is changed then
+     */
+    public List<Observations> addObservations(List<Observations> additions) {
+        List<Observations> added = new ArrayList<>();
+        apply("add_observations", g -> {
+            Map<String, Entity> byName = new LinkedHashMap<>();
+            g.entities().forEach(e -> byName.put(e.name(), e));
+            for (Observations a : additions) {
+                Entity e = byName.get(a.entityName());
+                if (e == null) {
+                    throw new IllegalArgumentException("Entity with name " + a.entityName() + " not found");
+                }
+                Set<String> obs = new LinkedHashSet<>(e.observations());
+                List<String> fresh = new ArrayList<>();
+                for (String o : a.observations()) {
+                    if (obs.add(o)) {
+                        fresh.add(o);
+                    }
+                }
+                byName.put(e.name(), new Entity(e.name(), e.entityType(), new ArrayList<>(obs)));
+                added.add(new Observations(e.name(), fresh));
+            }
+            return MemoryGraph.of(new ArrayList<>(byName.values()), g.relations());
+        });
+        return added;
+    }
+
+    /**
+     * {@code delete_entities}: removes the entities and every relation from or to them; unknown names
+     * are ignored.
+     *
+     * @param names the entity names
+     */
+    public void deleteEntities(List<String> names) {
+        Set<String> gone = Set.copyOf(names);
+        apply("delete_entities", g -> MemoryGraph.of(
+                g.entities().stream().filter(e -> !gone.contains(e.name())).toList(),
+                g.relations().stream().filter(r -> !gone.contains(r.from()) && !gone.contains(r.to())).toList()));
+    }
+
+    /**
+     * {@code delete_observations}: removes the observations; a missing entity is ignored.
+     *
+     * @param deletions per entity, the observations to remove
+     */
+    public void deleteObservations(List<Observations> deletions) {
+        apply("delete_observations", g -> {
+            List<Entity> out = new ArrayList<>();
+            for (Entity e : g.entities()) {
+                Set<String> remove = new LinkedHashSet<>();
+                deletions.stream().filter(d -> d.entityName().equals(e.name())).forEach(d -> remove.addAll(d.observations()));
+                out.add(remove.isEmpty() ? e : new Entity(e.name(), e.entityType(),
+                        e.observations().stream().filter(o -> !remove.contains(o)).toList()));
+            }
+            return MemoryGraph.of(out, g.relations());
+        });
+    }
+
+    /**
+     * {@code delete_relations}: removes the exact relations given.
+     *
+     * @param relations the relations
+     */
+    public void deleteRelations(List<Relation> relations) {
+        Set<Relation> gone = Set.copyOf(relations);
+        apply("delete_relations", g -> MemoryGraph.of(g.entities(),
+                g.relations().stream().filter(r -> !gone.contains(r)).toList()));
+    }
+
+    /**
+     * {@code read_graph}: the whole graph. Takes no lock.
+     *
+     * @return the graph after the latest completed write
+     */
+    public MemoryGraph readGraph() {
+        return state.view();
+    }
+
+    /**
+     * {@code search_nodes}: entities whose name, type or an observation contains {@code query} (ignoring
+     * case), and the relations with either endpoint among them.
+     *
+     * @param query the text to look for
+     * @return the matching part of the graph
+     */
+    public MemoryGraph searchNodes(String query) {
+        String q = query.toLowerCase(Locale.ROOT);
+        MemoryGraph g = readGraph();
+        List<Entity> hits = g.entities().stream().filter(e -> e.name().toLowerCase(Locale.ROOT).contains(q)
+                || e.entityType().toLowerCase(Locale.ROOT).contains(q)
+                || e.observations().stream().anyMatch(o -> o.toLowerCase(Locale.ROOT).contains(q))).toList();
+        return around(g, hits);
+    }
+
+    /**
+     * {@code open_nodes}: the named entities and the relations with either endpoint among them.
+     *
+     * @param names the entity names
+     * @return that part of the graph
+     */
+    public MemoryGraph openNodes(List<String> names) {
+        Set<String> wanted = Set.copyOf(names);
+        MemoryGraph g = readGraph();
+        return around(g, g.entities().stream().filter(e -> wanted.contains(e.name())).toList());
+    }
+
+    private static MemoryGraph around(MemoryGraph g, List<Entity> entities) {
+        Set<String> names = new java.util.HashSet<>();
+        entities.forEach(e -> names.add(e.name()));
+        return MemoryGraph.of(entities, g.relations().stream()
+                .filter(r -> names.contains(r.from()) || names.contains(r.to())).toList());
+    }
+
+    /**
+     * The state after the latest completed write: immutable, so reading it never blocks a writer.
+     *
+     * @return the state
+     */
+    public MemoryState snapshot() {
+        return state;
+    }
+
+    /**
+     * How many changes this memory has applied since it was opened.
+     *
+     * @return the version
+     */
+    public long version() {
+        return version;
+    }
+
+    /**
+     * Calls {@code listener} after each change is durable.
+     *
+     * @param listener the listener
+     * @return closing it removes the listener
+     */
+    public AutoCloseable addListener(Consumer<MemoryChange> listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Writes the graph as an MCP memory file (JSONL, as the server writes it), atomically; an existing
+     * file keeps its permissions, a new one is {@code 0600}.
+     *
+     * @param memoryFile the file
+     * @throws StoreAccessException if it cannot be written
+     */
+    public void exportTo(Path memoryFile) {
+        Path file = memoryFile.toAbsolutePath().normalize();
+        try {
+            byte[] bytes = MemoryFileCodec.write(readGraph(), false);
+            if (java.nio.file.Files.exists(file)) {
+                PrivateFiles.replace(file, bytes, PrivateFiles.permissions(file));
+            } else {
+                PrivateFiles.replace(file, bytes);
+            }
+        } catch (IOException e) {
+            throw new StoreAccessException(file.toString(), replica, "cannot export the memory: " + e, e);
+        }
+    }
+
+    /**
+     * Merges every replica's state from {@code store} into this memory and publishes this replica's
+     * state by compare-and-swap (re-reading after a lost race, up to 8 attempts).
+     *
+     * @param store the store
+     * @return the number of replicas the store held
+     * @throws ConcurrentUpdateException if every attempt lost a race; the next sync publishes
+     * @throws io.github.crdtmemory.store.StoreException if the store fails
+     */
+    public int sync(ReplicaStore store) {
+        for (int attempt = 1; ; attempt++) {
+            Snapshot snapshot = store.read();
+            List<MemoryState> remote = new ArrayList<>();
+            snapshot.states().forEach(s -> remote.add(s.state()));
+            MemoryState incoming = MemoryState.joinAll(remote);
+            apply("sync", incoming);
+            MemoryState mine = state;
+            Optional<PublishedState> published = snapshot.get(replica);
+            if (published.isPresent() && published.get().state().equals(mine)) {
+                return snapshot.size();
+            }
+            try {
+                store.publish(replica, mine, snapshot.revision(replica));
+                return snapshot.size();
+            } catch (ConcurrentUpdateException e) {
+                if (attempt >= PUBLISH_ATTEMPTS) {
+                    throw e;
+                }
+                log.debug("publication {} of {} lost a race; retrying", attempt, replica);
+            }
+        }
+    }
+
+    /**
+     * Runs {@link #sync} every {@code period} on a daemon thread until the returned handle or this
+     * memory is closed. A failed sync is logged and tried again at the next period.
+     *
+     * @param store the store
+     * @param period the time between syncs
+     * @return closing it stops the schedule
+     */
+    public AutoCloseable syncEvery(ReplicaStore store, Duration period) {
+        Objects.requireNonNull(store, "store");
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("period must be positive: " + period);
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "live-memory-sync-" + replica);
+            t.setDaemon(true);
+            return t;
+        });
+        schedules.add(timer);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                sync(store);
+            } catch (RuntimeException e) {
+                log.warn("scheduled sync of {} with {} failed: {}", replica, store.description(), e.getMessage());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            schedules.remove(timer);
+            timer.shutdownNow();
+        };
+    }
+
+    /** Stops the sync schedules. Every write has already been persisted when it returned. */
+    @Override
+    public void close() {
+        closed = true;
+        schedules.forEach(ScheduledExecutorService::shutdownNow);
+        schedules.clear();
+    }
+
+    /** Applies a graph edit: diffs the graph before and after into stamped registers. */
+    private void apply(String operation, UnaryOperator<MemoryGraph> edit) {
+        MemoryState edits;
+        long mine;
+        writes.lock();
+        try {
+            checkOpen();
+            MemoryState before = state;
+            MemoryGraph view = before.view();
+            MemoryGraph after = edit.apply(view);
+            edits = before.diff(view, after, clock);
+            if (edits.atoms().isEmpty()) {
+                return;
+            }
+            state = before.join(edits);
+            mine = ++version;
+        } finally {
+            writes.unlock();
+        }
+        persist(mine);
+        notify(new MemoryChange(operation, edits, mine));
+    }
+
+    /** Joins states from elsewhere (a sync). */
+    private void apply(String operation, MemoryState incoming) {
+        long mine;
+        writes.lock();
+        try {
+            checkOpen();
+            MemoryState merged = state.join(incoming);
+            if (merged.equals(state)) {
+                return;
+            }
+            merged.maxStamp().ifPresent(s -> clock.observe(s.timestamp()));
+            state = merged;
+            mine = ++version;
+        } finally {
+            writes.unlock();
+        }
+        persist(mine);
+        notify(new MemoryChange(operation, incoming, mine));
+    }
+
+    /** Group commit: returns once a state at least as new as {@code mine} is on disk. */
+    private void persist(long mine) {
+        synchronized (disk) {
+            if (persisted >= mine) {
+                return;
+            }
+            long now = version;
+            MemoryState current = state;
+            try {
+                PrivateFiles.createDirectories(stateFile.getParent());
+                PrivateFiles.replace(stateFile, StateCodec.encode(current));
+            } catch (IOException e) {
+                throw new StoreAccessException(stateFile.toString(), replica, "cannot persist the memory: " + e, e);
+            }
+            persisted = Math.max(persisted, now);
+        }
+    }
+
+    private void notify(MemoryChange change) {
+        for (Consumer<MemoryChange> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                log.warn("a listener of {} failed on {}: {}", replica, change.operation(), e.toString());
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the live memory of " + replica + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LiveMemory[" + replica + ", " + stateFile + ", version " + version + "]";
+    }
+}
