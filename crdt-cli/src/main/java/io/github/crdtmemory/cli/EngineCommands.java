@@ -1,10 +1,21 @@
 package io.github.crdtmemory.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncReport;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code sync}, {@code backup} and {@code restore}: the sync engine's three cycles. */
 final class EngineCommands {
@@ -64,11 +75,11 @@ final class EngineCommands {
                         + "current file first), then stamp and publish that as a new edit so that it reaches every "
                         + "replica; history is never rewritten."})
     static final class Restore extends Cycle {
-        @picocli.CommandLine.Option(names = "--at", paramLabel = "REV|TIME", description = "A revision (a commit of "
+        @Option(names = "--at", paramLabel = "REV|TIME", description = "A revision (a commit of "
                 + "any replica or of main) or a time (this replica's newest publication at or before it).")
         String at;
 
-        @picocli.CommandLine.Option(names = "--dry-run", description = "With --at: show what would change, change "
+        @Option(names = "--dry-run", description = "With --at: show what would change, change "
                 + "nothing.")
         boolean dryRun;
 
@@ -85,24 +96,24 @@ final class EngineCommands {
                 return super.call();
             }
             Workspace w = workspace();
-            io.github.crdtmemory.core.ReplicaId replica = w.replica();
+            ReplicaId replica = w.replica();
             try (ReplicaStore store = w.openStore()) {
                 Versions.Version version = new Versions(store).find(at, replica);
                 SyncEngine engine = w.engine(store);
-                io.github.crdtmemory.memory.MemoryGraph current = java.nio.file.Files.exists(w.memoryFile())
-                        ? io.github.crdtmemory.memory.MemoryFileCodec.parse(java.nio.file.Files.readAllBytes(
+                MemoryGraph current = Files.exists(w.memoryFile())
+                        ? MemoryFileCodec.parse(Files.readAllBytes(
                                 w.memoryFile()), w.memoryFile().toString()).graph()
-                        : io.github.crdtmemory.memory.MemoryGraph.empty();
+                        : MemoryGraph.empty();
                 GraphDiff diff = GraphDiff.of(current, version.graph());
                 if (dryRun) {
                     print(diff.json(w.memoryFile().toString(), version.label()), "dry run: restoring "
                             + version.label() + " would change " + w.memoryFile() + " so:\n" + diff.text());
                     return ExitStatus.OK;
                 }
-                if (java.nio.file.Files.exists(w.memoryFile())) {
+                if (Files.exists(w.memoryFile())) {
                     engine.backup(); // edits not yet stamped go into the history first, so the restore loses none
                 }
-                java.util.Optional<java.nio.file.Path> copy = engine.writeMemoryFile(version.graph());
+                Optional<Path> copy = engine.writeMemoryFile(version.graph());
                 SyncReport report = engine.backup();
                 print(restoreJson(version.label(), copy, diff, report), "restored " + version.label() + " into "
                         + w.memoryFile() + copy.map(c -> " (the previous content is kept in " + c + ")").orElse("")
@@ -111,10 +122,10 @@ final class EngineCommands {
             return ExitStatus.OK;
         }
 
-        private static String restoreJson(String at, java.util.Optional<java.nio.file.Path> copy, GraphDiff diff,
-                                          SyncReport report) throws java.io.IOException {
-            java.io.StringWriter w = new java.io.StringWriter();
-            try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
+        private static String restoreJson(String at, Optional<Path> copy, GraphDiff diff,
+                                          SyncReport report) throws IOException {
+            StringWriter w = new StringWriter();
+            try (JsonGenerator g = new JsonFactory()
                     .createGenerator(w)) {
                 g.writeStartObject();
                 g.writeStringField("format", "crdt-memory-restore");

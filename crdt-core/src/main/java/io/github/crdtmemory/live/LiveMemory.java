@@ -20,21 +20,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,20 +114,7 @@ public final class LiveMemory implements AutoCloseable {
      * @return the entities created
      */
     public List<Entity> createEntities(List<Entity> entities) {
-        List<Entity> created = new ArrayList<>();
-        apply("create_entities", g -> {
-            Map<String, Entity> byName = new LinkedHashMap<>();
-            g.entities().forEach(e -> byName.put(e.name(), e));
-            for (Entity e : entities) {
-                if (!byName.containsKey(e.name())) {
-                    Entity clean = new Entity(e.name(), e.entityType(), List.copyOf(new LinkedHashSet<>(e.observations())));
-                    byName.put(e.name(), clean);
-                    created.add(clean);
-                }
-            }
-            return MemoryGraph.of(new ArrayList<>(byName.values()), g.relations());
-        });
-        return created;
+        return apply("create_entities", g -> MemoryTools.createEntities(g, entities));
     }
 
     /**
@@ -142,17 +124,7 @@ public final class LiveMemory implements AutoCloseable {
      * @return the relations created
      */
     public List<Relation> createRelations(List<Relation> relations) {
-        List<Relation> created = new ArrayList<>();
-        apply("create_relations", g -> {
-            Set<Relation> all = new LinkedHashSet<>(g.relations());
-            for (Relation r : relations) {
-                if (all.add(r)) {
-                    created.add(r);
-                }
-            }
-            return MemoryGraph.of(g.entities(), new ArrayList<>(all));
-        });
-        return created;
+        return apply("create_relations", g -> MemoryTools.createRelations(g, relations));
     }
 
     /**
@@ -164,28 +136,7 @@ public final class LiveMemory implements AutoCloseable {
      *     exist; nothing is changed then
      */
     public List<Observations> addObservations(List<Observations> additions) {
-        List<Observations> added = new ArrayList<>();
-        apply("add_observations", g -> {
-            Map<String, Entity> byName = new LinkedHashMap<>();
-            g.entities().forEach(e -> byName.put(e.name(), e));
-            for (Observations a : additions) {
-                Entity e = byName.get(a.entityName());
-                if (e == null) {
-                    throw new IllegalArgumentException("Entity with name " + a.entityName() + " not found");
-                }
-                Set<String> obs = new LinkedHashSet<>(e.observations());
-                List<String> fresh = new ArrayList<>();
-                for (String o : a.observations()) {
-                    if (obs.add(o)) {
-                        fresh.add(o);
-                    }
-                }
-                byName.put(e.name(), new Entity(e.name(), e.entityType(), new ArrayList<>(obs)));
-                added.add(new Observations(e.name(), fresh));
-            }
-            return MemoryGraph.of(new ArrayList<>(byName.values()), g.relations());
-        });
-        return added;
+        return apply("add_observations", g -> MemoryTools.addObservations(g, additions));
     }
 
     /**
@@ -195,10 +146,7 @@ public final class LiveMemory implements AutoCloseable {
      * @param names the entity names
      */
     public void deleteEntities(List<String> names) {
-        Set<String> gone = Set.copyOf(names);
-        apply("delete_entities", g -> MemoryGraph.of(
-                g.entities().stream().filter(e -> !gone.contains(e.name())).toList(),
-                g.relations().stream().filter(r -> !gone.contains(r.from()) && !gone.contains(r.to())).toList()));
+        apply("delete_entities", g -> MemoryTools.deleteEntities(g, names));
     }
 
     /**
@@ -207,16 +155,7 @@ public final class LiveMemory implements AutoCloseable {
      * @param deletions per entity, the observations to remove
      */
     public void deleteObservations(List<Observations> deletions) {
-        apply("delete_observations", g -> {
-            List<Entity> out = new ArrayList<>();
-            for (Entity e : g.entities()) {
-                Set<String> remove = new LinkedHashSet<>();
-                deletions.stream().filter(d -> d.entityName().equals(e.name())).forEach(d -> remove.addAll(d.observations()));
-                out.add(remove.isEmpty() ? e : new Entity(e.name(), e.entityType(),
-                        e.observations().stream().filter(o -> !remove.contains(o)).toList()));
-            }
-            return MemoryGraph.of(out, g.relations());
-        });
+        apply("delete_observations", g -> MemoryTools.deleteObservations(g, deletions));
     }
 
     /**
@@ -225,9 +164,7 @@ public final class LiveMemory implements AutoCloseable {
      * @param relations the relations
      */
     public void deleteRelations(List<Relation> relations) {
-        Set<Relation> gone = Set.copyOf(relations);
-        apply("delete_relations", g -> MemoryGraph.of(g.entities(),
-                g.relations().stream().filter(r -> !gone.contains(r)).toList()));
+        apply("delete_relations", g -> MemoryTools.deleteRelations(g, relations));
     }
 
     /**
@@ -240,38 +177,23 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /**
-     * {@code search_nodes}: entities whose name, type or an observation contains {@code query} (ignoring
-     * case), and the relations with either endpoint among them.
+     * {@code search_nodes}: see {@link MemoryTools#searchNodes}. Takes no lock.
      *
      * @param query the text to look for
      * @return the matching part of the graph
      */
     public MemoryGraph searchNodes(String query) {
-        String q = query.toLowerCase(Locale.ROOT);
-        MemoryGraph g = readGraph();
-        List<Entity> hits = g.entities().stream().filter(e -> e.name().toLowerCase(Locale.ROOT).contains(q)
-                || e.entityType().toLowerCase(Locale.ROOT).contains(q)
-                || e.observations().stream().anyMatch(o -> o.toLowerCase(Locale.ROOT).contains(q))).toList();
-        return around(g, hits);
+        return MemoryTools.searchNodes(readGraph(), query);
     }
 
     /**
-     * {@code open_nodes}: the named entities and the relations with either endpoint among them.
+     * {@code open_nodes}: see {@link MemoryTools#openNodes}. Takes no lock.
      *
      * @param names the entity names
      * @return that part of the graph
      */
     public MemoryGraph openNodes(List<String> names) {
-        Set<String> wanted = Set.copyOf(names);
-        MemoryGraph g = readGraph();
-        return around(g, g.entities().stream().filter(e -> wanted.contains(e.name())).toList());
-    }
-
-    private static MemoryGraph around(MemoryGraph g, List<Entity> entities) {
-        Set<String> names = new java.util.HashSet<>();
-        entities.forEach(e -> names.add(e.name()));
-        return MemoryGraph.of(entities, g.relations().stream()
-                .filter(r -> names.contains(r.from()) || names.contains(r.to())).toList());
+        return MemoryTools.openNodes(readGraph(), names);
     }
 
     /**
@@ -398,19 +320,20 @@ public final class LiveMemory implements AutoCloseable {
         schedules.clear();
     }
 
-    /** Applies a graph edit: diffs the graph before and after into stamped registers. */
-    private void apply(String operation, UnaryOperator<MemoryGraph> edit) {
+    /** Applies a tool: diffs the graph before and after into stamped registers; returns the tool's result. */
+    private <T> T apply(String operation, Function<MemoryGraph, MemoryTools.Outcome<T>> tool) {
         MemoryState edits;
+        MemoryTools.Outcome<T> outcome;
         long mine;
         writes.lock();
         try {
             checkOpen();
             MemoryState before = state;
             MemoryGraph view = before.view();
-            MemoryGraph after = edit.apply(view);
-            edits = before.diff(view, after, clock);
+            outcome = tool.apply(view);
+            edits = before.diff(view, outcome.graph(), clock);
             if (edits.atoms().isEmpty()) {
-                return;
+                return outcome.result();
             }
             state = before.join(edits);
             mine = ++version;
@@ -419,6 +342,7 @@ public final class LiveMemory implements AutoCloseable {
         }
         persist(mine);
         notify(new MemoryChange(operation, edits, mine));
+        return outcome.result();
     }
 
     /** Joins states from elsewhere (a sync). */

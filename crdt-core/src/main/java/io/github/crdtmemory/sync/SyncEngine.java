@@ -194,6 +194,65 @@ public final class SyncEngine {
     }
 
     /**
+     * Applies {@code change} to the memory file as one serialized step, for processes that edit the file
+     * themselves (an MCP server on this library, say): under the state directory's lock, the file's
+     * edits since the last step are stamped first (as a sync would), then {@code change} is applied to
+     * the merged view, its difference is stamped, the state is persisted and the file is rewritten.
+     * Processes that share one memory file and state directory take turns, so none loses another's
+     * write. Nothing is published: the next {@link #sync()} does that. No copy is kept (edits are small
+     * and many; history lives in the state and the store).
+     *
+     * @param change from the current graph to the next
+     * @return the graph now in the file
+     * @throws MemoryFormatException if the memory file does not parse; nothing was written
+     * @throws LockTimeoutException if another process held the lock longer than the timeout
+     * @throws StoreException if the memory file or the state directory fails, or the file kept changing
+     *     under a writer that does not take the lock
+     * @throws RuntimeException whatever {@code change} throws; nothing was written then
+     */
+    public MemoryGraph edit(java.util.function.UnaryOperator<MemoryGraph> change) {
+        Objects.requireNonNull(change, "change");
+        try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
+            for (int attempt = 1; ; attempt++) {
+                Optional<byte[]> before = readMemoryFile();
+                MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), file.path().toString()) : null;
+                Checkpoint cp = dir.load().orElseGet(Checkpoint::initial);
+                MemoryGraph base = cp.base();
+                Optional<byte[]> pending = cp.pendingBytes();
+                if (pending.isPresent() && before.isPresent() && Arrays.equals(pending.get(), before.get())) {
+                    base = parsed.graph();
+                }
+                MemoryGraph current = parsed == null ? base : parsed.graph();
+                Timestamp start = cp.state().maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
+                        .orElse(cp.clock());
+                Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
+                MemoryState local = cp.state().join(cp.state().diff(base, current, clock));
+                MemoryGraph view = local.view();
+                MemoryGraph after = change.apply(view);
+                local = local.join(local.diff(view, after, clock));
+                MemoryGraph written = local.view();
+                byte[] out = MemoryFileCodec.write(written, parsed != null && parsed.trailingNewline());
+                if (before.isPresent() && Arrays.equals(out, before.get())) {
+                    dir.save(new Checkpoint(clock.current(), local, current, null));
+                    return written;
+                }
+                dir.save(new Checkpoint(clock.current(), local, current, out));
+                if (replaceMemoryFile(before, out)) {
+                    dir.save(new Checkpoint(clock.current(), local, written, null));
+                    return written;
+                }
+                if (attempt >= settings.publishAttempts()) {
+                    throw new StoreAccessException(file.path().toString(), settings.replica(), "the memory file kept "
+                            + "changing under a writer that does not take " + dir.path().resolve(StateDirectory.LOCK_FILE)
+                            + "; gave up after " + attempt + " attempts", null);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.path().toString(), settings.replica(), "cannot release the lock: " + e, e);
+        }
+    }
+
+    /**
      * Replaces the memory file with {@code graph}, under the state directory's lock, after keeping the
      * current content as a copy (when it exists and {@link SyncSettings#keptCopies()} is positive). The
      * file keeps its permissions (a new one is {@code 0600}). Nothing is stamped or published: the next

@@ -3,6 +3,7 @@ package io.github.crdtmemory.sync;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.store.DirectoryStore;
+import io.github.crdtmemory.store.MemoryStore;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -57,6 +58,32 @@ public final class SyncWorker {
                         System.out.println("synced " + i);
                         System.out.flush();
                     }
+                }
+            }
+            case "edit-calls" -> {
+                // args: memory state replica tag calls threads; each call creates one entity, concurrently
+                Path memory = Path.of(args[1]);
+                Path state = Path.of(args[2]);
+                String tag = args[4];
+                int calls = Integer.parseInt(args[5]);
+                int threads = Integer.parseInt(args[6]);
+                try (MemoryStore unused = MemoryStore.create("edit-calls-" + tag)) {
+                    SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, state, ReplicaId.of(args[3]))
+                            .withLockTimeout(Duration.ofSeconds(120)), unused);
+                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+                    java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                    for (int i = 0; i < calls; i++) {
+                        String name = tag + "-" + i;
+                        done.add(pool.submit(() -> engine.edit(g -> io.github.crdtmemory.live.MemoryTools.createEntities(g,
+                                java.util.List.of(io.github.crdtmemory.memory.Entity.of(name, "call", "by " + tag)))
+                                .graph())));
+                    }
+                    for (java.util.concurrent.Future<?> f : done) {
+                        f.get();
+                    }
+                    pool.shutdown();
+                    System.out.println("done");
+                    System.out.flush();
                 }
             }
             default -> throw new IllegalArgumentException(args[0]);

@@ -1,0 +1,70 @@
+package io.github.crdtmemory.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.live.MemoryTools;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.store.MemoryStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link SyncEngine#edit}: two OS processes, each making 100 concurrent tool calls on one memory file
+ * and state directory, lose none of the 200 writes; edits by a tool that does not take the lock are
+ * stamped, not overwritten.
+ */
+final class EditProcessesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void twoProcessesOfOneHundredConcurrentCallsKeepAllTwoHundred() throws Exception {
+        Path memory = tmp.resolve("memory.jsonl");
+        Path state = tmp.resolve("state");
+        Path log = tmp.resolve("workers.log");
+        try (Jvm a = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
+             Jvm b = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
+            a.awaitLine("done", 120);
+            b.awaitLine("done", 120);
+            assertThat(a.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.process.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(b.process.exitValue()).as(Files.readString(log)).isZero();
+        }
+        MemoryGraph g = Host.read(memory);
+        assertThat(g.entities()).hasSize(200);
+        for (String tag : List.of("a", "b")) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(g.entity(tag + "-" + i)).as(tag + "-" + i).isPresent();
+            }
+        }
+        try (MemoryStore store = MemoryStore.create("edit-processes")) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, state, ReplicaId.of("server")), store);
+            SyncReport report = engine.sync();
+            assertThat(report.added()).as("everything was stamped by the edits already").isEmpty();
+            assertThat(store.read().get(ReplicaId.of("server")).orElseThrow().state().view().entities()).hasSize(200);
+        }
+    }
+
+    @Test
+    void editsMadeByAnotherToolInBetweenAreKept() throws Exception {
+        Path memory = tmp.resolve("memory.jsonl");
+        try (MemoryStore store = MemoryStore.create("edit-external")) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, tmp.resolve("state"), ReplicaId.of("s"))
+                    .withLockTimeout(Duration.ofSeconds(10)), store);
+            engine.edit(g -> MemoryTools.createEntities(g, List.of(Entity.of("Ada", "person"))).graph());
+            Host.write(memory, Host.withObservation(Host.read(memory), "Bob", "person", "written by the npm server"));
+            MemoryGraph after = engine.edit(g -> MemoryTools.deleteEntities(g, List.of("Ada")).graph());
+            assertThat(after.entity("Ada")).isEmpty();
+            assertThat(after.entity("Bob")).isPresent();
+            assertThat(Host.read(memory)).isEqualTo(after);
+        }
+    }
+}
