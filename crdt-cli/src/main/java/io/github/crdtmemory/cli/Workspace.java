@@ -149,8 +149,7 @@ final class Workspace {
 
     /** The sync state directory of this replica and memory file. */
     Path engineStateDir(ReplicaId replica) {
-        String key = PrivateFiles.sha256(memoryFile.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        return stateRoot.resolve("files").resolve(replica.value() + "-" + key);
+        return SyncSettings.stateDirOf(stateRoot, replica, memoryFile);
     }
 
     SyncEngine engine(ReplicaStore store) {

@@ -123,4 +123,21 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
         return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, physicalClock,
                 copies);
     }
+
+    /**
+     * The conventional sync state directory of a memory file and replica under a root, shared by the
+     * {@code memory-backup} command and the MCP server so that both take turns on one state:
+     * {@code <root>/files/<replica>-<first 16 hex of SHA-256 of the file's absolute path>}.
+     *
+     * @param root the state root (by default {@code ~/.local/state/memory-backup})
+     * @param replica the replica
+     * @param memoryFile the memory file
+     * @return the directory
+     */
+    public static Path stateDirOf(Path root, ReplicaId replica, Path memoryFile) {
+        String path = memoryFile.toAbsolutePath().normalize().toString();
+        String key = io.github.crdtmemory.internal.PrivateFiles.sha256(
+                path.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+        return root.resolve("files").resolve(replica.value() + "-" + key);
+    }
 }

@@ -1,0 +1,190 @@
+package io.github.crdtmemory.mcp;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.store.MemoryStore;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.StoreOptions;
+import io.github.crdtmemory.store.StoreRegistry;
+import io.github.crdtmemory.sync.SyncEngine;
+import io.github.crdtmemory.sync.SyncSettings;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code memory-mcp-server}: an MCP memory server over stdio, a drop-in for
+ * {@code @modelcontextprotocol/server-memory}. It serves the same nine tools and keeps writing the same
+ * JSONL file ({@code MEMORY_FILE_PATH}), but every write is a stamped CRDT edit taken in turn under a
+ * file lock, so concurrent calls and concurrent server processes lose nothing. With a store it syncs
+ * with the other replicas periodically. It exits when its stdin closes.
+ */
+@Command(name = "memory-mcp-server", mixinStandardHelpOptions = true,
+        versionProvider = MemoryServer.Version.class,
+        description = "An MCP memory server over stdio: the npm server's nine tools, on a CRDT that loses no write.")
+public final class MemoryServer implements Callable<Integer> {
+    static {
+        // before any logger exists: logs go to stderr (stdout carries the protocol), warnings only
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(MemoryServer.class);
+
+    @Option(names = "--memory-file", paramLabel = "FILE",
+            description = "The JSONL memory file. Default: $MEMORY_FILE_PATH, else ~/.cache/mcp-memory/memory.json.")
+    Path memoryFile;
+
+    @Option(names = "--store", paramLabel = "URI",
+            description = "Sync with this replica store periodically (git+file:, git+ssh:, git+https:, file:). "
+                    + "Default: $MEMORY_BACKUP_STORE, else no sync.")
+    String store;
+
+    @Option(names = "--replica", paramLabel = "ID",
+            description = "This replica's id. Default: $MEMORY_BACKUP_REPLICA, else the id persisted in the state dir.")
+    String replica;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Sync state, shared with memory-backup. Default: ~/.local/state/memory-backup.")
+    Path stateDir;
+
+    @Option(names = "--sync-every", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Seconds between syncs with the store. Default: ${DEFAULT-VALUE}.")
+    long syncEvery;
+
+    /**
+     * Runs the server until stdin closes.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new MemoryServer()).setOut(new java.io.PrintWriter(System.err, true))
+                .execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+        Path file = (memoryFile != null ? memoryFile : env.containsKey("MEMORY_FILE_PATH")
+                ? Path.of(env.get("MEMORY_FILE_PATH")) : home.resolve(".cache/mcp-memory/memory.json"))
+                .toAbsolutePath().normalize();
+        Path root = (stateDir != null ? stateDir : home.resolve(".local/state/memory-backup")).toAbsolutePath();
+        ReplicaId id = ReplicaId.of(replica != null ? replica
+                : env.containsKey("MEMORY_BACKUP_REPLICA") ? env.get("MEMORY_BACKUP_REPLICA") : persistedReplica(root, env));
+        String location = store != null ? store : env.get("MEMORY_BACKUP_STORE");
+        try (ReplicaStore replicas = location == null ? MemoryStore.create("unsynced-" + id)
+                : StoreRegistry.discover().open(location, StoreOptions.of(home.resolve(".cache/memory-backup")))) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(file, SyncSettings.stateDirOf(root, id, file), id)
+                    .withLockTimeout(Duration.ofSeconds(60)), replicas);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "memory-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            if (location != null) {
+                timer.scheduleWithFixedDelay(() -> {
+                    try {
+                        engine.sync();
+                    } catch (RuntimeException e) {
+                        log.warn("sync with {} failed: {}", replicas.description(), e.getMessage());
+                    }
+                }, 0, Math.max(1, syncEvery), TimeUnit.SECONDS);
+            }
+            CountDownLatch eof = new CountDownLatch(1);
+            System.setIn(new FilterInputStream(System.in) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b < 0) {
+                        eof.countDown();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    int n = super.read(buf, off, len);
+                    if (n < 0) {
+                        eof.countDown();
+                    }
+                    return n;
+                }
+            });
+            McpJsonMapper json = McpJsonDefaults.getMapper();
+            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
+                    .serverInfo("memory-server", "0.6.3")
+                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                    .tools(new MemoryToolSet(engine, () -> { }).specifications(json))
+                    .build();
+            eof.await();
+            server.closeGracefully();
+            timer.shutdownNow();
+            if (location != null) {
+                try {
+                    engine.sync(); // a last sync so the session's writes leave the machine
+                } catch (RuntimeException e) {
+                    log.warn("final sync with {} failed: {}", replicas.description(), e.getMessage());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The persisted default replica id, made once (hostname plus random digits), safe for racing processes. */
+    private static String persistedReplica(Path root, Map<String, String> env) throws IOException {
+        Path file = root.resolve("replica-id");
+        PrivateFiles.createDirectories(root);
+        if (!Files.exists(file)) {
+            String host = env.getOrDefault("HOSTNAME", "host").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-")
+                    .replaceAll("^[^a-z0-9]+", "");
+            byte[] random = new byte[3];
+            new SecureRandom().nextBytes(random);
+            String made = (host.isEmpty() ? "host" : host.substring(0, Math.min(48, host.length()))) + "-"
+                    + HexFormat.of().formatHex(random);
+            Path temp = root.resolve(".replica-id." + HexFormat.of().formatHex(random) + ".tmp");
+            Files.writeString(temp, made + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+            try {
+                Files.move(temp, file); // no REPLACE_EXISTING: the first process to get here wins
+            } catch (FileAlreadyExistsException e) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = MemoryServer.class.getPackage().getImplementationVersion();
+            return new String[] {"memory-mcp-server " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

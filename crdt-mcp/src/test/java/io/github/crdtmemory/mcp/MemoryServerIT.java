@@ -1,0 +1,161 @@
+package io.github.crdtmemory.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryGraph;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server jar as real processes: no lost write, the npm server's results, convergence through git. */
+class MemoryServerIT {
+    @TempDir
+    Path tmp;
+
+    private static Map<String, Object> entity(String name, String type, String... observations) {
+        return Map.of("name", name, "entityType", type, "observations", List.of(observations));
+    }
+
+    @Test
+    void twoServerProcessesOnOneFileEachTakingOneHundredConcurrentCallsKeepAllTwoHundred() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path memory = tmp.resolve("memory.jsonl");
+        Map<String, String> env = Map.of("MEMORY_FILE_PATH", memory.toString());
+        try (McpProcess a = McpProcess.ours(home, env); McpProcess b = McpProcess.ours(home, env)) {
+            List<int[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) { // pipelined: the server handles them concurrently
+                sent.add(new int[] {0, a.send("tools/call", Map.of("name", "create_entities", "arguments",
+                        Map.of("entities", List.of(entity("a-" + i, "call", "from a")))))});
+                sent.add(new int[] {1, b.send("tools/call", Map.of("name", "create_entities", "arguments",
+                        Map.of("entities", List.of(entity("b-" + i, "call", "from b")))))});
+            }
+            for (int[] s : sent) {
+                JsonNode reply = (s[0] == 0 ? a : b).await(s[1], 120);
+                assertThat(reply.path("result").path("isError").asBoolean(false)).as("%s", reply).isFalse();
+                assertThat(reply.path("result").path("structuredContent").path("entities")).hasSize(1);
+            }
+            JsonNode graph = a.call("read_graph", Map.of()).path("structuredContent");
+            assertThat(graph.path("entities")).hasSize(200);
+        }
+        MemoryGraph g = MemoryFileCodec.parse(Files.readAllBytes(memory), memory.toString()).graph();
+        assertThat(g.entities()).hasSize(200);
+        for (int i = 0; i < 100; i++) {
+            assertThat(g.entity("a-" + i)).isPresent();
+            assertThat(g.entity("b-" + i)).isPresent();
+        }
+    }
+
+    @Test
+    void theSameSessionGivesTheNpmServersResults() throws Exception {
+        Assumptions.assumeTrue(onPath("node"), "node is not installed: the npm comparison is skipped");
+        List<Object[]> session = List.of(
+                new Object[] {"create_entities", Map.of("entities", List.of(entity("Alice", "person", "likes tea"),
+                        entity("ACME", "organization")))},
+                new Object[] {"create_entities", Map.of("entities", List.of(entity("Alice", "robot"),
+                        entity("Bob", "person", "plays chess")))},
+                new Object[] {"create_relations", Map.of("relations", List.of(
+                        Map.of("from", "Alice", "to", "ACME", "relationType", "works_at"),
+                        Map.of("from", "Bob", "to", "Alice", "relationType", "knows")))},
+                new Object[] {"create_relations", Map.of("relations", List.of(
+                        Map.of("from", "Alice", "to", "ACME", "relationType", "works_at")))},
+                new Object[] {"add_observations", Map.of("observations", List.of(
+                        Map.of("entityName", "Alice", "contents", List.of("likes tea", "speaks French"))))},
+                new Object[] {"add_observations", Map.of("observations", List.of(
+                        Map.of("entityName", "Ghost", "contents", List.of("boo"))))},
+                new Object[] {"search_nodes", Map.of("query", "FRENCH")},
+                new Object[] {"open_nodes", Map.of("names", List.of("ACME"))},
+                new Object[] {"delete_observations", Map.of("deletions", List.of(
+                        Map.of("entityName", "Alice", "observations", List.of("likes tea"))))},
+                new Object[] {"delete_relations", Map.of("relations", List.of(
+                        Map.of("from", "Bob", "to", "Alice", "relationType", "knows")))},
+                new Object[] {"delete_entities", Map.of("entityNames", List.of("ACME", "Nobody"))},
+                new Object[] {"read_graph", Map.of()});
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        try (McpProcess npm = McpProcess.npm(tmp.resolve("npm.jsonl"));
+             McpProcess ours = McpProcess.ours(home, Map.of("MEMORY_FILE_PATH", tmp.resolve("ours.jsonl").toString()))) {
+            JsonNode npmTools = npm.request("tools/list", Map.of()).path("result").path("tools");
+            JsonNode ourTools = ours.request("tools/list", Map.of()).path("result").path("tools");
+            assertThat(ourTools).hasSize(npmTools.size());
+            for (int i = 0; i < npmTools.size(); i++) {
+                for (String field : List.of("name", "title", "description", "inputSchema", "outputSchema")) {
+                    assertThat(ourTools.get(i).get(field)).as(npmTools.get(i).get("name") + " " + field)
+                            .isEqualTo(npmTools.get(i).get(field));
+                }
+            }
+            for (Object[] step : session) {
+                JsonNode expected = normal(npm.call((String) step[0], step[1]));
+                JsonNode actual = normal(ours.call((String) step[0], step[1]));
+                assertThat(actual).as("%s %s", step[0], step[1]).isEqualTo(expected);
+            }
+        }
+        assertThat(Files.readString(tmp.resolve("ours.jsonl")).strip())
+                .isEqualTo(Files.readString(tmp.resolve("npm.jsonl")).strip());
+    }
+
+    /** A result with {@code isError} made explicit (the npm server leaves out {@code false}). */
+    private static JsonNode normal(JsonNode result) {
+        ObjectNode copy = result.deepCopy();
+        copy.put("isError", result.path("isError").asBoolean(false));
+        return copy;
+    }
+
+    @Test
+    void twoServersOnTwoReplicasConvergeByPeriodicSyncThroughGit() throws Exception {
+        Path remote = Files.createDirectories(tmp.resolve("remote.git"));
+        Process init = new ProcessBuilder("git", "init", "--bare", "-q", remote.toString()).inheritIO().start();
+        assertThat(init.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String store = "git+file://" + remote;
+        try (McpProcess a = McpProcess.ours(Files.createDirectories(tmp.resolve("ha")), Map.of("MEMORY_FILE_PATH",
+                tmp.resolve("a.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-a"), "--store", store,
+                "--sync-every", "1");
+             McpProcess b = McpProcess.ours(Files.createDirectories(tmp.resolve("hb")), Map.of("MEMORY_FILE_PATH",
+                     tmp.resolve("b.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-b"), "--store", store,
+                     "--sync-every", "1")) {
+            a.call("create_entities", Map.of("entities", List.of(entity("Ada", "person", "from a"))));
+            b.call("create_entities", Map.of("entities", List.of(entity("Ada", "person", "from b"),
+                    entity("Bob", "person"))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            JsonNode ga = null;
+            JsonNode gb = null;
+            while (System.nanoTime() < deadline) {
+                ga = a.call("read_graph", Map.of()).path("structuredContent");
+                gb = b.call("read_graph", Map.of()).path("structuredContent");
+                if (ga.equals(gb) && ga.path("entities").size() == 2
+                        && ga.path("entities").get(0).path("observations").size() == 2) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(ga).isEqualTo(gb);
+            assertThat(ga.path("entities").findValuesAsText("name")).containsExactlyInAnyOrder("Ada", "Bob");
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void theLauncherRunsTheJar() throws Exception {
+        Process p = new ProcessBuilder(Path.of("../bin/memory-mcp-server").toAbsolutePath().normalize().toString(),
+                "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("memory-mcp-server 0.1.0-SNAPSHOT");
+    }
+}
