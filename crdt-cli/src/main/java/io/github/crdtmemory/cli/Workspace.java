@@ -7,16 +7,14 @@ import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreAccessException;
 import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreRegistry;
+import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,8 +23,6 @@ import java.util.Optional;
  * and one sync state directory per replica and memory file, {@code files/<replica>-<hash of path>}.
  */
 final class Workspace {
-    static final String REPLICA_FILE = "replica-id";
-
     private final Environment env;
     private final Path memoryFile;
     private final String memorySource;
@@ -127,24 +123,7 @@ final class Workspace {
         if (fromEnv.isPresent()) {
             return SharedOptions.replicaId(fromEnv.get(), "$" + Environment.REPLICA);
         }
-        Path file = stateRoot.resolve(REPLICA_FILE);
-        try {
-            Optional<byte[]> saved = PrivateFiles.readIfExists(file);
-            if (saved.isPresent()) {
-                String value = new String(saved.get(), StandardCharsets.UTF_8).strip();
-                try {
-                    return ReplicaId.of(value);
-                } catch (IllegalArgumentException e) {
-                    throw CommandFailure.badInput(file + " line 1: not a valid replica id: " + e.getMessage());
-                }
-            }
-            ReplicaId made = ReplicaId.of(defaultReplicaName());
-            PrivateFiles.createDirectories(stateRoot);
-            PrivateFiles.replace(file, (made.value() + "\n").getBytes(StandardCharsets.UTF_8));
-            return made;
-        } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), null, "cannot read or write the replica id: " + e, e);
-        }
+        return DefaultReplica.of(stateRoot, hostname());
     }
 
     /** The sync state directory of this replica and memory file. */
@@ -158,22 +137,14 @@ final class Workspace {
                 .withLockTimeout(timeout), store);
     }
 
-    /** The sanitized hostname plus six random hex digits: unique even for cloned containers. */
-    private String defaultReplicaName() {
-        String host = env.get("HOSTNAME").orElse(null);
-        if (host == null) {
+    /** $HOSTNAME, else /etc/hostname, else empty. */
+    private String hostname() {
+        return env.get("HOSTNAME").orElseGet(() -> {
             try {
-                host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
+                return Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                host = "";
+                return "";
             }
-        }
-        String clean = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
-        if (clean.length() > 48) {
-            clean = clean.substring(0, 48);
-        }
-        byte[] random = new byte[3];
-        new SecureRandom().nextBytes(random);
-        return (clean.isEmpty() ? "host" : clean) + "-" + HexFormat.of().formatHex(random);
+        });
     }
 }

@@ -1,11 +1,11 @@
 package io.github.crdtmemory.mcp;
 
 import io.github.crdtmemory.core.ReplicaId;
-import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.store.MemoryStore;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreRegistry;
+import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncSettings;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -17,15 +17,8 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -97,7 +90,8 @@ public final class MemoryServer implements Callable<Integer> {
                 .toAbsolutePath().normalize();
         Path root = (stateDir != null ? stateDir : home.resolve(".local/state/memory-backup")).toAbsolutePath();
         ReplicaId id = ReplicaId.of(replica != null ? replica
-                : env.containsKey("MEMORY_BACKUP_REPLICA") ? env.get("MEMORY_BACKUP_REPLICA") : persistedReplica(root, env));
+                : env.containsKey("MEMORY_BACKUP_REPLICA") ? env.get("MEMORY_BACKUP_REPLICA")
+                : DefaultReplica.of(root, env.getOrDefault("HOSTNAME", "")).value());
         String location = store != null ? store : env.get("MEMORY_BACKUP_STORE");
         try (ReplicaStore replicas = location == null ? MemoryStore.create("unsynced-" + id)
                 : StoreRegistry.discover().open(location, StoreOptions.of(home.resolve(".cache/memory-backup")))) {
@@ -155,28 +149,6 @@ public final class MemoryServer implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The persisted default replica id, made once (hostname plus random digits), safe for racing processes. */
-    private static String persistedReplica(Path root, Map<String, String> env) throws IOException {
-        Path file = root.resolve("replica-id");
-        PrivateFiles.createDirectories(root);
-        if (!Files.exists(file)) {
-            String host = env.getOrDefault("HOSTNAME", "host").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-")
-                    .replaceAll("^[^a-z0-9]+", "");
-            byte[] random = new byte[3];
-            new SecureRandom().nextBytes(random);
-            String made = (host.isEmpty() ? "host" : host.substring(0, Math.min(48, host.length()))) + "-"
-                    + HexFormat.of().formatHex(random);
-            Path temp = root.resolve(".replica-id." + HexFormat.of().formatHex(random) + ".tmp");
-            Files.writeString(temp, made + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-            try {
-                Files.move(temp, file); // no REPLACE_EXISTING: the first process to get here wins
-            } catch (FileAlreadyExistsException e) {
-                Files.deleteIfExists(temp);
-            }
-        }
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     /** The version from the jar manifest. */
