@@ -19,8 +19,8 @@ import java.util.Optional;
 /**
  * The replica id a machine uses when none is given: made once from the sanitized hostname plus six
  * random hex digits (so cloned containers differ), and kept in {@code <state root>/replica-id}
- * ({@code 0600}). Safe when several processes ask at once: the first one to publish its file wins and
- * every process reads that one. Shared by {@code memory-backup} and the MCP server.
+ * ({@code 0600}). Safe when several processes ask at once: the file appears by a hard link, which fails
+ * if the name exists, so the first process wins and every process reads that one. Shared by {@code memory-backup} and the MCP server.
  */
 public final class DefaultReplica {
     /** The file name under the state root. */
@@ -53,8 +53,12 @@ public final class DefaultReplica {
             Files.writeString(temp, made + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
             try {
-                Files.move(temp, file); // no REPLACE_EXISTING: the first process to get here wins
+                // link(2) fails atomically if the name exists, so the first process wins; Files.move without
+                // REPLACE_EXISTING checks and then renames, which two processes can both pass
+                Files.createLink(file, temp);
             } catch (FileAlreadyExistsException e) {
+                // another process made it first; read theirs
+            } finally {
                 Files.deleteIfExists(temp);
             }
             return read(file).orElseThrow(() -> new IOException(file + " vanished"));

@@ -34,23 +34,29 @@ final class DefaultReplicaTest {
     @Test
     void racingCallersAllGetTheSameId() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<ReplicaId>> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            ids.add(pool.submit(() -> {
-                start.await();
-                return DefaultReplica.of(tmp, "box");
-            }));
-        }
-        start.countDown();
-        Set<ReplicaId> seen = new HashSet<>();
-        for (Future<ReplicaId> f : ids) {
-            seen.add(f.get());
-        }
-        pool.shutdown();
-        assertThat(seen).hasSize(1);
-        try (var files = Files.list(tmp)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(DefaultReplica.FILE);
+        try {
+            for (int round = 0; round < 30; round++) {
+                Path root = tmp.resolve("round-" + round);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<ReplicaId>> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    ids.add(pool.submit(() -> {
+                        start.await();
+                        return DefaultReplica.of(root, "box");
+                    }));
+                }
+                start.countDown();
+                Set<ReplicaId> seen = new HashSet<>();
+                for (Future<ReplicaId> f : ids) {
+                    seen.add(f.get());
+                }
+                assertThat(seen).as("round %d", round).hasSize(1);
+                try (var files = Files.list(root)) {
+                    assertThat(files.map(p -> p.getFileName().toString())).containsExactly(DefaultReplica.FILE);
+                }
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
