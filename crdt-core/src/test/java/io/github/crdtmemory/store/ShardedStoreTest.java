@@ -92,34 +92,18 @@ final class ShardedStoreTest implements StoreContract {
         }
     }
 
-    /** A sharded store that remembers its root, so a test can open a second handle on it. */
-    private static final class Rooted implements ReplicaStore {
+    /** A sharded store that remembers its root, so a test can open a second handle on it; owns its store. */
+    private static final class Rooted extends ForwardingStore {
         final Path root;
-        final ShardedStore store;
 
         Rooted(Path root, ShardedStore store) {
+            super(store);
             this.root = root;
-            this.store = store;
-        }
-
-        @Override
-        public String description() {
-            return store.description();
-        }
-
-        @Override
-        public Snapshot read() {
-            return store.read();
-        }
-
-        @Override
-        public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
-            return store.publish(replica, state, expected);
         }
 
         @Override
         public void close() {
-            store.close();
+            inner.close();
         }
     }
 }

@@ -238,7 +238,7 @@ public interface StoreContract {
             int rounds = roundsPerThread();
             AtomicInteger conflicts = new AtomicInteger();
             runThreads(threads, t -> {
-                try (ReplicaStore handle = t % 2 == 0 ? new Unclosable(store) : otherHandle(store)) {
+                try (ReplicaStore handle = t % 2 == 0 ? new ForwardingStore(store) : otherHandle(store)) {
                     for (int i = 0; i < rounds; i++) {
                         while (true) {
                             Snapshot s = handle.read();
@@ -349,7 +349,7 @@ public interface StoreContract {
     /** A second handle on {@code store}'s storage that is safe to close. */
     private ReplicaStore otherHandle(ReplicaStore store) {
         ReplicaStore handle = reopen(store);
-        return handle == store ? new Unclosable(store) : handle;
+        return handle == store ? new ForwardingStore(store) : handle;
     }
 
     /** Runs {@code body(t)} on {@code n} threads started together and rethrows the first failure. */
@@ -385,33 +385,5 @@ public interface StoreContract {
          * @throws Exception on failure
          */
         void accept(int t) throws Exception;
-    }
-
-    /** A view of a store whose {@code close} does nothing, for sharing one handle between threads. */
-    final class Unclosable implements ReplicaStore {
-        private final ReplicaStore store;
-
-        Unclosable(ReplicaStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public String description() {
-            return store.description();
-        }
-
-        @Override
-        public Snapshot read() {
-            return store.read();
-        }
-
-        @Override
-        public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
-            return store.publish(replica, state, expected);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -19,6 +19,7 @@ import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.DirectoryStore;
+import io.github.crdtmemory.store.ForwardingStore;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.MemoryStore;
 import io.github.crdtmemory.store.ReplicaStore;
@@ -429,34 +430,6 @@ final class SyncEngineTest {
             }
         }
         return out;
-    }
-
-    /** A store that forwards every call, for tests that interfere with one. */
-    static class ForwardingStore implements ReplicaStore {
-        private final ReplicaStore inner;
-
-        ForwardingStore(ReplicaStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String description() {
-            return inner.description();
-        }
-
-        @Override
-        public Snapshot read() {
-            return inner.read();
-        }
-
-        @Override
-        public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
-            return inner.publish(replica, state, expected);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test

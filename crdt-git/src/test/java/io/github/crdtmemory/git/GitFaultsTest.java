@@ -14,6 +14,7 @@ import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
+import io.github.crdtmemory.store.ForwardingStore;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Revision;
 import io.github.crdtmemory.store.Snapshot;
@@ -110,7 +111,7 @@ final class GitFaultsTest {
                 .isInstanceOf(ConcurrentUpdateException.class);
 
         AtomicBoolean interfered = new AtomicBoolean();
-        ReplicaStore meddling = new Forwarding(mine) {
+        ReplicaStore meddling = new ForwardingStore(mine) {
             @Override
             public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
                 if (interfered.compareAndSet(false, true)) {
@@ -318,34 +319,6 @@ final class GitFaultsTest {
             assertThat(byPath).isInstanceOf(GitStore.class);
             Revision rev = byUri.publish(A, StoreContract.atom(A, 1, "x"), Revision.NONE);
             assertThat(byPath.read().revision(A)).isEqualTo(rev);
-        }
-    }
-
-    /** A store forwarding to another. */
-    static class Forwarding implements ReplicaStore {
-        private final ReplicaStore inner;
-
-        Forwarding(ReplicaStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String description() {
-            return inner.description();
-        }
-
-        @Override
-        public Snapshot read() {
-            return inner.read();
-        }
-
-        @Override
-        public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
-            return inner.publish(replica, state, expected);
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
