@@ -1,6 +1,7 @@
 package io.github.crdtmemory.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.crdtmemory.memory.MemoryFileCodec;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -66,27 +67,7 @@ final class CanonicalJson {
     }
 
     private static void string(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        out.append(MemoryFileCodec.quote(s)); // RFC 8785 strings are JSON.stringify's
     }
 
     /** ECMAScript's Number.prototype.toString for a finite double (ECMA-262, 7.1.12.1). */

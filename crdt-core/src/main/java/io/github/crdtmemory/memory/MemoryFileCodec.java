@@ -82,6 +82,19 @@ public final class MemoryFileCodec {
     }
 
     /**
+     * Quotes {@code value} as a JSON string exactly as JavaScript's {@code JSON.stringify} does, which is
+     * also the string form of RFC 8785: only {@code "}, {@code \}, control characters (short forms where
+     * they exist, else lowercase {@code \}{@code u00xx}) and lone surrogates are escaped.
+     *
+     * @param value the text
+     * @return the quoted JSON string
+     */
+    public static String quote(String value) {
+        return new String(new JsonOutput(value.length() + 2).string(value).toByteArray(),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * Writes a graph exactly as the MCP server would.
      *
      * @param graph the graph

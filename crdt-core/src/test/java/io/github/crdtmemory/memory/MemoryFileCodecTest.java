@@ -191,4 +191,10 @@ final class MemoryFileCodecTest {
             return false;
         }
     }
+
+    @Test
+    void quoteEscapesAsJavaScriptDoes() {
+        assertThat(MemoryFileCodec.quote("a\"b\\\n\t\u0001\u007f\ud800é😀"))
+                .isEqualTo("\"a\\\"b\\\\\\n\\t\\u0001\u007f\\ud800é😀\"");
+    }
 }
