@@ -29,6 +29,32 @@ final class Cli {
         env.put("HOSTNAME", "test-host");
     }
 
+    /** An empty bare repository under {@code tmp}, the remote the replicas meet in. */
+    static Path bareRemote(Path tmp) throws IOException {
+        Path remote = Files.createDirectories(tmp.resolve("remote.git"));
+        git(remote, "init", "--bare", "-q");
+        return remote;
+    }
+
+    /** A machine with its own HOME under {@code tmp}, replica {@code id}, syncing through {@code remote}. */
+    static Cli replica(Path tmp, String id, Path remote) throws IOException {
+        Cli c = new Cli(Files.createDirectories(tmp.resolve(id)));
+        c.env.put("MEMORY_BACKUP_STORE", "git+file://" + remote);
+        c.env.put("MEMORY_FILE_PATH", c.home.resolve("memory.jsonl").toString());
+        c.env.put("MEMORY_BACKUP_REPLICA", id);
+        return c;
+    }
+
+    /** Writes this machine's memory file, one line each, ending with a newline. */
+    void write(String... lines) throws IOException {
+        Files.writeString(home.resolve("memory.jsonl"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** Reads this machine's memory file. */
+    String read() throws IOException {
+        return Files.readString(home.resolve("memory.jsonl"), StandardCharsets.UTF_8);
+    }
+
     static Path jar() {
         Path jar = Path.of(System.getProperty("memoryBackup.jar", "target/memory-backup.jar"));
         assertThat(jar).as("the shaded jar; run through 'mvnw verify'").exists();

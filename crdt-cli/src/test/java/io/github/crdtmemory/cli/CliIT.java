@@ -27,44 +27,28 @@ class CliIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        remote = tmp.resolve("remote.git");
-        Files.createDirectories(remote);
-        Cli.git(remote, "init", "--bare", "-q");
-        alice = new Cli(Files.createDirectories(tmp.resolve("alice")));
-        bob = new Cli(Files.createDirectories(tmp.resolve("bob")));
-        for (Cli c : List.of(alice, bob)) {
-            c.env.put("MEMORY_BACKUP_STORE", "git+file://" + remote);
-            c.env.put("MEMORY_FILE_PATH", c.home.resolve("memory.jsonl").toString());
-        }
-        alice.env.put("MEMORY_BACKUP_REPLICA", "alice");
-        bob.env.put("MEMORY_BACKUP_REPLICA", "bob");
-    }
-
-    private static void write(Cli c, String... lines) throws Exception {
-        Files.writeString(c.home.resolve("memory.jsonl"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static String read(Cli c) throws Exception {
-        return Files.readString(c.home.resolve("memory.jsonl"), StandardCharsets.UTF_8);
+        remote = Cli.bareRemote(tmp);
+        alice = Cli.replica(tmp, "alice", remote);
+        bob = Cli.replica(tmp, "bob", remote);
     }
 
     @Test
     void twoReplicasSyncingThroughABareRemoteConverge() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "wrote the first program"), Cli.entity("Old", "note", "x"));
+        alice.write(Cli.entity("Ada", "person", "wrote the first program"), Cli.entity("Old", "note", "x"));
         assertThat(alice.run("sync").code()).isZero();
         Cli.Run restored = bob.run("restore");
         assertThat(restored.code()).as("%s", restored).isZero();
-        assertThat(read(bob)).contains("Ada").contains("Old");
+        assertThat(bob.read()).contains("Ada").contains("Old");
 
-        write(alice, Cli.entity("Ada", "person", "wrote the first program", "from alice"), Cli.entity("Old", "note", "x"));
-        write(bob, Cli.entity("Ada", "person", "wrote the first program", "from bob"));
+        alice.write(Cli.entity("Ada", "person", "wrote the first program", "from alice"), Cli.entity("Old", "note", "x"));
+        bob.write(Cli.entity("Ada", "person", "wrote the first program", "from bob"));
         for (int round = 0; round < 2; round++) {
             Cli.Run a = alice.run("sync");
             Cli.Run b = bob.run("sync");
             assertThat(a.code()).as("%s", a).isZero();
             assertThat(b.code()).as("%s", b).isZero();
         }
-        assertThat(read(alice)).isEqualTo(read(bob)).contains("from alice").contains("from bob").doesNotContain("Old");
+        assertThat(alice.read()).isEqualTo(bob.read()).contains("from alice").contains("from bob").doesNotContain("Old");
 
         Cli.Run verify = alice.run("verify", "--json");
         assertThat(verify.code()).as("%s", verify).isZero();
@@ -74,7 +58,7 @@ class CliIT {
 
     @Test
     void jsonOutputIsOneObjectWithTheDocumentedSchema() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         Cli.Run sync = alice.run("sync", "--json");
         assertThat(sync.code()).as("%s", sync).isZero();
         JsonNode r = sync.json();
@@ -102,7 +86,7 @@ class CliIT {
                 "upToDate");
         assertThat(status.json().get("upToDate").asBoolean()).isTrue();
 
-        write(alice, Cli.entity("Ada", "person", "x", "y"));
+        alice.write(Cli.entity("Ada", "person", "x", "y"));
         assertThat(alice.run("status", "--json").json().get("localEdits").asInt()).isEqualTo(1);
 
         Cli.Run failed = alice.run("sync", "--json", "--store", "git+file://" + tmp.resolve("missing.git"));
@@ -124,7 +108,7 @@ class CliIT {
 
     @Test
     void badInputExitsThreeNamingFileAndLine() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"), "{\"type\":\"entity\",\"name\":\"B\",\"observations\":[}",
+        alice.write(Cli.entity("Ada", "person", "x"), "{\"type\":\"entity\",\"name\":\"B\",\"observations\":[}",
                 Cli.entity("C", "t"));
         byte[] before = Files.readAllBytes(alice.home.resolve("memory.jsonl"));
         Cli.Run bad = alice.run("sync");
@@ -141,18 +125,18 @@ class CliIT {
         assertThat(missing.err()).contains(alice.home.resolve("memory.jsonl").toString()).contains("--memory-file")
                 .contains("MEMORY_FILE_PATH");
         assertThat(alice.run("backup").code()).isEqualTo(3);
-        write(bob, Cli.entity("Ada", "person", "x"));
+        bob.write(Cli.entity("Ada", "person", "x"));
         assertThat(bob.run("sync").code()).isZero();
         Cli.Run restore = alice.run("restore");
         assertThat(restore.code()).as("%s", restore).isZero();
-        assertThat(read(alice)).contains("Ada");
+        assertThat(alice.read()).contains("Ada");
         assertThat(PrivateFiles.permissions(alice.home.resolve("memory.jsonl")))
                 .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
     void storeFailuresExitFourNamingTheKind() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         Cli.Run missing = alice.run("sync", "--store", "git+file://" + tmp.resolve("nowhere.git"));
         assertThat(missing.code()).as("%s", missing).isEqualTo(4);
         assertThat(missing.err()).contains("[UNAVAILABLE]");
@@ -167,7 +151,7 @@ class CliIT {
 
     @Test
     void aHeldLockExitsFive() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         assertThat(alice.run("sync").code()).isZero();
         Path memory = alice.home.resolve("memory.jsonl").toAbsolutePath().normalize();
         Path dir = alice.home.resolve(".local/state/memory-backup/files/alice-"
@@ -184,7 +168,7 @@ class CliIT {
     @Test
     void aCorruptStateFailsVerificationWithSix() throws Exception {
         Path store = tmp.resolve("dirstore");
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         assertThat(alice.run("sync", "--store", "file:" + store).code()).isZero();
         assertThat(alice.run("verify", "--store", "file:" + store).code()).isZero();
         Path state;
@@ -202,7 +186,7 @@ class CliIT {
 
     @Test
     void theUnifiedViewOnMainIsCheckedAgainstTheJoin() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         assertThat(alice.run("sync").code()).isZero();
         Path work = tmp.resolve("work");
         Cli.git(tmp, "clone", "-q", "-b", "main", remote.toString(), work.toString());

@@ -22,24 +22,9 @@ class HistoryRestoreIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        remote = Files.createDirectories(tmp.resolve("remote.git"));
-        Cli.git(remote, "init", "--bare", "-q");
-        alice = new Cli(Files.createDirectories(tmp.resolve("alice")));
-        bob = new Cli(Files.createDirectories(tmp.resolve("bob")));
-        for (Cli c : List.of(alice, bob)) {
-            c.env.put("MEMORY_BACKUP_STORE", "git+file://" + remote);
-            c.env.put("MEMORY_FILE_PATH", c.home.resolve("memory.jsonl").toString());
-        }
-        alice.env.put("MEMORY_BACKUP_REPLICA", "alice");
-        bob.env.put("MEMORY_BACKUP_REPLICA", "bob");
-    }
-
-    private static void write(Cli c, String... lines) throws Exception {
-        Files.writeString(c.home.resolve("memory.jsonl"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static String read(Cli c) throws Exception {
-        return Files.readString(c.home.resolve("memory.jsonl"), StandardCharsets.UTF_8);
+        remote = Cli.bareRemote(tmp);
+        alice = Cli.replica(tmp, "alice", remote);
+        bob = Cli.replica(tmp, "bob", remote);
     }
 
     private static void ok(Cli.Run r) {
@@ -48,7 +33,7 @@ class HistoryRestoreIT {
 
     @Test
     void aBadEditIsUndoneEverywhereAndTheRestoreIsInTheHistory() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "wrote the first program"), Cli.entity("Babbage", "person", "engine"));
+        alice.write(Cli.entity("Ada", "person", "wrote the first program"), Cli.entity("Babbage", "person", "engine"));
         ok(alice.run("sync"));
         ok(bob.run("restore"));
         ok(bob.run("sync"));
@@ -58,10 +43,10 @@ class HistoryRestoreIT {
         String goodTime = good.get("entries").get(0).get("time").asText();
         Thread.sleep(1100); // git keeps commit times in seconds
 
-        write(alice, Cli.entity("Ada", "person", "wrote the first program", "JUNK"));
+        alice.write(Cli.entity("Ada", "person", "wrote the first program", "JUNK"));
         ok(alice.run("sync"));
         ok(bob.run("sync"));
-        assertThat(read(bob)).contains("JUNK").doesNotContain("Babbage");
+        assertThat(bob.read()).contains("JUNK").doesNotContain("Babbage");
 
         JsonNode history = alice.run("history", "--replica", "alice", "--json").json();
         JsonNode entries = history.get("entries");
@@ -78,7 +63,7 @@ class HistoryRestoreIT {
         Cli.Run dry = alice.run("restore", "--at", goodRev.substring(0, 10), "--dry-run");
         ok(dry);
         assertThat(dry.out()).contains("+ entity Babbage").contains("- observation Ada: JUNK");
-        assertThat(read(alice)).contains("JUNK");
+        assertThat(alice.read()).contains("JUNK");
 
         byte[] bad = Files.readAllBytes(alice.home.resolve("memory.jsonl"));
         JsonNode restored = alice.run("restore", "--at", goodRev, "--json").json();
@@ -91,9 +76,9 @@ class HistoryRestoreIT {
         ok(bob.run("sync"));
         ok(alice.run("sync"));
         for (Cli c : List.of(alice, bob)) {
-            assertThat(read(c)).contains("Babbage").doesNotContain("JUNK");
+            assertThat(c.read()).contains("Babbage").doesNotContain("JUNK");
         }
-        assertThat(read(alice).strip()).isEqualTo(read(bob).strip()); // each file keeps its own final newline
+        assertThat(alice.read().strip()).isEqualTo(bob.read().strip()); // each file keeps its own final newline
         JsonNode after = alice.run("history", "--replica", "alice", "--json").json();
         assertThat(after.get("entries").get(0).get("revision").asText())
                 .isNotEqualTo(entries.get(0).get("revision").asText());
@@ -114,7 +99,7 @@ class HistoryRestoreIT {
 
     @Test
     void storesWithoutHistorySaySo() throws Exception {
-        write(alice, Cli.entity("Ada", "person", "x"));
+        alice.write(Cli.entity("Ada", "person", "x"));
         String dir = "file:" + tmp.resolve("dirstore");
         ok(alice.run("sync", "--store", dir));
         Cli.Run history = alice.run("history", "--replica", "alice", "--store", dir);
