@@ -200,7 +200,9 @@ public final class SyncEngine {
      * the merged view, its difference is stamped, the state is persisted and the file is rewritten.
      * Processes that share one memory file and state directory take turns, so none loses another's
      * write. Nothing is published: the next {@link #sync()} does that. No copy is kept (edits are small
-     * and many; history lives in the state and the store).
+     * and many; history lives in the state and the store). {@code change} runs exactly once: if a writer
+     * that does not take the lock replaces the file in between, its edits are merged with the already
+     * stamped change and the write is tried again.
      *
      * @param change from the current graph to the next
      * @return the graph now in the file
@@ -227,9 +229,12 @@ public final class SyncEngine {
                         .orElse(cp.clock());
                 Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
                 MemoryState local = cp.state().join(cp.state().diff(base, current, clock));
-                MemoryGraph view = local.view();
-                MemoryGraph after = change.apply(view);
-                local = local.join(local.diff(view, after, clock));
+                if (attempt == 1) {
+                    // once only: from the second attempt on, the persisted state already holds the change,
+                    // and applying it again would see its own effect (a create would report nothing new)
+                    MemoryGraph view = local.view();
+                    local = local.join(local.diff(view, change.apply(view), clock));
+                }
                 MemoryGraph written = local.view();
                 byte[] out = MemoryFileCodec.write(written, parsed != null && parsed.trailingNewline());
                 if (before.isPresent() && Arrays.equals(out, before.get())) {

@@ -67,4 +67,28 @@ final class EditProcessesTest {
             assertThat(Host.read(memory)).isEqualTo(after);
         }
     }
+
+    @Test
+    void aWriterSlippingInWhileTheChangeRunsIsMergedAndTheChangeRunsOnce() throws Exception {
+        Path memory = tmp.resolve("memory.jsonl");
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        List<List<Entity>> created = new java.util.ArrayList<>();
+        try (MemoryStore store = MemoryStore.create("edit-slip")) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, tmp.resolve("state"), ReplicaId.of("s")),
+                    store);
+            MemoryGraph after = engine.edit(g -> {
+                if (runs.incrementAndGet() == 1) { // the npm server writes after our read, before our write
+                    Host.write(memory, Host.withObservation(MemoryGraph.empty(), "Bob", "person", "npm"));
+                }
+                MemoryTools.Outcome<List<Entity>> o = MemoryTools.createEntities(g, List.of(Entity.of("Ada", "person")));
+                created.add(o.result());
+                return o.graph();
+            });
+            assertThat(runs).as("the change ran once, so its result is the first run's").hasValue(1);
+            assertThat(created).containsExactly(List.of(Entity.of("Ada", "person")));
+            assertThat(after.entity("Ada")).isPresent();
+            assertThat(after.entity("Bob")).as("the slipped-in write is merged, not overwritten").isPresent();
+            assertThat(Host.read(memory)).isEqualTo(after);
+        }
+    }
 }

@@ -23,10 +23,13 @@ final class McpProcess implements AutoCloseable {
     private final Process process;
     private final OutputStream in;
     private final Map<Integer, JsonNode> replies = new ConcurrentHashMap<>();
+    private final Path stderr;
     private int nextId = 1;
 
     private McpProcess(ProcessBuilder pb) throws IOException {
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        stderr = java.nio.file.Files.createTempFile("mcp-stderr", ".log");
+        stderr.toFile().deleteOnExit();
+        pb.redirectError(stderr.toFile());
         process = pb.start();
         in = process.getOutputStream();
         Thread reader = new Thread(() -> {
@@ -35,7 +38,7 @@ final class McpProcess implements AutoCloseable {
                 String line;
                 while ((line = r.readLine()) != null) {
                     JsonNode msg = JSON.readTree(line);
-                    if (msg.has("id")) {
+                    if (msg.has("id") && (msg.has("result") || msg.has("error"))) { // a response, not a request
                         replies.put(msg.get("id").asInt(), msg);
                     }
                 }
@@ -94,16 +97,27 @@ final class McpProcess implements AutoCloseable {
         return id;
     }
 
+    /** What the server wrote to stderr so far (its log), for failure messages. */
+    String log() {
+        try {
+            return java.nio.file.Files.readString(stderr, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(stderr unreadable: " + e + ")";
+        }
+    }
+
+    /** Waits for the response to request {@code id}; a JSON-RPC error fails with the server's log. */
     JsonNode await(int id, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             JsonNode r = replies.get(id);
             if (r != null) {
+                assertThat(r.has("error")).as("JSON-RPC error %s%nserver log:%n%s", r, log()).isFalse();
                 return r;
             }
             Thread.sleep(5);
         }
-        throw new AssertionError("no reply to request " + id + " within " + seconds + " s");
+        throw new AssertionError("no reply to request " + id + " within " + seconds + " s; server log:\n" + log());
     }
 
     JsonNode request(String method, Object params) throws Exception {

@@ -39,9 +39,11 @@ class MemoryServerIT {
                         Map.of("entities", List.of(entity("b-" + i, "call", "from b")))))});
             }
             for (int[] s : sent) {
-                JsonNode reply = (s[0] == 0 ? a : b).await(s[1], 120);
+                McpProcess server = s[0] == 0 ? a : b;
+                JsonNode reply = server.await(s[1], 120);
                 assertThat(reply.path("result").path("isError").asBoolean(false)).as("%s", reply).isFalse();
-                assertThat(reply.path("result").path("structuredContent").path("entities")).hasSize(1);
+                assertThat(reply.path("result").path("structuredContent").path("entities"))
+                        .as("%s%nserver log:%n%s", reply, server.log()).hasSize(1);
             }
             JsonNode graph = a.call("read_graph", Map.of()).path("structuredContent");
             assertThat(graph.path("entities")).hasSize(200);
