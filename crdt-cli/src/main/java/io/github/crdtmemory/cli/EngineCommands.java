@@ -27,6 +27,10 @@ final class EngineCommands {
         private final boolean fileRequired;
         private final Function<SyncEngine, SyncReport> run;
 
+        @Option(names = "--allow-mass-deletion", description = "Stamp the memory file's edits even when they "
+                + "delete most of the memory (without it such a run stops with exit code 7 and changes nothing).")
+        boolean allowMassDeletion;
+
         Cycle(String verb, boolean fileRequired, Function<SyncEngine, SyncReport> run) {
             this.verb = verb;
             this.fileRequired = fileRequired;
@@ -41,7 +45,7 @@ final class EngineCommands {
                 w.requireMemoryFile();
             }
             try (ReplicaStore store = w.openStore(); AutoCloseable p = progress(verb)) {
-                SyncReport report = run.apply(w.engine(store));
+                SyncReport report = run.apply(w.engine(store, allowMassDeletion));
                 p.close();
                 print(report.toJson(), Reports.summary(verb, report));
             }
@@ -111,10 +115,12 @@ final class EngineCommands {
                     return ExitStatus.OK;
                 }
                 if (Files.exists(w.memoryFile())) {
-                    engine.backup(); // edits not yet stamped go into the history first, so the restore loses none
+                    // edits not yet stamped go into the history first, so the restore loses none
+                    w.engine(store, allowMassDeletion).backup();
                 }
                 Optional<Path> copy = engine.writeMemoryFile(version.graph());
-                SyncReport report = engine.backup();
+                // the restore's own deletions are what was asked for (--dry-run shows them): never a mass deletion
+                SyncReport report = w.engine(store, true).backup();
                 print(restoreJson(version.label(), copy, diff, report), "restored " + version.label() + " into "
                         + w.memoryFile() + copy.map(c -> " (the previous content is kept in " + c + ")").orElse("")
                         + "\n" + diff.text() + Reports.summary("published the restore as a new edit:", report));

@@ -7,6 +7,7 @@ import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.Redaction;
 import io.github.crdtmemory.store.StoreException;
+import io.github.crdtmemory.sync.MassDeletionException;
 import io.github.crdtmemory.sync.VerificationException;
 
 /**
@@ -21,6 +22,7 @@ final class ExitStatus {
     static final int STORE = 4;
     static final int LOCK_TIMEOUT = 5;
     static final int VERIFICATION = 6;
+    static final int MASS_DELETION = 7;
 
     /** The exit code list shown by every command's {@code --help}. */
     static final String[] HELP = {
@@ -31,6 +33,8 @@ final class ExitStatus {
         "4:store or git failure (the message names the error kind)",
         "5:another sync held the lock longer than --timeout",
         "6:verification failed: a state does not parse or the join does not check out",
+        "7:refused: the memory file's edits delete most of the memory (emptied or truncated?); nothing "
+                + "changed. Rerun with --allow-mass-deletion to keep the deletion, or remove the file and restore",
         "1:internal error (a bug: please report it with -v output)"};
 
     private ExitStatus() {
@@ -54,6 +58,10 @@ final class ExitStatus {
         }
         if (t instanceof MemoryFormatException) {
             return new Failure(BAD_INPUT, "BAD_INPUT", message);
+        }
+        if (t instanceof MassDeletionException) {
+            return new Failure(MASS_DELETION, "MASS_DELETION", message
+                    + " (here: rerun with --allow-mass-deletion, or remove the file and run restore)");
         }
         if (t instanceof LockTimeoutException) {
             return new Failure(LOCK_TIMEOUT, "LOCK_TIMEOUT", message);

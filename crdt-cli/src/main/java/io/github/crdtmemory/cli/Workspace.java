@@ -132,9 +132,14 @@ final class Workspace {
     }
 
     SyncEngine engine(ReplicaStore store) {
+        return engine(store, false);
+    }
+
+    /** An engine that stamps a mass deletion read from the memory file when {@code massDeletionAllowed}. */
+    SyncEngine engine(ReplicaStore store, boolean massDeletionAllowed) {
         ReplicaId replica = replica();
         return SyncEngine.create(SyncSettings.of(memoryFile, engineStateDir(replica), replica)
-                .withLockTimeout(timeout), store);
+                .withLockTimeout(timeout).withMassDeletionAllowed(massDeletionAllowed), store);
     }
 
     /** $HOSTNAME, else /etc/hostname, else empty. */

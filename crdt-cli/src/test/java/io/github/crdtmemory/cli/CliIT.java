@@ -242,6 +242,35 @@ class CliIT {
         }
     }
 
+    @Test
+    void anEmptiedMemoryFileExitsSevenChangingNothingUntilAllowed() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            lines.add(Cli.entity("E" + i, "thing", "observation " + i));
+        }
+        alice.write(lines.toArray(String[]::new));
+        assertThat(alice.run("sync").code()).isZero();
+        assertThat(bob.run("restore").code()).isZero();
+        Path file = alice.home.resolve("memory.jsonl");
+        Files.write(file, new byte[0]);
+        List<String> refs = remoteRefs();
+
+        Cli.Run refused = alice.run("sync", "--json");
+        assertThat(refused.code()).as("%s", refused).isEqualTo(7);
+        assertThat(refused.json().get("kind").asText()).isEqualTo("MASS_DELETION");
+        assertThat(refused.json().get("message").asText()).contains(file.toString()).contains("6 of the 6")
+                .contains("--allow-mass-deletion");
+        assertThat(alice.run("backup").code()).isEqualTo(7);
+        assertThat(Files.size(file)).isZero();
+        assertThat(remoteRefs()).isEqualTo(refs);
+        assertThat(alice.run("sync", "--help").out()).contains("--allow-mass-deletion").contains("7   refused");
+
+        Cli.Run allowed = alice.run("sync", "--allow-mass-deletion");
+        assertThat(allowed.code()).as("%s", allowed).isZero();
+        assertThat(bob.run("sync").code()).isZero();
+        assertThat(bob.read()).isEmpty();
+    }
+
     private List<String> remoteRefs() throws Exception {
         Process p = new ProcessBuilder("git", "for-each-ref", "--format=%(refname)").directory(remote.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -98,6 +98,25 @@ class HistoryRestoreIT {
     }
 
     @Test
+    void restoringAnEarlierSmallerMemoryIsAskedForSoNeverRefusedAsAMassDeletion() throws Exception {
+        alice.write(Cli.entity("Ada", "person", "x"));
+        ok(alice.run("sync"));
+        String small = alice.run("history", "--replica", "alice", "--json").json().get("entries").get(0)
+                .get("revision").asText();
+        List<String> many = new java.util.ArrayList<>(List.of(Cli.entity("Ada", "person", "x")));
+        for (int i = 0; i < 8; i++) {
+            many.add(Cli.entity("Noise" + i, "junk", "bulk import " + i));
+        }
+        alice.write(many.toArray(String[]::new));
+        ok(alice.run("sync"));
+
+        ok(alice.run("restore", "--at", small));
+        assertThat(alice.read()).contains("Ada").doesNotContain("Noise");
+        ok(bob.run("restore"));
+        assertThat(bob.read()).contains("Ada").doesNotContain("Noise");
+    }
+
+    @Test
     void storesWithoutHistorySaySo() throws Exception {
         alice.write(Cli.entity("Ada", "person", "x"));
         String dir = "file:" + tmp.resolve("dirstore");

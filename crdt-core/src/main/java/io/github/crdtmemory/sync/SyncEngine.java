@@ -16,6 +16,7 @@ import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.Relation;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.PublishedState;
@@ -27,11 +28,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -113,6 +116,8 @@ public final class SyncEngine {
      *
      * @return what it did
      * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws MassDeletionException if the memory file's edits delete most of the memory and
+     *     {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
      * @throws ConcurrentUpdateException if every publication attempt lost a race; the edits are safe in
      *     the state directory and the next sync publishes them
@@ -130,6 +135,8 @@ public final class SyncEngine {
      *
      * @return what it did
      * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws MassDeletionException if the memory file's edits delete most of the memory and
+     *     {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
      * @throws ConcurrentUpdateException if every publication attempt lost a race
      * @throws VerificationException if the join failed verification; nothing was published
@@ -147,6 +154,8 @@ public final class SyncEngine {
      *
      * @return what it did
      * @throws MemoryFormatException if the memory file is not a valid memory file; nothing was written
+     * @throws MassDeletionException if the memory file's edits delete most of the memory and
+     *     {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
      * @throws VerificationException if the join failed verification; the memory file is unchanged
      * @throws StoreException if the store, the state directory or the memory file fails
@@ -202,7 +211,9 @@ public final class SyncEngine {
      * write. Nothing is published: the next {@link #sync()} does that. No copy is kept (edits are small
      * and many; history lives in the state and the store). {@code change} runs exactly once: if a writer
      * that does not take the lock replaces the file in between, its edits are merged with the already
-     * stamped change and the write is tried again.
+     * stamped change and the write is tried again. The file's own edits are stamped as they are, with no
+     * {@link MassDeletionException} check: the caller is the file's writer, and a tool call that deletes
+     * everything means it.
      *
      * @param change from the current graph to the next
      * @return the graph now in the file
@@ -332,6 +343,9 @@ public final class SyncEngine {
         }
         MemoryGraph base = loadedBase;
         MemoryGraph current = parsed == null ? base : parsed.graph();
+        if (!settings.massDeletionAllowed()) {
+            checkMassDeletion(base, current);
+        }
         MemoryState own = cp.state();
         String stateBefore = PrivateFiles.sha256(dir.encode(own));
         Timestamp start = own.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
@@ -517,6 +531,27 @@ public final class SyncEngine {
         } catch (IOException e) {
             throw new StoreAccessException(file.path().toString(), settings.replica(),
                     "cannot read the memory file: " + e, e);
+        }
+    }
+
+    /** Stops with {@link MassDeletionException} when {@code current} lacks most of {@code base}. */
+    private void checkMassDeletion(MemoryGraph base, MemoryGraph current) {
+        int before = base.entities().size() + base.relations().size();
+        if (before < MassDeletionException.MIN_DELETED) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        current.entities().forEach(e -> names.add(e.name()));
+        Set<Relation> relations = new HashSet<>(current.relations());
+        int deleted = 0;
+        for (Entity e : base.entities()) {
+            deleted += names.contains(e.name()) ? 0 : 1;
+        }
+        for (Relation r : base.relations()) {
+            deleted += relations.contains(r) ? 0 : 1;
+        }
+        if (deleted >= MassDeletionException.MIN_DELETED && 2L * deleted > before) {
+            throw new MassDeletionException(file.path().toString(), deleted, before);
         }
     }
 

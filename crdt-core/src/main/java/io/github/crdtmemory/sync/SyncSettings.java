@@ -22,10 +22,12 @@ import java.util.function.LongSupplier;
  * @param physicalClock physical time in milliseconds since the epoch, read by the hybrid clock
  * @param keptCopies how many earlier contents of the memory file are kept in the state directory, one
  *     before each write-back (default 20; 0 keeps none)
+ * @param massDeletionAllowed whether a cycle may stamp a mass deletion read from the memory file
+ *     (default false: such a cycle stops with {@link MassDeletionException}, see there)
  */
 public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Duration lockTimeout,
                            int publishAttempts, Duration maxClockSkew, LongSupplier physicalClock,
-                           int keptCopies) {
+                           int keptCopies, boolean massDeletionAllowed) {
     /** Default {@link #lockTimeout()}: 30 seconds. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link #publishAttempts()}: 8. */
@@ -70,7 +72,7 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      */
     public static SyncSettings of(Path memoryFile, Path stateDir, ReplicaId replica) {
         return new SyncSettings(memoryFile, stateDir, replica, DEFAULT_LOCK_TIMEOUT, DEFAULT_PUBLISH_ATTEMPTS,
-                DEFAULT_MAX_CLOCK_SKEW, System::currentTimeMillis, DEFAULT_KEPT_COPIES);
+                DEFAULT_MAX_CLOCK_SKEW, System::currentTimeMillis, DEFAULT_KEPT_COPIES, false);
     }
 
     /**
@@ -80,7 +82,8 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withLockTimeout(Duration timeout) {
-        return new SyncSettings(memoryFile, stateDir, replica, timeout, publishAttempts, maxClockSkew, physicalClock, keptCopies);
+        return new SyncSettings(memoryFile, stateDir, replica, timeout, publishAttempts, maxClockSkew, physicalClock,
+                keptCopies, massDeletionAllowed);
     }
 
     /**
@@ -90,7 +93,8 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withPublishAttempts(int attempts) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, attempts, maxClockSkew, physicalClock, keptCopies);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, attempts, maxClockSkew, physicalClock,
+                keptCopies, massDeletionAllowed);
     }
 
     /**
@@ -100,7 +104,8 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, skew, physicalClock, keptCopies);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, skew, physicalClock,
+                keptCopies, massDeletionAllowed);
     }
 
     /**
@@ -110,7 +115,8 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      * @return the settings
      */
     public SyncSettings withPhysicalClock(LongSupplier clock) {
-        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, clock, keptCopies);
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, clock,
+                keptCopies, massDeletionAllowed);
     }
 
     /**
@@ -121,7 +127,19 @@ public record SyncSettings(Path memoryFile, Path stateDir, ReplicaId replica, Du
      */
     public SyncSettings withKeptCopies(int copies) {
         return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, physicalClock,
-                copies);
+                copies, massDeletionAllowed);
+    }
+
+    /**
+     * Returns a copy that lets (or, with false, stops) a cycle stamping a mass deletion read from the
+     * memory file: for the run that really means it, after {@link MassDeletionException}.
+     *
+     * @param allowed whether a mass deletion is stamped
+     * @return the settings
+     */
+    public SyncSettings withMassDeletionAllowed(boolean allowed) {
+        return new SyncSettings(memoryFile, stateDir, replica, lockTimeout, publishAttempts, maxClockSkew, physicalClock,
+                keptCopies, allowed);
     }
 
     /**

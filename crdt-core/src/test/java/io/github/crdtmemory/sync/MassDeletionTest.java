@@ -1,0 +1,136 @@
+package io.github.crdtmemory.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.Relation;
+import io.github.crdtmemory.store.DirectoryStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A memory file that lost most of its content (emptied, or read while a writer had truncated it) stops
+ * the cycle before anything is stamped, published or written; the deletion goes through only when
+ * allowed, and a removed file restores the merged memory.
+ */
+final class MassDeletionTest {
+    @TempDir
+    Path temp;
+
+    private static MemoryGraph graph(int entities, int relations) {
+        List<Entity> es = new ArrayList<>();
+        for (int i = 0; i < entities; i++) {
+            es.add(new Entity("e" + i, "thing", List.of("observation " + i)));
+        }
+        List<Relation> rs = new ArrayList<>();
+        for (int i = 0; i < relations; i++) {
+            rs.add(new Relation("e" + (i % entities), "rel" + i, "e" + ((i + 1) % entities)));
+        }
+        return MemoryGraph.of(es, rs);
+    }
+
+    private static MemoryGraph withoutEntities(MemoryGraph g, int count) {
+        List<Entity> kept = g.entities().subList(count, g.entities().size());
+        List<String> names = kept.stream().map(Entity::name).toList();
+        return MemoryGraph.of(kept, g.relations().stream()
+                .filter(r -> names.contains(r.from()) && names.contains(r.to())).toList());
+    }
+
+    @Test
+    void anEmptiedFileStopsEveryCycleAndNothingIsWrittenOrPublished() throws Exception {
+        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
+            Host alice = new Host(temp, "alice", store);
+            Host bob = new Host(temp, "bob", store);
+            Host.write(alice.memoryFile, graph(10, 4));
+            alice.sync();
+            bob.sync();
+            Files.write(alice.memoryFile, new byte[0]); // what a reader sees mid-write of a truncating server
+            byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
+            List<Supplier<SyncReport>> cycles = List.of(alice.engine::sync, alice.engine::backup,
+                    alice.engine::restore);
+            for (Supplier<SyncReport> cycle : cycles) {
+                assertThatThrownBy(cycle::get).isInstanceOfSatisfying(MassDeletionException.class, e -> {
+                    assertThat(e.file()).isEqualTo(alice.memoryFile.toString());
+                    assertThat(e.deleted()).isEqualTo(14);
+                    assertThat(e.before()).isEqualTo(14);
+                    assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("14 of the 14");
+                });
+            }
+            assertThat(Files.size(alice.memoryFile)).as("not written back").isZero();
+            assertThat(Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE)))
+                    .as("nothing stamped").isEqualTo(checkpoint);
+            bob.sync();
+            assertThat(bob.graph()).as("nothing published").isEqualTo(graph(10, 4));
+        }
+    }
+
+    @Test
+    void removingTheFileAndRestoringBringsTheMemoryBack() throws Exception {
+        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
+            Host alice = new Host(temp, "alice", store);
+            Host.write(alice.memoryFile, graph(10, 4));
+            alice.sync();
+            Files.write(alice.memoryFile, new byte[0]);
+            assertThatThrownBy(alice::sync).isInstanceOf(MassDeletionException.class);
+            Files.delete(alice.memoryFile);
+            alice.engine.restore();
+            assertThat(alice.graph()).isEqualTo(graph(10, 4));
+        }
+    }
+
+    @Test
+    void whenAllowedTheDeletionIsStampedAndPropagates() throws Exception {
+        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
+            Host alice = new Host(temp, "alice", store);
+            Host bob = new Host(temp, "bob", store);
+            Host.write(alice.memoryFile, graph(10, 4));
+            alice.sync();
+            bob.sync();
+            Files.write(alice.memoryFile, new byte[0]);
+            SyncEngine allowed = SyncEngine.create(alice.engine.settings().withMassDeletionAllowed(true), store);
+            assertThat(allowed.settings().massDeletionAllowed()).isTrue();
+            assertThat(allowed.sync().deleted()).hasSize(10 + 4 + 10);
+            bob.sync();
+            assertThat(bob.graph()).isEqualTo(MemoryGraph.empty());
+            assertThat(alice.sync().deleted()).as("the next plain cycle has nothing left to check").isEmpty();
+        }
+    }
+
+    @Test
+    void theCheckTripsOnAtLeastFiveAndMoreThanHalfOfEntitiesAndRelations() throws Exception {
+        record Case(MemoryGraph before, MemoryGraph after, boolean trips) {
+        }
+        MemoryGraph twelve = graph(12, 0);
+        MemoryGraph four = graph(4, 0);
+        MemoryGraph threeLinked = graph(3, 8);
+        List<Case> cases = List.of(
+                new Case(four, MemoryGraph.empty(), false), // 4 deleted: fewer than five
+                new Case(twelve, withoutEntities(twelve, 6), false), // 6 of 12: not more than half
+                new Case(twelve, withoutEntities(twelve, 7), true), // 7 of 12
+                new Case(threeLinked, MemoryGraph.of(threeLinked.entities(), List.of()), true), // 8 of 11: relations
+                new Case(twelve, graph(12, 3), false)); // additions only
+        int n = 0;
+        for (Case c : cases) {
+            try (DirectoryStore store = DirectoryStore.open(temp.resolve("store" + n), Duration.ofSeconds(30))) {
+                Host host = new Host(temp.resolve("case" + n++), "alice", store);
+                Host.write(host.memoryFile, c.before());
+                host.sync();
+                Host.write(host.memoryFile, c.after());
+                if (c.trips()) {
+                    assertThatThrownBy(host::sync).as("%s", c).isInstanceOf(MassDeletionException.class);
+                } else {
+                    host.sync();
+                    assertThat(host.graph()).as("%s", c).isEqualTo(c.after());
+                }
+            }
+        }
+    }
+}
