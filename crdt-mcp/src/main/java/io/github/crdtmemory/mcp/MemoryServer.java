@@ -7,6 +7,7 @@ import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreRegistry;
 import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
+import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncSettings;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -35,8 +37,9 @@ import picocli.CommandLine.Option;
  * {@code memory-mcp-server}: an MCP memory server over stdio, a drop-in for
  * {@code @modelcontextprotocol/server-memory}. It serves the same nine tools and keeps writing the same
  * JSONL file ({@code MEMORY_FILE_PATH}), but every write is a stamped CRDT edit taken in turn under a
- * file lock, so concurrent calls and concurrent server processes lose nothing. With a store it syncs
- * with the other replicas periodically. It exits when its stdin closes.
+ * file lock, so concurrent calls and concurrent server processes lose nothing. It serves the npm
+ * server's subscribable resource {@code memory://knowledge-graph} too. With a store it syncs with the
+ * other replicas periodically. It exits when its stdin closes.
  */
 @Command(name = "memory-mcp-server", mixinStandardHelpOptions = true,
         versionProvider = MemoryServer.Version.class,
@@ -102,10 +105,23 @@ public final class MemoryServer implements Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
+            AtomicReference<McpSyncServer> built = new AtomicReference<>();
+            Runnable changed = () -> { // as the npm server: subscribers hear of every write
+                McpSyncServer s = built.get();
+                if (s != null) {
+                    try {
+                        s.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryToolSet.GRAPH_URI));
+                    } catch (RuntimeException e) {
+                        log.warn("cannot notify subscribers of {}: {}", MemoryToolSet.GRAPH_URI, e.toString());
+                    }
+                }
+            };
             if (location != null) {
                 timer.scheduleWithFixedDelay(() -> {
                     try {
-                        engine.sync();
+                        if (engine.sync().writeBack() == SyncReport.WriteBack.WRITTEN) {
+                            changed.run(); // other replicas' edits arrived
+                        }
                     } catch (RuntimeException e) {
                         log.warn("sync with {} failed: {}", replicas.description(), e.getMessage());
                     }
@@ -132,11 +148,14 @@ public final class MemoryServer implements Callable<Integer> {
                 }
             });
             McpJsonMapper json = McpJsonDefaults.getMapper();
+            MemoryToolSet toolSet = new MemoryToolSet(engine, changed);
             McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
                     .serverInfo("memory-server", "0.6.3")
-                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-                    .tools(new MemoryToolSet(engine, () -> { }).specifications(json))
+                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build())
+                    .tools(toolSet.specifications(json))
+                    .resources(toolSet.graphResource())
                     .build();
+            built.set(server);
             eof.await();
             server.closeGracefully();
             timer.shutdownNow();

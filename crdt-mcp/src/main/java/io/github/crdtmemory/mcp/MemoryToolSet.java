@@ -10,6 +10,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.Relation;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -31,9 +32,13 @@ import org.slf4j.LoggerFactory;
  * names, titles, descriptions, input and output schemas and annotations are the npm server's own
  * ({@code tools.json}, taken from its {@code tools/list}); results have its shapes and texts. Writes
  * run through {@link SyncEngine#edit} (serialized across threads and processes, nothing lost);
- * reads parse the memory file, which every write leaves complete (atomic rename).
+ * reads parse the memory file, which every write leaves complete (atomic rename). Also the npm
+ * server's resource {@value #GRAPH_URI}: the whole graph as its {@code read_graph} text.
  */
 final class MemoryToolSet {
+    /** The knowledge-graph resource's URI, as the npm server names it. */
+    static final String GRAPH_URI = "memory://knowledge-graph";
+
     private static final Logger log = LoggerFactory.getLogger(MemoryToolSet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,6 +85,16 @@ final class MemoryToolSet {
             }).build());
         }
         return out;
+    }
+
+    /** The {@value #GRAPH_URI} resource: name, title, description and MIME type as the npm server's. */
+    SyncResourceSpecification graphResource() {
+        McpSchema.Resource resource = McpSchema.Resource.builder().uri(GRAPH_URI).name("knowledge-graph")
+                .title("Knowledge Graph").description("The full knowledge graph with all entities and relations")
+                .mimeType("application/json").build();
+        return new SyncResourceSpecification(resource, (exchange, request) -> new McpSchema.ReadResourceResult(
+                List.of(new McpSchema.TextResourceContents(request.uri(), "application/json",
+                        (String) graph(read())[0]))));
     }
 
     /** Returns {text, structuredContent} for a tool's arguments. */

@@ -24,6 +24,10 @@ final class McpProcess implements AutoCloseable {
     private final OutputStream in;
     private final Map<Integer, JsonNode> replies = new ConcurrentHashMap<>();
     private final Path stderr;
+    /** Notifications from the server, in arrival order. */
+    final List<JsonNode> notifications = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The server's answer to {@code initialize}. */
+    JsonNode initialized;
     private int nextId = 1;
 
     private McpProcess(ProcessBuilder pb) throws IOException {
@@ -40,6 +44,8 @@ final class McpProcess implements AutoCloseable {
                     JsonNode msg = JSON.readTree(line);
                     if (msg.has("id") && (msg.has("result") || msg.has("error"))) { // a response, not a request
                         replies.put(msg.get("id").asInt(), msg);
+                    } else if (!msg.has("id") && msg.has("method")) {
+                        notifications.add(msg);
                     }
                 }
             } catch (IOException e) {
@@ -84,6 +90,7 @@ final class McpProcess implements AutoCloseable {
         JsonNode init = p.request("initialize", Map.of("protocolVersion", "2025-06-18", "capabilities", Map.of(),
                 "clientInfo", Map.of("name", "crdt-memory-test", "version", "0")));
         assertThat(init.path("result").path("serverInfo").path("name").asText()).isEqualTo("memory-server");
+        p.initialized = init.path("result");
         p.send(JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
         return p;
     }

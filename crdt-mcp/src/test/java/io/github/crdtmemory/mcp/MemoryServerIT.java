@@ -84,6 +84,15 @@ class MemoryServerIT {
         Path home = Files.createDirectories(tmp.resolve("home"));
         try (McpProcess npm = McpProcess.npm(tmp.resolve("npm.jsonl"));
              McpProcess ours = McpProcess.ours(home, Map.of("MEMORY_FILE_PATH", tmp.resolve("ours.jsonl").toString()))) {
+            ObjectNode capabilities = ours.initialized.path("capabilities").deepCopy();
+            assertThat(capabilities.remove("logging")).as("the Java SDK always adds logging").isNotNull();
+            assertThat(capabilities).isEqualTo(npm.initialized.path("capabilities"));
+            assertThat(ours.initialized.path("serverInfo")).isEqualTo(npm.initialized.path("serverInfo"));
+            assertThat(ours.request("resources/list", Map.of()).path("result"))
+                    .isEqualTo(npm.request("resources/list", Map.of()).path("result"));
+            for (McpProcess p : List.of(npm, ours)) {
+                p.request("resources/subscribe", Map.of("uri", "memory://knowledge-graph"));
+            }
             JsonNode npmTools = npm.request("tools/list", Map.of()).path("result").path("tools");
             JsonNode ourTools = ours.request("tools/list", Map.of()).path("result").path("tools");
             assertThat(ourTools).hasSize(npmTools.size());
@@ -98,6 +107,11 @@ class MemoryServerIT {
                 JsonNode actual = normal(ours.call((String) step[0], step[1]));
                 assertThat(actual).as("%s %s", step[0], step[1]).isEqualTo(expected);
             }
+            Map<String, String> read = Map.of("uri", "memory://knowledge-graph");
+            assertThat(ours.request("resources/read", read).path("result"))
+                    .isEqualTo(npm.request("resources/read", read).path("result"));
+            assertThat(ours.notifications).as("one resource update per write, as the npm server sends")
+                    .isEqualTo(npm.notifications).hasSize(8);
         }
         assertThat(Files.readString(tmp.resolve("ours.jsonl")).strip())
                 .isEqualTo(Files.readString(tmp.resolve("npm.jsonl")).strip());
@@ -122,6 +136,7 @@ class MemoryServerIT {
              McpProcess b = McpProcess.ours(Files.createDirectories(tmp.resolve("hb")), Map.of("MEMORY_FILE_PATH",
                      tmp.resolve("b.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-b"), "--store", store,
                      "--sync-every", "1")) {
+            a.request("resources/subscribe", Map.of("uri", "memory://knowledge-graph"));
             a.call("create_entities", Map.of("entities", List.of(entity("Ada", "person", "from a"))));
             b.call("create_entities", Map.of("entities", List.of(entity("Ada", "person", "from b"),
                     entity("Bob", "person"))));
@@ -139,6 +154,13 @@ class MemoryServerIT {
             }
             assertThat(ga).isEqualTo(gb);
             assertThat(ga.path("entities").findValuesAsText("name")).containsExactlyInAnyOrder("Ada", "Bob");
+            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // sent just after the sync's write
+            while (a.notifications.size() < 2 && System.nanoTime() < wait) {
+                Thread.sleep(50);
+            }
+            assertThat(a.notifications).as("a's own write, then the sync that brought b's edits")
+                    .hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(n -> assertThat(n.path("params").path("uri").asText()).isEqualTo("memory://knowledge-graph"));
         }
     }
 
