@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 final class MassDeletionTest {
     @TempDir
     Path temp;
+
+    private DirectoryStore store;
+    private Host alice;
+    private Host bob;
 
     private static MemoryGraph graph(int entities, int relations) {
         List<Entity> es = new ArrayList<>();
@@ -44,64 +50,58 @@ final class MassDeletionTest {
                 .filter(r -> names.contains(r.from()) && names.contains(r.to())).toList());
     }
 
+    @BeforeEach
+    void twoReplicasShareTenEntitiesAndFourRelationsThenAlicesFileIsEmptied() throws Exception {
+        store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30));
+        alice = new Host(temp, "alice", store);
+        bob = new Host(temp, "bob", store);
+        Host.write(alice.memoryFile, graph(10, 4));
+        alice.sync();
+        bob.sync();
+        Files.write(alice.memoryFile, new byte[0]); // what a reader sees mid-write of a truncating server
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
     @Test
     void anEmptiedFileStopsEveryCycleAndNothingIsWrittenOrPublished() throws Exception {
-        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
-            Host alice = new Host(temp, "alice", store);
-            Host bob = new Host(temp, "bob", store);
-            Host.write(alice.memoryFile, graph(10, 4));
-            alice.sync();
-            bob.sync();
-            Files.write(alice.memoryFile, new byte[0]); // what a reader sees mid-write of a truncating server
-            byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
-            List<Supplier<SyncReport>> cycles = List.of(alice.engine::sync, alice.engine::backup,
-                    alice.engine::restore);
-            for (Supplier<SyncReport> cycle : cycles) {
-                assertThatThrownBy(cycle::get).isInstanceOfSatisfying(MassDeletionException.class, e -> {
-                    assertThat(e.file()).isEqualTo(alice.memoryFile.toString());
-                    assertThat(e.deleted()).isEqualTo(14);
-                    assertThat(e.before()).isEqualTo(14);
-                    assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("14 of the 14");
-                });
-            }
-            assertThat(Files.size(alice.memoryFile)).as("not written back").isZero();
-            assertThat(Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE)))
-                    .as("nothing stamped").isEqualTo(checkpoint);
-            bob.sync();
-            assertThat(bob.graph()).as("nothing published").isEqualTo(graph(10, 4));
+        byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
+        List<Supplier<SyncReport>> cycles = List.of(alice.engine::sync, alice.engine::backup,
+                alice.engine::restore);
+        for (Supplier<SyncReport> cycle : cycles) {
+            assertThatThrownBy(cycle::get).isInstanceOfSatisfying(MassDeletionException.class, e -> {
+                assertThat(e.file()).isEqualTo(alice.memoryFile.toString());
+                assertThat(e.deleted()).isEqualTo(14);
+                assertThat(e.before()).isEqualTo(14);
+                assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("14 of the 14");
+            });
         }
+        assertThat(Files.size(alice.memoryFile)).as("not written back").isZero();
+        assertThat(Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE)))
+                .as("nothing stamped").isEqualTo(checkpoint);
+        bob.sync();
+        assertThat(bob.graph()).as("nothing published").isEqualTo(graph(10, 4));
     }
 
     @Test
     void removingTheFileAndRestoringBringsTheMemoryBack() throws Exception {
-        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
-            Host alice = new Host(temp, "alice", store);
-            Host.write(alice.memoryFile, graph(10, 4));
-            alice.sync();
-            Files.write(alice.memoryFile, new byte[0]);
-            assertThatThrownBy(alice::sync).isInstanceOf(MassDeletionException.class);
-            Files.delete(alice.memoryFile);
-            alice.engine.restore();
-            assertThat(alice.graph()).isEqualTo(graph(10, 4));
-        }
+        assertThatThrownBy(alice::sync).isInstanceOf(MassDeletionException.class);
+        Files.delete(alice.memoryFile);
+        alice.engine.restore();
+        assertThat(alice.graph()).isEqualTo(graph(10, 4));
     }
 
     @Test
     void whenAllowedTheDeletionIsStampedAndPropagates() throws Exception {
-        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
-            Host alice = new Host(temp, "alice", store);
-            Host bob = new Host(temp, "bob", store);
-            Host.write(alice.memoryFile, graph(10, 4));
-            alice.sync();
-            bob.sync();
-            Files.write(alice.memoryFile, new byte[0]);
-            SyncEngine allowed = SyncEngine.create(alice.engine.settings().withMassDeletionAllowed(true), store);
-            assertThat(allowed.settings().massDeletionAllowed()).isTrue();
-            assertThat(allowed.sync().deleted()).hasSize(10 + 4 + 10);
-            bob.sync();
-            assertThat(bob.graph()).isEqualTo(MemoryGraph.empty());
-            assertThat(alice.sync().deleted()).as("the next plain cycle has nothing left to check").isEmpty();
-        }
+        SyncEngine allowed = SyncEngine.create(alice.engine.settings().withMassDeletionAllowed(true), store);
+        assertThat(allowed.settings().massDeletionAllowed()).isTrue();
+        assertThat(allowed.sync().deleted()).hasSize(10 + 4 + 10);
+        bob.sync();
+        assertThat(bob.graph()).isEqualTo(MemoryGraph.empty());
+        assertThat(alice.sync().deleted()).as("the next plain cycle has nothing left to check").isEmpty();
     }
 
     @Test
