@@ -1,5 +1,6 @@
 package io.github.crdtmemory.cli;
 
+import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.store.Redaction;
 import java.io.IOException;
@@ -72,11 +73,13 @@ final class ScheduleCommands {
             Path program = Launcher.check(launcher != null ? launcher : env.get("MEMORY_BACKUP_LAUNCHER")
                     .map(Path::of).orElseThrow(() -> CommandFailure.usage("no launcher known: run this through "
                             + "bin/memory-backup or pass --launcher PATH")));
-            String when = cronTime(every);
+            Workspace w = Workspace.resolve(shared, env);
+            // a dry run makes nothing, not even the replica id whose hash fixes the minute
+            Optional<ReplicaId> replica = target.dryRun ? w.knownReplica() : Optional.of(w.replica());
+            String when = cronTime(every, replica.orElse(ReplicaId.of("host")));
             Path logDir = env.logDir();
             List<String> command = new ArrayList<>(List.of(program.toString(), "sync", "--quiet", "--log-file",
                     Launcher.safe("log file", logDir.resolve(LOG_NAME).toString())));
-            Workspace w = Workspace.resolve(shared, env);
             command.add("--memory-file");
             command.add(Launcher.safe("memory file", w.memoryFile().toString()));
             if (shared.store != null || env.get(Environment.STORE).isPresent()) {
@@ -104,6 +107,9 @@ final class ScheduleCommands {
             }
             boolean changed = target.systemd ? Systemd.install(env, command, every, target.dryRun, out)
                     : Cron.install(when, command, target.dryRun, out);
+            if (replica.isEmpty()) {
+                out.println("(no replica id yet: the install makes one, and its hash fixes the minute)");
+            }
             out.println(target.dryRun ? "dry run: nothing was changed"
                     : changed ? "installed: " + String.join(" ", command) + (target.systemd ? "" : " (" + when + ")")
                     : "already installed; nothing changed");
@@ -111,12 +117,22 @@ final class ScheduleCommands {
             return ExitStatus.OK;
         }
 
-        static String cronTime(int minutes) {
-            if (minutes >= 1 && minutes <= 59) {
-                return "*/" + minutes + " * * * *";
+        /**
+         * The cron time for every {@code minutes}, at a minute offset fixed per replica (from the SHA-256
+         * of its id), so machines on one store do not all sync at the same minute; the same replica always
+         * gets the same line, so installing twice changes nothing.
+         */
+        static String cronTime(int minutes, ReplicaId replica) {
+            long spread = Long.parseLong(PrivateFiles.sha256(replica.value().getBytes(StandardCharsets.UTF_8))
+                    .substring(0, 8), 16);
+            if (minutes == 1) {
+                return "* * * * *";
+            }
+            if (minutes >= 2 && minutes <= 59) {
+                return spread % minutes + "-59/" + minutes + " * * * *";
             }
             if (minutes >= 60 && minutes % 60 == 0 && minutes / 60 <= 23) {
-                return "0 */" + (minutes / 60) + " * * *";
+                return spread % 60 + " */" + (minutes / 60) + " * * *";
             }
             throw CommandFailure.usage("--every must be 1-59 or a whole number of hours up to 23 (in minutes): "
                     + minutes);

@@ -114,6 +114,14 @@ final class Workspace {
         return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout));
     }
 
+    /** As {@link #replica()}, but empty where that would make the persisted default: for dry runs. */
+    Optional<ReplicaId> knownReplica() {
+        if (options.replica != null || env.get(Environment.REPLICA).isPresent()) {
+            return Optional.of(replica());
+        }
+        return DefaultReplica.find(stateRoot);
+    }
+
     /** The replica from --replica, else $MEMORY_BACKUP_REPLICA, else the persisted default (made once). */
     ReplicaId replica() {
         if (options.replica != null) {

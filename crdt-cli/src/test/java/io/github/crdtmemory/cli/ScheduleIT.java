@@ -78,9 +78,13 @@ class ScheduleIT {
         Cli.Run first = cli.run("install-schedule", "--launcher", launcher.toString());
         assertThat(first.code()).as("%s", first).isZero();
         String installed = Files.readString(crontab);
+        io.github.crdtmemory.core.ReplicaId replica = io.github.crdtmemory.core.ReplicaId.of(Files.readString(
+                cli.home.resolve(".local/state/memory-backup/replica-id")).strip());
+        String every15 = ScheduleCommands.Install.cronTime(15, replica);
+        assertThat(every15).as("this machine's minute offset").matches("\\d{1,2}-59/15 \\* \\* \\* \\*");
         assertThat(installed).startsWith("# mine\n0 3 * * * /usr/bin/true\n")
                 .contains(ScheduleCommands.MARK_BEGIN)
-                .contains("*/15 * * * * " + launcher + " sync --quiet --log-file " + cli.home
+                .contains(every15 + " " + launcher + " sync --quiet --log-file " + cli.home
                         + "/.cache/mcp-memory/logs/memory-backup.log --memory-file " + cli.home + "/memory.jsonl")
                 .endsWith(ScheduleCommands.MARK_END + "\n");
         Path logs = cli.home.resolve(".cache/mcp-memory/logs");
@@ -94,7 +98,8 @@ class ScheduleIT {
 
         Cli.Run hourly = cli.run("install-schedule", "--launcher", launcher.toString(), "--every", "120");
         assertThat(hourly.code()).isZero();
-        assertThat(Files.readString(crontab)).contains("0 */2 * * * ").doesNotContain("*/15");
+        assertThat(Files.readString(crontab)).contains(ScheduleCommands.Install.cronTime(120, replica) + " ")
+                .doesNotContain("/15");
         assertThat(Files.readString(crontab).split(java.util.regex.Pattern.quote(ScheduleCommands.MARK_BEGIN), -1)).hasSize(2);
 
         Cli.Run removed = cli.run("uninstall-schedule");
@@ -111,6 +116,8 @@ class ScheduleIT {
         assertThat(crontab).doesNotExist();
         assertThat(calls(crontab)).containsExactly("-l");
         assertThat(cli.home.resolve(".cache/mcp-memory/logs")).doesNotExist();
+        assertThat(cli.home.resolve(".local/state")).as("not even a replica id is made").doesNotExist();
+        assertThat(dry.out()).contains("no replica id yet");
     }
 
     @Test

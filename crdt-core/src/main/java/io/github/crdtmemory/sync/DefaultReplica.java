@@ -67,6 +67,23 @@ public final class DefaultReplica {
         }
     }
 
+    /**
+     * Returns the persisted id, if one was made; makes nothing.
+     *
+     * @param stateRoot the state root
+     * @return the id, or empty before the first {@link #of}
+     * @throws StoreAccessException if the file cannot be read
+     * @throws MemoryFormatException if the file holds no valid id
+     */
+    public static Optional<ReplicaId> find(Path stateRoot) {
+        Path file = stateRoot.resolve(FILE);
+        try {
+            return read(file);
+        } catch (IOException e) {
+            throw new StoreAccessException(file.toString(), null, "cannot read the replica id: " + e, e);
+        }
+    }
+
     private static Optional<ReplicaId> read(Path file) throws IOException {
         Optional<byte[]> bytes = PrivateFiles.readIfExists(file);
         if (bytes.isEmpty()) {

@@ -23,7 +23,10 @@ final class DefaultReplicaTest {
 
     @Test
     void madeOnceFromTheHostnameAndKeptPrivately() throws Exception {
+        assertThat(DefaultReplica.find(tmp)).as("find makes nothing").isEmpty();
+        assertThat(tmp.resolve(DefaultReplica.FILE)).doesNotExist();
         ReplicaId first = DefaultReplica.of(tmp, "My-Laptop.local");
+        assertThat(DefaultReplica.find(tmp)).contains(first);
         assertThat(first.value()).matches("my-laptop\\.local-[0-9a-f]{6}");
         assertThat(DefaultReplica.of(tmp, "other")).isEqualTo(first);
         assertThat(Files.getPosixFilePermissions(tmp.resolve(DefaultReplica.FILE)))

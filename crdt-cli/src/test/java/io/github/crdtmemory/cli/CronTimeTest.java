@@ -1,0 +1,40 @@
+package io.github.crdtmemory.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.crdtmemory.core.ReplicaId;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cron time of {@code install-schedule}: a minute offset per replica (first 32 bits of the SHA-256
+ * of its id, computed independently with Python's hashlib for these ids), stable across installs.
+ */
+final class CronTimeTest {
+    private static String time(int minutes, String replica) {
+        return ScheduleCommands.Install.cronTime(minutes, ReplicaId.of(replica));
+    }
+
+    @Test
+    void machinesGetDifferentMinutesWithinThePeriod() {
+        assertThat(time(15, "alice")).isEqualTo("1-59/15 * * * *");
+        assertThat(time(15, "bob")).isEqualTo("12-59/15 * * * *");
+        assertThat(time(15, "laptop-3fa9c1")).isEqualTo("3-59/15 * * * *");
+        assertThat(time(30, "laptop-3fa9c1")).isEqualTo("3-59/30 * * * *");
+        assertThat(time(15, "bob")).as("stable: a second install writes the same line").isEqualTo(time(15, "bob"));
+    }
+
+    @Test
+    void hoursGetAMinuteOfTheHourAndEveryMinuteNeedsNone() {
+        assertThat(time(120, "laptop-3fa9c1")).isEqualTo("33 */2 * * *");
+        assertThat(time(60, "bob")).isEqualTo("12 */1 * * *");
+        assertThat(time(1, "bob")).isEqualTo("* * * * *");
+    }
+
+    @Test
+    void periodsCronCannotSayAreUsageErrors() {
+        for (int bad : new int[] {0, -5, 90, 24 * 60}) {
+            assertThatThrownBy(() -> time(bad, "bob")).isInstanceOf(CommandFailure.class);
+        }
+    }
+}
