@@ -51,8 +51,8 @@ final class StateDirectory {
 
     private final Path dir;
     private final ReplicaId replica;
-    // the last encodings, by identity: states and graphs are immutable, and one cycle saves the same
-    // state up to four times
+    // the last encodings: states and graphs are immutable, one cycle saves the same state up to four
+    // times, and a loaded checkpoint comes with the encodings of its state and base
     private MemoryState encodedState;
     private byte[] encodedStateBytes;
     private MemoryGraph encodedBase;
@@ -153,9 +153,12 @@ final class StateDirectory {
         }
     }
 
-    /** The canonical encoding of {@code state}, reused while the same state is saved again. */
+    /**
+     * The canonical encoding of {@code state}, reused while an equal state is saved again (comparing is
+     * far cheaper than encoding; equal states have equal encodings).
+     */
     synchronized byte[] encode(MemoryState state) {
-        if (state != encodedState) {
+        if (state != encodedState && !state.equals(encodedState)) {
             encodedStateBytes = StateCodec.encode(state);
             encodedState = state;
         }
@@ -163,7 +166,7 @@ final class StateDirectory {
     }
 
     private synchronized byte[] encodeBase(MemoryGraph base) {
-        if (base != encodedBase) {
+        if (base != encodedBase && !base.equals(encodedBase)) {
             encodedBaseBytes = MemoryFileCodec.write(base, true);
             encodedBase = base;
         }
@@ -297,10 +300,23 @@ final class StateDirectory {
         try {
             MemoryState s = StateCodec.decode(state, file + " (state section)");
             MemoryGraph b = MemoryFileCodec.parse(base, file + " (base section)").graph();
+            remember(s, state, b, base);
             return new Checkpoint(new Timestamp(wall, (int) counter), s, b, pending);
         } catch (MemoryFormatException e) {
             throw corrupt(file, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Remembers the sections of a loaded checkpoint as the encodings of what they decode to: only
+     * {@link #save} writes checkpoints, always canonically, and the SHA-256 just checked shows the bytes
+     * are as it wrote them.
+     */
+    private synchronized void remember(MemoryState state, byte[] stateBytes, MemoryGraph base, byte[] baseBytes) {
+        encodedState = state;
+        encodedStateBytes = stateBytes;
+        encodedBase = base;
+        encodedBaseBytes = baseBytes;
     }
 
     private CorruptStateException corrupt(Path file, String reason, Throwable cause) {

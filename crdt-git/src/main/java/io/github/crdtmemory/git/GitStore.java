@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -456,8 +457,9 @@ public final class GitStore implements ReplicaStore {
         byte[] bytes = StateCodec.encode(state);
         Revision published = locked(replica, () -> publishLocked(replica, bytes, expected, compaction));
         if (options.unifiedView()) {
+            String sha = PrivateFiles.sha256(bytes);
             locked(replica, () -> {
-                unified.publish(replica, new PublishedState(replica, published, state), () -> {
+                unified.publish(replica, new PublishedState(replica, published, state), sha, () -> {
                     clone.fetch(replica);
                     return readFetched(replica);
                 }, UNIFIED_ATTEMPTS);
@@ -599,6 +601,7 @@ public final class GitStore implements ReplicaStore {
         }
         List<byte[]> blobs = clone.readBlobs(names, replica);
         List<PublishedState> states = new ArrayList<>();
+        Map<String, String> shas = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             ReplicaId id = ids.get(i);
             byte[] blob = blobs.get(i);
@@ -614,6 +617,9 @@ public final class GitStore implements ReplicaStore {
                 throw new CorruptStateException(description, id, "commit " + commits.get(i) + " of replica " + id
                         + " has no " + id + ".state", null);
             }
+            if (options.unifiedView()) { // for the manifest: a valid blob is the canonical encoding (verify checks)
+                shas.put(commits.get(i), PrivateFiles.sha256(blob));
+            }
             try {
                 states.add(new PublishedState(id, Revision.of(commits.get(i)),
                         StateCodec.decode(blob, description + " " + commits.get(i) + ":" + id + ".state")));
@@ -623,7 +629,7 @@ public final class GitStore implements ReplicaStore {
             }
         }
         Snapshot snapshot = Snapshot.of(states);
-        unified.remember(snapshot);
+        unified.remember(snapshot, shas);
         return snapshot;
     }
 

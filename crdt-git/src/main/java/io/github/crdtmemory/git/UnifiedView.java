@@ -12,7 +12,9 @@ import io.github.crdtmemory.store.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -32,6 +34,8 @@ final class UnifiedView {
     private final LocalClone clone;
     private final String store;
     private volatile Snapshot last;
+    // SHA-256 of the states' canonical encodings by commit, as read or published: not encoded again
+    private volatile Map<String, String> shas = Map.of();
     private volatile GitStore.UnifiedStatus status = GitStore.UnifiedStatus.NOT_ATTEMPTED;
 
     UnifiedView(LocalClone clone, String store) {
@@ -43,8 +47,9 @@ final class UnifiedView {
         return status;
     }
 
-    void remember(Snapshot snapshot) {
+    void remember(Snapshot snapshot, Map<String, String> stateShas) {
         last = snapshot;
+        shas = Map.copyOf(stateShas);
     }
 
     /**
@@ -53,7 +58,8 @@ final class UnifiedView {
      * overwrite a newer one); on a lost race, or with nothing read yet, re-reads and tries again, up
      * to {@code attempts} in all.
      */
-    void publish(ReplicaId replica, PublishedState published, Supplier<Snapshot> reread, int attempts) {
+    void publish(ReplicaId replica, PublishedState published, String publishedSha, Supplier<Snapshot> reread,
+                 int attempts) {
         Snapshot remembered = last;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             Snapshot snapshot;
@@ -65,8 +71,10 @@ final class UnifiedView {
             } else {
                 snapshot = reread.get();
             }
+            Map<String, String> known = new HashMap<>(shas);
+            known.put(published.revision().token(), publishedSha);
             try {
-                if (tryPublish(replica, snapshot)) {
+                if (tryPublish(replica, snapshot, known)) {
                     return;
                 }
             } catch (GitOperationError e) {
@@ -86,12 +94,12 @@ final class UnifiedView {
     }
 
     /** Returns false on a lost race. */
-    private boolean tryPublish(ReplicaId replica, Snapshot snapshot) {
+    private boolean tryPublish(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
         List<MemoryState> states = new ArrayList<>();
         snapshot.states().forEach(s -> states.add(s.state()));
         MemoryState merged = MemoryState.joinAll(states);
         byte[] memory = MemoryFileCodec.write(merged.view(), true);
-        byte[] manifest = manifest(snapshot, memory);
+        byte[] manifest = manifest(snapshot, memory, known);
         String memoryBlob = clone.hashObject(memory, replica);
         String manifestBlob = clone.hashObject(manifest, replica);
         String tree = clone.mktree("100644 blob " + manifestBlob + "\tmanifest.json\n100644 blob " + memoryBlob
@@ -120,7 +128,7 @@ final class UnifiedView {
                 List.of("rev-parse", "--verify", "--end-of-options", commit + "^{tree}")).out().strip();
     }
 
-    private static byte[] manifest(Snapshot snapshot, byte[] memory) {
+    private static byte[] manifest(Snapshot snapshot, byte[] memory, Map<String, String> known) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
@@ -133,7 +141,8 @@ final class UnifiedView {
                 g.writeStartObject();
                 g.writeStringField("replica", s.replica().value());
                 g.writeStringField("commit", s.revision().token());
-                g.writeStringField("stateSha256", PrivateFiles.sha256(StateCodec.encode(s.state())));
+                String sha = known.get(s.revision().token());
+                g.writeStringField("stateSha256", sha != null ? sha : PrivateFiles.sha256(StateCodec.encode(s.state())));
                 g.writeNumberField("atoms", s.state().size());
                 g.writeEndObject();
             }
