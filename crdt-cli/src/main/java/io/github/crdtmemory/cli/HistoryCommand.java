@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.git.GitStore;
+import io.github.crdtmemory.internal.CountsJson;
 import io.github.crdtmemory.memory.AtomCounts;
 import io.github.crdtmemory.store.HistoryEntry;
 import io.github.crdtmemory.store.ReplicaStore;
@@ -74,12 +75,7 @@ final class HistoryCommand extends WorkingCommand {
                 } else {
                     g.writeStringField("replica", r.replica());
                 }
-                g.writeObjectFieldStart("counts");
-                g.writeNumberField("entities", r.counts().entities());
-                g.writeNumberField("observations", r.counts().observations());
-                g.writeNumberField("relations", r.counts().relations());
-                g.writeNumberField("tombstones", r.counts().tombstones());
-                g.writeEndObject();
+                CountsJson.write(g, "counts", r.counts());
                 g.writeStringField("sha256", r.sha256());
                 g.writeEndObject();
             }

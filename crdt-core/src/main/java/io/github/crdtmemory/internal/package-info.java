@@ -1,5 +1,6 @@
 /**
- * Not API: file mechanics shared by the local stores and the sync engine. May change without notice.
+ * Not API: file mechanics shared by the local stores and the sync engine, and the one JSON form of
+ * atom counts. May change without notice.
  *
  * <p>{@link io.github.crdtmemory.internal.ProcessFileLock} is the one lock per file per JVM (an OS
  * {@code fcntl} lock through a single {@code FileChannel}, plus an in-JVM lock), and

@@ -3,6 +3,7 @@ package io.github.crdtmemory.sync;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.CountsJson;
 import io.github.crdtmemory.memory.AtomCounts;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -78,12 +79,7 @@ public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFil
             } else {
                 g.writeNullField("lastSync");
             }
-            g.writeObjectFieldStart("counts");
-            g.writeNumberField("entities", counts.entities());
-            g.writeNumberField("observations", counts.observations());
-            g.writeNumberField("relations", counts.relations());
-            g.writeNumberField("tombstones", counts.tombstones());
-            g.writeEndObject();
+            CountsJson.write(g, "counts", counts);
             g.writeNumberField("localEdits", localEdits);
             g.writeNumberField("unpublishedAtoms", unpublishedAtoms);
             g.writeNumberField("replicasInStore", replicasInStore);
