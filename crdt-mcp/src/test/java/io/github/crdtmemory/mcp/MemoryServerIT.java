@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.testkit.McpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class MemoryServerIT {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Path memory = tmp.resolve("memory.jsonl");
         Map<String, String> env = Map.of("MEMORY_FILE_PATH", memory.toString());
-        try (McpProcess a = McpProcess.ours(home, env); McpProcess b = McpProcess.ours(home, env)) {
+        try (McpClient a = Servers.ours(home, env); McpClient b = Servers.ours(home, env)) {
             List<int[]> sent = new ArrayList<>();
             for (int i = 0; i < 100; i++) { // pipelined: the server handles them concurrently
                 sent.add(new int[] {0, a.send("tools/call", Map.of("name", "create_entities", "arguments",
@@ -39,7 +40,7 @@ class MemoryServerIT {
                         Map.of("entities", List.of(entity("b-" + i, "call", "from b")))))});
             }
             for (int[] s : sent) {
-                McpProcess server = s[0] == 0 ? a : b;
+                McpClient server = s[0] == 0 ? a : b;
                 JsonNode reply = server.await(s[1], 120);
                 assertThat(reply.path("result").path("isError").asBoolean(false)).as("%s", reply).isFalse();
                 assertThat(reply.path("result").path("structuredContent").path("entities"))
@@ -58,7 +59,7 @@ class MemoryServerIT {
 
     @Test
     void theSameSessionGivesTheNpmServersResults() throws Exception {
-        Assumptions.assumeTrue(onPath("node"), "node is not installed: the npm comparison is skipped");
+        Assumptions.assumeTrue(McpClient.onPath("node"), "node is not installed: the npm comparison is skipped");
         List<Object[]> session = List.of(
                 new Object[] {"create_entities", Map.of("entities", List.of(entity("Alice", "person", "likes tea"),
                         entity("ACME", "organization")))},
@@ -82,15 +83,15 @@ class MemoryServerIT {
                 new Object[] {"delete_entities", Map.of("entityNames", List.of("ACME", "Nobody"))},
                 new Object[] {"read_graph", Map.of()});
         Path home = Files.createDirectories(tmp.resolve("home"));
-        try (McpProcess npm = McpProcess.npm(tmp.resolve("npm.jsonl"));
-             McpProcess ours = McpProcess.ours(home, Map.of("MEMORY_FILE_PATH", tmp.resolve("ours.jsonl").toString()))) {
-            ObjectNode capabilities = ours.initialized.path("capabilities").deepCopy();
+        try (McpClient npm = Servers.npm(tmp.resolve("npm.jsonl"));
+             McpClient ours = Servers.ours(home, Map.of("MEMORY_FILE_PATH", tmp.resolve("ours.jsonl").toString()))) {
+            ObjectNode capabilities = ours.initialized().path("capabilities").deepCopy();
             assertThat(capabilities.remove("logging")).as("the Java SDK always adds logging").isNotNull();
-            assertThat(capabilities).isEqualTo(npm.initialized.path("capabilities"));
-            assertThat(ours.initialized.path("serverInfo")).isEqualTo(npm.initialized.path("serverInfo"));
+            assertThat(capabilities).isEqualTo(npm.initialized().path("capabilities"));
+            assertThat(ours.initialized().path("serverInfo")).isEqualTo(npm.initialized().path("serverInfo"));
             assertThat(ours.request("resources/list", Map.of()).path("result"))
                     .isEqualTo(npm.request("resources/list", Map.of()).path("result"));
-            for (McpProcess p : List.of(npm, ours)) {
+            for (McpClient p : List.of(npm, ours)) {
                 p.request("resources/subscribe", Map.of("uri", "memory://knowledge-graph"));
             }
             JsonNode npmTools = npm.request("tools/list", Map.of()).path("result").path("tools");
@@ -110,8 +111,8 @@ class MemoryServerIT {
             Map<String, String> read = Map.of("uri", "memory://knowledge-graph");
             assertThat(ours.request("resources/read", read).path("result"))
                     .isEqualTo(npm.request("resources/read", read).path("result"));
-            assertThat(ours.notifications).as("one resource update per write, as the npm server sends")
-                    .isEqualTo(npm.notifications).hasSize(8);
+            assertThat(ours.notifications()).as("one resource update per write, as the npm server sends")
+                    .isEqualTo(npm.notifications()).hasSize(8);
         }
         assertThat(Files.readString(tmp.resolve("ours.jsonl")).strip())
                 .isEqualTo(Files.readString(tmp.resolve("npm.jsonl")).strip());
@@ -130,10 +131,10 @@ class MemoryServerIT {
         Process init = new ProcessBuilder("git", "init", "--bare", "-q", remote.toString()).inheritIO().start();
         assertThat(init.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String store = "git+file://" + remote;
-        try (McpProcess a = McpProcess.ours(Files.createDirectories(tmp.resolve("ha")), Map.of("MEMORY_FILE_PATH",
+        try (McpClient a = Servers.ours(Files.createDirectories(tmp.resolve("ha")), Map.of("MEMORY_FILE_PATH",
                 tmp.resolve("a.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-a"), "--store", store,
                 "--sync-every", "1");
-             McpProcess b = McpProcess.ours(Files.createDirectories(tmp.resolve("hb")), Map.of("MEMORY_FILE_PATH",
+             McpClient b = Servers.ours(Files.createDirectories(tmp.resolve("hb")), Map.of("MEMORY_FILE_PATH",
                      tmp.resolve("b.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-b"), "--store", store,
                      "--sync-every", "1")) {
             a.request("resources/subscribe", Map.of("uri", "memory://knowledge-graph"));
@@ -155,22 +156,13 @@ class MemoryServerIT {
             assertThat(ga).isEqualTo(gb);
             assertThat(ga.path("entities").findValuesAsText("name")).containsExactlyInAnyOrder("Ada", "Bob");
             long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // sent just after the sync's write
-            while (a.notifications.size() < 2 && System.nanoTime() < wait) {
+            while (a.notifications().size() < 2 && System.nanoTime() < wait) {
                 Thread.sleep(50);
             }
-            assertThat(a.notifications).as("a's own write, then the sync that brought b's edits")
+            assertThat(a.notifications()).as("a's own write, then the sync that brought b's edits")
                     .hasSizeGreaterThanOrEqualTo(2)
                     .allSatisfy(n -> assertThat(n.path("params").path("uri").asText()).isEqualTo("memory://knowledge-graph"));
         }
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test

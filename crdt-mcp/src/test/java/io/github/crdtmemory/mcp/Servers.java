@@ -1,0 +1,31 @@
+package io.github.crdtmemory.mcp;
+
+import io.github.crdtmemory.testkit.McpClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The two MCP memory servers the tests drive: ours from the shaded jar, and the npm one. */
+final class Servers {
+    private Servers() {
+    }
+
+    /** Our server from the shaded jar, with {@code HOME} and extra environment and arguments. */
+    static McpClient ours(Path home, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:+UseSerialGC", "-jar", System.getProperty("memoryServer.jar",
+                "target/memory-mcp-server.jar")));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("MEMORY_BACKUP_STORE");
+        pb.environment().putAll(env);
+        return McpClient.start(pb);
+    }
+
+    /** The npm server, installed into crdt-cli's build directory (shared with its interop test) if missing. */
+    static McpClient npm(Path memoryFile) throws Exception {
+        return McpClient.npm(Path.of(System.getProperty("memoryServer.npmDir", "../crdt-cli/target/npm")), memoryFile);
+    }
+}
