@@ -48,7 +48,10 @@ final class Reports {
                 + "last sync:      " + s.lastSync().map(Object::toString).orElse("never") + "\n"
                 + "state:          " + counts(s.counts()) + ", " + s.counts().tombstones() + " tombstones\n"
                 + "not yet synced: " + s.localEdits() + " local edits, " + s.unpublishedAtoms()
-                + " unpublished atoms" + (s.upToDate() ? " (up to date)" : "") + "\n";
+                + " unpublished atoms" + (s.upToDate() ? " (up to date)" : "") + "\n"
+                + (s.massDeletion() ? "refused:        the file's edits delete most of the memory; the next sync "
+                        + "exits 7 (rerun with --allow-mass-deletion to keep the deletion, or remove the file and "
+                        + "restore)\n" : "");
     }
 
     private static String word(String constant) {

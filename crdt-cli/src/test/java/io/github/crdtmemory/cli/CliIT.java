@@ -83,7 +83,7 @@ class CliIT {
         status.json().fieldNames().forEachRemaining(statusFields::add);
         assertThat(statusFields).containsExactly("format", "version", "replica", "memoryFile", "memoryFileExists",
                 "stateDir", "store", "lastSync", "counts", "localEdits", "unpublishedAtoms", "replicasInStore",
-                "upToDate");
+                "upToDate", "massDeletion");
         assertThat(status.json().get("upToDate").asBoolean()).isTrue();
 
         alice.write(Cli.entity("Ada", "person", "x", "y"));
@@ -261,6 +261,9 @@ class CliIT {
         assertThat(refused.json().get("message").asText()).contains(file.toString()).contains("6 of the 6")
                 .contains("--allow-mass-deletion");
         assertThat(alice.run("backup").code()).isEqualTo(7);
+        Cli.Run status = alice.run("status");
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out()).contains("refused:").contains("--allow-mass-deletion");
         assertThat(Files.size(file)).isZero();
         assertThat(remoteRefs()).isEqualTo(refs);
         assertThat(alice.run("sync", "--help").out()).contains("--allow-mass-deletion").contains("7   refused");

@@ -179,6 +179,7 @@ public final class SyncEngine {
         Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
         MemoryGraph base = cp.base();
         int edits = 0;
+        boolean massDeletion = false;
         if (bytes.isPresent()) {
             MemoryFile parsed = MemoryFileCodec.parse(bytes.get(), file.path().toString());
             Optional<byte[]> pending = cp.pendingBytes();
@@ -187,6 +188,7 @@ public final class SyncEngine {
             }
             Clock scratch = Clock.hybrid(settings.replica(), settings.physicalClock(), cp.clock());
             edits = cp.state().diff(base, parsed.graph(), scratch).size();
+            massDeletion = !settings.massDeletionAllowed() && massDeletion(base, parsed.graph()).isPresent();
         }
         Snapshot snapshot = store.read();
         MemoryState published = snapshot.get(settings.replica()).map(PublishedState::state)
@@ -199,7 +201,7 @@ public final class SyncEngine {
         });
         return new SyncStatus(settings.replica(), file.path().toString(), bytes.isPresent(), dir.path().toString(),
                 store.description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
-                snapshot.size());
+                snapshot.size(), massDeletion);
     }
 
     /**
@@ -344,7 +346,10 @@ public final class SyncEngine {
         MemoryGraph base = loadedBase;
         MemoryGraph current = parsed == null ? base : parsed.graph();
         if (!settings.massDeletionAllowed()) {
-            checkMassDeletion(base, current);
+            Optional<MassDeletionException> refused = massDeletion(base, current);
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
         }
         MemoryState own = cp.state();
         String stateBefore = PrivateFiles.sha256(dir.encode(own));
@@ -534,11 +539,11 @@ public final class SyncEngine {
         }
     }
 
-    /** Stops with {@link MassDeletionException} when {@code current} lacks most of {@code base}. */
-    private void checkMassDeletion(MemoryGraph base, MemoryGraph current) {
+    /** The refusal due when {@code current} lacks most of {@code base}'s entities and relations. */
+    private Optional<MassDeletionException> massDeletion(MemoryGraph base, MemoryGraph current) {
         int before = base.entities().size() + base.relations().size();
         if (before < MassDeletionException.MIN_DELETED) {
-            return;
+            return Optional.empty();
         }
         Set<String> names = new HashSet<>();
         current.entities().forEach(e -> names.add(e.name()));
@@ -550,9 +555,9 @@ public final class SyncEngine {
         for (Relation r : base.relations()) {
             deleted += relations.contains(r) ? 0 : 1;
         }
-        if (deleted >= MassDeletionException.MIN_DELETED && 2L * deleted > before) {
-            throw new MassDeletionException(file.path().toString(), deleted, before);
-        }
+        return deleted >= MassDeletionException.MIN_DELETED && 2L * deleted > before
+                ? Optional.of(new MassDeletionException(file.path().toString(), deleted, before))
+                : Optional.empty();
     }
 
     private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next) {

@@ -25,10 +25,12 @@ import java.util.Optional;
  * @param unpublishedAtoms atoms of the own state that the store does not hold as published by this
  *     replica (0 when everything is backed up)
  * @param replicasInStore how many replicas the store holds
+ * @param massDeletion whether the next sync, backup or restore will stop with
+ *     {@link MassDeletionException} (the file's edits delete most of the memory), under these settings
  */
 public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFileExists, String stateDir,
                          String store, Optional<Instant> lastSync, AtomCounts counts, int localEdits,
-                         int unpublishedAtoms, int replicasInStore) {
+                         int unpublishedAtoms, int replicasInStore, boolean massDeletion) {
     private static final JsonFactory JSON = new JsonFactory();
 
     /**
@@ -84,6 +86,7 @@ public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFil
             g.writeNumberField("unpublishedAtoms", unpublishedAtoms);
             g.writeNumberField("replicasInStore", replicasInStore);
             g.writeBooleanField("upToDate", upToDate());
+            g.writeBooleanField("massDeletion", massDeletion);
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory cannot fail", e);

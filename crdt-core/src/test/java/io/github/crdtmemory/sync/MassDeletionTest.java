@@ -68,6 +68,9 @@ final class MassDeletionTest {
 
     @Test
     void anEmptiedFileStopsEveryCycleAndNothingIsWrittenOrPublished() throws Exception {
+        assertThat(alice.engine.status().massDeletion()).as("status tells before a cycle fails").isTrue();
+        assertThat(alice.engine.status().toJson()).endsWith(",\"massDeletion\":true}");
+        assertThat(bob.engine.status().massDeletion()).isFalse();
         byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
         List<Supplier<SyncReport>> cycles = List.of(alice.engine::sync, alice.engine::backup,
                 alice.engine::restore);
@@ -98,6 +101,7 @@ final class MassDeletionTest {
     void whenAllowedTheDeletionIsStampedAndPropagates() throws Exception {
         SyncEngine allowed = SyncEngine.create(alice.engine.settings().withMassDeletionAllowed(true), store);
         assertThat(allowed.settings().massDeletionAllowed()).isTrue();
+        assertThat(allowed.status().massDeletion()).as("not under settings that allow it").isFalse();
         assertThat(allowed.sync().deleted()).hasSize(10 + 4 + 10);
         bob.sync();
         assertThat(bob.graph()).isEqualTo(MemoryGraph.empty());
