@@ -257,8 +257,10 @@ public final class GitStore implements ReplicaStore {
     }
 
     /**
-     * Every publication is a commit, so the git store keeps the whole history of each replica (back to
-     * its last compaction; older history stays under {@code refs/archive/replicas/<id>/}).
+     * Every publication is a commit, so the git store keeps the whole history of each replica. A
+     * compaction moves older history to {@code refs/archive/replicas/<id>/} and names the archived tip
+     * in its commit ({@code Previous-tip:}); the log follows it on, fetching the archive when it gets
+     * there, and {@code stateAt} finds archived revisions too.
      *
      * @return the history
      */
@@ -356,7 +358,24 @@ public final class GitStore implements ReplicaStore {
         return locked(replica, () -> {
             clone.fetch(replica);
             String ref = LocalClone.TRACKING_PREFIX + replica.value();
-            List<String[]> commits = revList(ref, limit, replica);
+            List<String[]> commits = new ArrayList<>(revList(ref, limit, replica));
+            boolean archiveFetched = false;
+            while (!commits.isEmpty() && commits.size() < limit) { // on past compactions, oldest first
+                String previous = clone.previousTip(commits.get(commits.size() - 1)[1], replica);
+                if (previous == null) {
+                    break;
+                }
+                if (!archiveFetched && !clone.hasCommit(previous, replica)) {
+                    clone.fetchArchive(replica);
+                    archiveFetched = true;
+                }
+                if (!clone.hasCommit(previous, replica)) {
+                    log.warn("{}: the history of {} before {} was archived and is gone", description, replica,
+                            previous);
+                    break;
+                }
+                commits.addAll(revList(previous, limit - commits.size(), replica));
+            }
             List<String> names = new ArrayList<>();
             commits.forEach(c -> names.add(c[1] + ":" + replica.value() + ".state"));
             List<byte[]> blobs = clone.readBlobs(names, replica);
@@ -381,7 +400,16 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(replica, "replica");
         return locked(replica, () -> {
             clone.fetch(replica);
-            String commit = resolve(revision, replica);
+            String commit;
+            try {
+                commit = resolve(revision, replica);
+            } catch (StoreAccessException notHere) {
+                if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
+                    throw notHere;
+                }
+                clone.fetchArchive(replica); // an archived revision, from before a compaction?
+                commit = resolve(revision, replica);
+            }
             byte[] blob = clone.readBlobs(List.of(commit + ":" + replica.value() + ".state"), replica).get(0);
             if (blob == null) {
                 throw new StoreAccessException(description, replica, "revision " + commit + " holds no state of replica "
@@ -400,9 +428,12 @@ public final class GitStore implements ReplicaStore {
         }
     }
 
-    /** {@code [commit time in seconds, commit]} of the newest {@code limit} commits of a ref; none if it is absent. */
+    /**
+     * {@code [commit time in seconds, commit]} of the newest {@code limit} commits from a ref or commit id;
+     * none if it is a ref that is absent.
+     */
     private List<String[]> revList(String ref, int limit, ReplicaId replica) {
-        if (!clone.refs(ref, replica).containsKey(ref)) {
+        if (!OBJECT_ID.matcher(ref).matches() && !clone.refs(ref, replica).containsKey(ref)) {
             return List.of();
         }
         GitProcess.Result r = clone.run(clone.path(), options.timeout(), null, replica,
@@ -487,8 +518,8 @@ public final class GitStore implements ReplicaStore {
         }
         boolean compacting = compact && parent != null && clone.countCommits(parent, replica) >= options.historyLimit();
         String tree = clone.mktree("100644 blob " + blob + "\t" + replica.value() + ".state\n", replica);
-        String commit = clone.commitTree(tree, compacting ? null : parent,
-                "replica " + replica.value() + (compacting ? " (history compacted)" : ""), replica);
+        String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
+                + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
         List<String> args = new ArrayList<>();
         args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
         if (compacting) {
@@ -497,7 +528,7 @@ public final class GitStore implements ReplicaStore {
         args.add("origin");
         args.add(commit + ":" + ref);
         if (compacting) {
-            args.add(parent + ":refs/archive/replicas/" + replica.value() + "/" + parent);
+            args.add(parent + ":" + LocalClone.ARCHIVE_PREFIX + replica.value() + "/" + parent);
         }
         GitProcess.Result r;
         try {

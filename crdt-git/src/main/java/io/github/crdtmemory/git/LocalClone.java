@@ -23,6 +23,10 @@ final class LocalClone {
     static final String REPLICA_PREFIX = "refs/heads/replicas/";
     static final String TRACKING_PREFIX = "refs/remotes/origin/replicas/";
     static final String MAIN_TRACKING = "refs/remotes/origin/main";
+    static final String ARCHIVE_PREFIX = "refs/archive/replicas/";
+    static final String ARCHIVE_TRACKING_PREFIX = "refs/remotes/origin/archive/replicas/";
+    /** The trailer by which a compaction commit names the tip it archived. */
+    static final String PREVIOUS_TIP = "Previous-tip";
 
     private static final Logger log = LoggerFactory.getLogger(LocalClone.class);
 
@@ -98,6 +102,23 @@ final class LocalClone {
                 "--no-write-fetch-head", "--no-auto-maintenance", "origin",
                 "+" + REPLICA_PREFIX + "*:" + TRACKING_PREFIX + "*",
                 "+refs/heads/main*:refs/remotes/origin/main*"));
+    }
+
+    /**
+     * Fetches one replica's archived history (the old tips its compactions kept under
+     * {@code refs/archive/replicas/<id>/}); only history reads need it, so a sync never pays for it.
+     */
+    void fetchArchive(ReplicaId replica) {
+        run(repo, options.networkTimeout(), null, replica, List.of("fetch", "--no-tags", "--no-write-fetch-head",
+                "--no-auto-maintenance", "origin", "+" + ARCHIVE_PREFIX + replica.value() + "/*:"
+                        + ARCHIVE_TRACKING_PREFIX + replica.value() + "/*"));
+    }
+
+    /** The commit a compaction commit continues ({@value #PREVIOUS_TIP} trailer), or null. */
+    String previousTip(String commit, ReplicaId replica) {
+        String value = run(repo, options.timeout(), null, replica, List.of("show", "-s",
+                "--format=%(trailers:key=" + PREVIOUS_TIP + ",valueonly,separator=%x2C)", commit, "--")).out().strip();
+        return value.matches("[0-9a-f]{40}([0-9a-f]{24})?") ? value : null;
     }
 
     /** Returns ref name to object id for the refs under {@code prefix}. */

@@ -85,4 +85,38 @@ class GitHistoryTest {
             assertThat(directory.history()).isEmpty();
         }
     }
+    @Test
+    void theLogRunsOnPastCompactionsAndArchivedRevisionsCanBeReadFromAFreshClone() {
+        Path remote = tmp.resolve("compacted.git");
+        GitStore.createRemote(remote, Duration.ofSeconds(10));
+        Clock clock = Clock.hybrid(A, () -> 1_000L, Timestamp.ZERO);
+        List<MemoryState> states = new ArrayList<>();
+        List<Revision> revs = new ArrayList<>();
+        try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), tmp.resolve("cache"))
+                .withHistoryLimit(3).withUnifiedView(false))) {
+            Revision rev = Revision.NONE;
+            for (int i = 1; i <= 8; i++) { // compacted twice: 3 + 3 archived, 2 on the live ref
+                MemoryState s = state(clock, i);
+                rev = store.publish(A, s, rev);
+                states.add(s);
+                revs.add(rev);
+            }
+        }
+        // a machine that never saw the archives: its clone fetches them when the log reaches a compaction
+        try (GitStore fresh = GitStore.open(GitStoreOptions.of(remote.toString(), tmp.resolve("fresh"))
+                .withHistoryLimit(3).withUnifiedView(false))) {
+            StoreHistory history = fresh.history().orElseThrow();
+            List<HistoryEntry> log = history.log(A, 20);
+            List<Revision> newestFirst = new ArrayList<>(revs);
+            java.util.Collections.reverse(newestFirst);
+            assertThat(log).extracting(HistoryEntry::revision).containsExactlyElementsOf(newestFirst);
+            assertThat(log).extracting(e -> e.counts().entities()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+            assertThat(history.log(A, 4)).extracting(HistoryEntry::revision)
+                    .containsExactlyElementsOf(newestFirst.subList(0, 4));
+        }
+        try (GitStore fresh = GitStore.open(GitStoreOptions.of(remote.toString(), tmp.resolve("fresh2"))
+                .withHistoryLimit(3).withUnifiedView(false))) {
+            assertThat(fresh.history().orElseThrow().stateAt(A, revs.get(0)).state()).isEqualTo(states.get(0));
+        }
+    }
 }
