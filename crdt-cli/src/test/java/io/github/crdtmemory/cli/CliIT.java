@@ -258,7 +258,7 @@ class CliIT {
         Cli.Run refused = alice.run("sync", "--json");
         assertThat(refused.code()).as("%s", refused).isEqualTo(7);
         assertThat(refused.json().get("kind").asText()).isEqualTo("MASS_DELETION");
-        assertThat(refused.json().get("message").asText()).contains(file.toString()).contains("6 of the 6")
+        assertThat(refused.json().get("message").asText()).contains(file.toString()).contains("delete 6 of the 6 entities")
                 .contains("--allow-mass-deletion");
         assertThat(alice.run("backup").code()).isEqualTo(7);
         Cli.Run status = alice.run("status");

@@ -539,25 +539,29 @@ public final class SyncEngine {
         }
     }
 
-    /** The refusal due when {@code current} lacks most of {@code base}'s entities and relations. */
+    /**
+     * The refusal due when {@code current} lacks most of {@code base}'s entities, or most of its
+     * relations between entities {@code current} keeps (see {@link MassDeletionException}).
+     */
     private Optional<MassDeletionException> massDeletion(MemoryGraph base, MemoryGraph current) {
-        int before = base.entities().size() + base.relations().size();
-        if (before < MassDeletionException.MIN_DELETED) {
-            return Optional.empty();
-        }
         Set<String> names = new HashSet<>();
         current.entities().forEach(e -> names.add(e.name()));
         Set<Relation> relations = new HashSet<>(current.relations());
-        int deleted = 0;
+        int entitiesDeleted = 0;
         for (Entity e : base.entities()) {
-            deleted += names.contains(e.name()) ? 0 : 1;
+            entitiesDeleted += names.contains(e.name()) ? 0 : 1;
         }
+        int relationsDropped = 0;
         for (Relation r : base.relations()) {
-            deleted += relations.contains(r) ? 0 : 1;
+            boolean dropped = !relations.contains(r) && names.contains(r.from()) && names.contains(r.to());
+            relationsDropped += dropped ? 1 : 0;
         }
-        return deleted >= MassDeletionException.MIN_DELETED && 2L * deleted > before
-                ? Optional.of(new MassDeletionException(file.path().toString(), deleted, before))
-                : Optional.empty();
+        int entitiesBefore = base.entities().size();
+        int relationsBefore = base.relations().size();
+        boolean trips = entitiesDeleted >= MassDeletionException.MIN_DELETED && 2L * entitiesDeleted > entitiesBefore
+                || relationsDropped >= MassDeletionException.MIN_DELETED && 2L * relationsDropped > relationsBefore;
+        return trips ? Optional.of(new MassDeletionException(file.path().toString(), entitiesDeleted, entitiesBefore,
+                relationsDropped, relationsBefore)) : Optional.empty();
     }
 
     private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next) {

@@ -77,9 +77,11 @@ final class MassDeletionTest {
         for (Supplier<SyncReport> cycle : cycles) {
             assertThatThrownBy(cycle::get).isInstanceOfSatisfying(MassDeletionException.class, e -> {
                 assertThat(e.file()).isEqualTo(alice.memoryFile.toString());
-                assertThat(e.deleted()).isEqualTo(14);
-                assertThat(e.before()).isEqualTo(14);
-                assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("14 of the 14");
+                assertThat(e.entitiesDeleted()).isEqualTo(10);
+                assertThat(e.entitiesBefore()).isEqualTo(10);
+                assertThat(e.relationsDropped()).as("they went with their entities").isZero();
+                assertThat(e.relationsBefore()).isEqualTo(4);
+                assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("delete 10 of the 10 entities");
             });
         }
         assertThat(Files.size(alice.memoryFile)).as("not written back").isZero();
@@ -109,7 +111,8 @@ final class MassDeletionTest {
     }
 
     @Test
-    void theCheckTripsOnAtLeastFiveAndMoreThanHalfOfEntitiesAndRelations() throws Exception {
+    void theCheckTripsOnAtLeastFiveAndMoreThanHalfOfTheEntitiesOrOfTheRelationsBetweenKeptEntities()
+            throws Exception {
         record Case(MemoryGraph before, MemoryGraph after, boolean trips) {
         }
         MemoryGraph twelve = graph(12, 0);
@@ -119,7 +122,9 @@ final class MassDeletionTest {
                 new Case(four, MemoryGraph.empty(), false), // 4 deleted: fewer than five
                 new Case(twelve, withoutEntities(twelve, 6), false), // 6 of 12: not more than half
                 new Case(twelve, withoutEntities(twelve, 7), true), // 7 of 12
-                new Case(threeLinked, MemoryGraph.of(threeLinked.entities(), List.of()), true), // 8 of 11: relations
+                new Case(threeLinked, MemoryGraph.of(threeLinked.entities(), List.of()), true), // 8 of 8 relations cut
+                new Case(threeLinked, withoutEntities(threeLinked, 1), false), // a hub and its relations: 1 entity
+                new Case(graph(12, 12), withoutEntities(graph(12, 12), 5), false), // 5 of 12, relations went with them
                 new Case(twelve, graph(12, 3), false)); // additions only
         int n = 0;
         for (Case c : cases) {
