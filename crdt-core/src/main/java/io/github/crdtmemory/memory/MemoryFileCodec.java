@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,9 +34,9 @@ import java.util.Set;
  * <p>Stateless and thread-safe.
  */
 public final class MemoryFileCodec {
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    // duplicate fields are checked by the reader itself, for the fields it reads (cheaper than Jackson's
+    // set per object); nested content of fields it ignores is skipped unchecked
+    private static final JsonFactory JSON = new JsonFactory();
 
     private MemoryFileCodec() {
     }
@@ -142,6 +141,10 @@ public final class MemoryFileCodec {
         return out.toByteArray();
     }
 
+    /** The fields a record is read for, each at most once (a bit each in a record's check). */
+    private static final List<String> KNOWN_FIELDS = List.of("type", "name", "entityType", "observations", "from",
+            "to", "relationType");
+
     /** One parse of one file; collects the graph and the warnings. */
     private static final class Reader {
         private final byte[] bytes;
@@ -245,8 +248,12 @@ public final class MemoryFileCodec {
         private void readObject(JsonParser p) throws IOException {
             objectForm = true;
             p.nextToken();
+            Set<String> seen = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
+                if (!seen.add(f)) {
+                    throw error(p.currentTokenLocation(), "duplicate field '" + f + "'");
+                }
                 JsonToken t = p.nextToken();
                 if (f.equals("entities") || f.equals("relations")) {
                     if (t != JsonToken.START_ARRAY) {
@@ -278,6 +285,8 @@ public final class MemoryFileCodec {
          * form, {@code defaultEntity} tells which list the object is in when it has no "type".
          */
         private void readRecord(JsonParser p, JsonLocation at, boolean defaultEntity) throws IOException {
+            int seen = 0; // one bit per known field, to refuse a repeated one
+            List<String> otherFields = null;
             String type = null;
             String name = null;
             String entityType = null;
@@ -288,6 +297,21 @@ public final class MemoryFileCodec {
             JsonLocation observationsAt = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
+                int bit = KNOWN_FIELDS.indexOf(f);
+                if (bit >= 0) {
+                    if ((seen & 1 << bit) != 0) {
+                        throw error(p.currentTokenLocation(), "duplicate field '" + f + "'");
+                    }
+                    seen |= 1 << bit;
+                } else {
+                    if (otherFields == null) {
+                        otherFields = new ArrayList<>(2);
+                    }
+                    if (otherFields.contains(f)) {
+                        throw error(p.currentTokenLocation(), "duplicate field '" + f + "'");
+                    }
+                    otherFields.add(f);
+                }
                 JsonToken t = p.nextToken();
                 switch (f) {
                     case "type" -> type = text(p, t, f);

@@ -118,7 +118,12 @@ final class MemoryFileCodecTest {
         expectError(ok + "[1]", 2, "expected a JSON object");
         expectError(ok.trim() + " " + ok, 1, "more than one JSON value on one line");
         expectError(ok + "{\"type\":\"entity\",\"name\":\"B\",\"name\":\"C\",\"entityType\":\"t\",\"observations\":[]}",
-                2, "Duplicate field 'name'");
+                2, "duplicate field 'name'");
+        expectError(ok + "{\"type\":\"entity\",\"name\":\"B\",\"entityType\":\"t\",\"x\":1,\"x\":2,\"observations\":[]}",
+                2, "duplicate field 'x'");
+        expectError(ok + "{\"type\":\"relation\",\"from\":\"A\",\"to\":\"B\",\"relationType\":\"r\",\"to\":\"C\"}",
+                2, "duplicate field 'to'");
+        expectError("{\"entities\":[],\"relations\":[],\"entities\":[]}", 1, "duplicate field 'entities'");
     }
 
     @Test
