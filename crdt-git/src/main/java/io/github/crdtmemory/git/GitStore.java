@@ -374,7 +374,11 @@ public final class GitStore implements ReplicaStore {
                             previous);
                     break;
                 }
-                commits.addAll(revList(previous, limit - commits.size(), replica));
+                List<String[]> older = revList(previous, limit - commits.size(), replica);
+                if (older.isEmpty()) {
+                    break;
+                }
+                commits.addAll(older);
             }
             List<String> names = new ArrayList<>();
             commits.forEach(c -> names.add(c[1] + ":" + replica.value() + ".state"));
