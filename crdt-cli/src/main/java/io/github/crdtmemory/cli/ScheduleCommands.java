@@ -120,7 +120,8 @@ final class ScheduleCommands {
         /**
          * The cron time for every {@code minutes}, at a minute offset fixed per replica (from the SHA-256
          * of its id), so machines on one store do not all sync at the same minute; the same replica always
-         * gets the same line, so installing twice changes nothing.
+         * gets the same line, so installing twice changes nothing. A period that does not divide the hour
+         * runs as {@code *}{@code /N} does (cron restarts the count every hour), only shifted.
          */
         static String cronTime(int minutes, ReplicaId replica) {
             long spread = Long.parseLong(PrivateFiles.sha256(replica.value().getBytes(StandardCharsets.UTF_8))
@@ -129,7 +130,10 @@ final class ScheduleCommands {
                 return "* * * * *";
             }
             if (minutes >= 2 && minutes <= 59) {
-                return spread % minutes + "-59/" + minutes + " * * * *";
+                // a period that does not divide the hour restarts at each hour, as */N does: keep the offset
+                // below the hour's remainder so the runs keep */N's pattern, shifted
+                int window = 60 % minutes == 0 ? minutes : 60 % minutes;
+                return spread % window + "-59/" + minutes + " * * * *";
             }
             if (minutes >= 60 && minutes % 60 == 0 && minutes / 60 <= 23) {
                 return spread % 60 + " */" + (minutes / 60) + " * * *";

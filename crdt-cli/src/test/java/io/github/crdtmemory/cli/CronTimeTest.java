@@ -25,6 +25,20 @@ final class CronTimeTest {
     }
 
     @Test
+    void aPeriodThatDoesNotDivideTheHourKeepsItsRunsPerHour() {
+        // */45 runs at :00 and :45; a shift must stay below 15 to keep both runs
+        for (String replica : new String[] {"alice", "bob", "laptop-3fa9c1", "ci-1", "ci-2", "ci-3"}) {
+            String every45 = time(45, replica);
+            int offset = Integer.parseInt(every45.substring(0, every45.indexOf('-')));
+            assertThat(offset).as(every45).isBetween(0, 14);
+            String every7 = time(7, replica);
+            assertThat(Integer.parseInt(every7.substring(0, every7.indexOf('-')))).as(every7).isBetween(0, 3);
+        }
+        assertThat(time(45, "bob")).isEqualTo("12-59/45 * * * *"); // 12 < 15: as for 15
+        assertThat(time(45, "laptop-3fa9c1")).isEqualTo("3-59/45 * * * *");
+    }
+
+    @Test
     void hoursGetAMinuteOfTheHourAndEveryMinuteNeedsNone() {
         assertThat(time(120, "laptop-3fa9c1")).isEqualTo("33 */2 * * *");
         assertThat(time(60, "bob")).isEqualTo("12 */1 * * *");
