@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.testkit.McpClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ class MemoryServerIT {
                         .as("%s%nserver log:%n%s", reply, server.log()).hasSize(1);
             }
             JsonNode graph = a.call("read_graph", Map.of()).path("structuredContent");
-            assertThat(graph.path("entities")).hasSize(200);
+            assertThat(graph.path("entities")).as("%s", diagnosis(home, a, b)).hasSize(200);
         }
         MemoryGraph g = MemoryFileCodec.parse(Files.readAllBytes(memory), memory.toString()).graph();
         assertThat(g.entities()).hasSize(200);
@@ -55,6 +56,31 @@ class MemoryServerIT {
             assertThat(g.entity("a-" + i)).isPresent();
             assertThat(g.entity("b-" + i)).isPresent();
         }
+    }
+
+    /**
+     * What to look at when writes went missing: the sync state directories both servers used (there
+     * must be one), the replica id, and each server's lock and warning lines.
+     */
+    private static String diagnosis(Path home, McpClient... servers) throws IOException {
+        StringBuilder out = new StringBuilder("diagnosis:");
+        Path root = home.resolve(".local/state/memory-backup");
+        if (Files.exists(root.resolve("files"))) {
+            try (var dirs = Files.list(root.resolve("files"))) {
+                out.append("\nstate dirs: ").append(dirs.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+        }
+        if (Files.exists(root.resolve("replica-id"))) {
+            out.append("\nreplica-id: ").append(Files.readString(root.resolve("replica-id")).strip());
+        }
+        for (int i = 0; i < servers.length; i++) {
+            List<String> lines = servers[i].log().lines().toList();
+            out.append("\nserver ").append(i).append(": ")
+                    .append(lines.stream().filter(l -> l.contains("acquired lock")).count()).append(" locks taken");
+            lines.stream().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("lost a race"))
+                    .limit(10).forEach(l -> out.append("\n  ").append(l));
+        }
+        return out.toString();
     }
 
     @Test

@@ -14,7 +14,9 @@ final class Servers {
     /** Our server from the shaded jar, with {@code HOME} and extra environment and arguments. */
     static McpClient ours(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:+UseSerialGC", "-jar", System.getProperty("memoryServer.jar",
+                .toString(), "-XX:+UseSerialGC",
+                // lock acquisitions in the log, for the diagnosis of a failed concurrency test
+                "-Dorg.slf4j.simpleLogger.log.io.github.crdtmemory.internal=debug", "-jar", System.getProperty("memoryServer.jar",
                 "target/memory-mcp-server.jar")));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
