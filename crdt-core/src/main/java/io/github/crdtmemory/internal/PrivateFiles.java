@@ -8,6 +8,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -92,6 +93,30 @@ public final class PrivateFiles {
             }
         } catch (FileAlreadyExistsException e) {
             // kept as it is
+        }
+    }
+
+    /**
+     * Opens {@code file} for writing as one descriptor, creating it empty with mode {@code 0600} if it
+     * does not exist; a symbolic link in its place is refused rather than followed. Creation and opening
+     * are one {@code open(2)}, so no second descriptor is opened and closed on the file (that would
+     * drop the process's {@code fcntl} locks on it).
+     *
+     * @param file the file; its directory must exist
+     * @return the open channel, positioned at the start; the caller closes it
+     * @throws IOException if it cannot be created or opened, or is a symbolic link
+     */
+    public static FileChannel openOrCreate(Path file) throws IOException {
+        Set<OpenOption> open = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
+        try {
+            return isPosix(file.toAbsolutePath().getParent())
+                    ? FileChannel.open(file, open, PosixFilePermissions.asFileAttribute(FILE_MODE))
+                    : FileChannel.open(file, open);
+        } catch (IOException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw new IOException(file + " is a symbolic link; refused in place of a regular file", e);
+            }
+            throw e;
         }
     }
 

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,7 +21,16 @@ import org.slf4j.LoggerFactory;
  * channel on the file releases every lock the JVM holds on it. So a lock is taken in two steps: first
  * an in-JVM lock for the file (one per canonical path, shared by every caller in this JVM), then, while
  * holding it, the OS lock through a single channel, polled with {@code tryLock} until a deadline. No
- * second channel on the file is opened while the OS lock is held, so no close can drop it.
+ * second channel on the file is opened while the OS lock is held, so no close can drop it. That
+ * includes creating the lock file: it is created by the same {@code open(2)} that yields the locking
+ * channel, under the in-JVM lock. (Creating it beforehand, outside that lock, opened and closed a
+ * descriptor of its own; a close that landed while another thread of the JVM had just taken the OS
+ * lock dropped that lock, and a second process could then enter too. It happened only while the file
+ * was new, and cost a write in a two-server test once in about a hundred runs.)
+ *
+ * <p>The lock is keyed by the lock file's canonical directory and its name; the file itself must not
+ * be a symbolic link (it is refused). Deleting the lock file while it is held ends the exclusion for
+ * the next taker, as with any {@code fcntl} lock file: leave lock files alone.
  *
  * <p>The table of in-JVM locks is the one piece of static state in this library; it mirrors the JVM's
  * own per-file lock table and must be process-wide for the reason above. Entries are removed when
@@ -54,21 +61,25 @@ public final class ProcessFileLock implements AutoCloseable {
     }
 
     /**
-     * Takes the lock on {@code lockFile} (created {@code 0600} if absent), waiting at most
-     * {@code timeout}.
+     * Takes the lock on {@code lockFile} (created {@code 0600} if absent; a symbolic link is refused),
+     * waiting at most {@code timeout}.
      *
      * @param lockFile the lock file; its directory must exist
      * @param timeout the longest wait
      * @return the held lock; close it to release
      * @throws LockTimeoutException if the lock was not acquired in time, or the wait was interrupted
      *     (the interrupt flag is then set again)
-     * @throws IOException if the lock file cannot be created or opened
+     * @throws IOException if the lock file cannot be created or opened, or is a symbolic link
      * @throws IllegalStateException if the calling thread already holds this lock
      */
     public static ProcessFileLock acquire(Path lockFile, Duration timeout) throws IOException {
         Objects.requireNonNull(timeout, "timeout");
-        PrivateFiles.createFile(lockFile);
-        Path key = lockFile.toRealPath();
+        Path absolute = lockFile.toAbsolutePath();
+        Path name = absolute.getFileName();
+        if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
+            throw new IllegalArgumentException("not a file: " + lockFile);
+        }
+        Path key = absolute.getParent().toRealPath().resolve(name);
         long start = System.nanoTime();
         long deadline = start + Math.max(0, timeout.toNanos());
         Slot slot = SLOTS.compute(key, (k, s) -> {
@@ -85,7 +96,7 @@ public final class ProcessFileLock implements AutoCloseable {
                 throw new LockTimeoutException(key, timeout, "held by another thread of this process");
             }
             try {
-                FileChannel channel = FileChannel.open(key, Set.of(StandardOpenOption.WRITE));
+                FileChannel channel = PrivateFiles.openOrCreate(key);
                 try {
                     FileLock lock;
                     while ((lock = channel.tryLock()) == null) {
