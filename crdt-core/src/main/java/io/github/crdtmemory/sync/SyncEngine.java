@@ -228,6 +228,7 @@ public final class SyncEngine {
     public MemoryGraph edit(java.util.function.UnaryOperator<MemoryGraph> change) {
         Objects.requireNonNull(change, "change");
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
+            MemoryState stamped = null; // the change, as stamped registers, once it has run
             for (int attempt = 1; ; attempt++) {
                 Optional<byte[]> before = readMemoryFile();
                 MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), file.path().toString()) : null;
@@ -238,15 +239,19 @@ public final class SyncEngine {
                     base = parsed.graph();
                 }
                 MemoryGraph current = parsed == null ? base : parsed.graph();
-                Timestamp start = cp.state().maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
+                // a retry joins the change it stamped before instead of trusting the checkpoint to hold it
+                // (joining is idempotent, so this costs nothing when it does)
+                MemoryState known = stamped == null ? cp.state() : cp.state().join(stamped);
+                Timestamp start = known.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
                         .orElse(cp.clock());
                 Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
-                MemoryState local = cp.state().join(cp.state().diff(base, current, clock));
-                if (attempt == 1) {
-                    // once only: from the second attempt on, the persisted state already holds the change,
-                    // and applying it again would see its own effect (a create would report nothing new)
+                MemoryState local = known.join(known.diff(base, current, clock));
+                if (stamped == null) {
+                    // once only: applying the change again would see its own effect (a create would
+                    // report nothing new)
                     MemoryGraph view = local.view();
-                    local = local.join(local.diff(view, change.apply(view), clock));
+                    stamped = local.diff(view, change.apply(view), clock);
+                    local = local.join(stamped);
                 }
                 MemoryGraph written = local.view();
                 byte[] out = MemoryFileCodec.write(written, parsed != null && parsed.trailingNewline());

@@ -91,4 +91,58 @@ final class EditProcessesTest {
             assertThat(Host.read(memory)).isEqualTo(after);
         }
     }
+
+    @Test
+    void aRetriedChangeIsKeptEvenIfTheCheckpointIsRolledBackUnderIt() throws Exception {
+        // what a second holder of the lock could do (a lock file deleted while held, say): put back an
+        // older checkpoint between the first attempt's save and the retry's load; the retry must not
+        // take the change from the checkpoint
+        Path memory = tmp.resolve("memory.jsonl");
+        Path state = tmp.resolve("state");
+        try (MemoryStore store = MemoryStore.create("edit-rollback")) {
+            SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, state, ReplicaId.of("s")), store);
+            engine.edit(g -> MemoryTools.createEntities(g, List.of(Entity.of("seed", "thing"))).graph());
+            Path checkpoint = state.resolve(StateDirectory.CHECKPOINT_FILE);
+            byte[] old = Files.readAllBytes(checkpoint);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger rollbacks = new java.util.concurrent.atomic.AtomicInteger();
+            Thread restorer = new Thread(() -> {
+                Path temp = state.resolve("checkpoint.rollback");
+                while (!stop.get()) {
+                    try {
+                        if (!java.util.Arrays.equals(Files.readAllBytes(checkpoint), old)) {
+                            Files.write(temp, old);
+                            Files.move(temp, checkpoint, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                            rollbacks.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        // the checkpoint is between renames: look again
+                    }
+                }
+            });
+            restorer.start();
+            try {
+                for (int i = 0; i < 30; i++) {
+                    String foreign = "foreign-" + i;
+                    String mine = "mine-" + i;
+                    MemoryGraph after = engine.edit(g -> {
+                        // a writer that does not take the lock slips in, so the write is retried
+                        Host.write(memory, Host.withObservation(Host.read(memory), foreign, "thing", "npm"));
+                        return MemoryTools.createEntities(g, List.of(Entity.of(mine, "thing"))).graph();
+                    });
+                    assertThat(after.entity(mine)).as(mine + " in the result").isPresent();
+                    assertThat(after.entity(foreign)).as(foreign).isPresent();
+                    assertThat(Host.read(memory)).isEqualTo(after);
+                }
+            } finally {
+                stop.set(true);
+                restorer.join(10_000);
+            }
+            assertThat(rollbacks).as("the checkpoint was rolled back during the edits").hasPositiveValue();
+            MemoryGraph g = Host.read(memory);
+            for (int i = 0; i < 30; i++) {
+                assertThat(g.entity("mine-" + i)).as("mine-" + i).isPresent();
+            }
+        }
+    }
 }
