@@ -71,6 +71,7 @@ public final class ProcessFileLock implements AutoCloseable {
      *     (the interrupt flag is then set again)
      * @throws IOException if the lock file cannot be created or opened, or is a symbolic link
      * @throws IllegalStateException if the calling thread already holds this lock
+     * @throws IllegalArgumentException if {@code lockFile} names no file ({@code /}, {@code .}, {@code ..})
      */
     public static ProcessFileLock acquire(Path lockFile, Duration timeout) throws IOException {
         Objects.requireNonNull(timeout, "timeout");
