@@ -3,9 +3,9 @@ package io.github.crdtmemory.sync;
 import io.github.crdtmemory.core.CrdtException;
 
 /**
- * A sync, backup or restore stopped because the memory file's edits since the last cycle would delete
- * most of the memory: at least {@link #MIN_DELETED} and more than half of the entities the last cycle
- * saw, or at least {@link #MIN_DELETED} and more than half of its relations between entities the file
+ * A sync, backup, restore or edit stopped because the memory file's edits since the last cycle or
+ * edit (for an edit, another writer's) would delete most of the memory: at least {@link #MIN_DELETED}
+ * and more than half of the entities the last cycle saw, or at least {@link #MIN_DELETED} and more than half of its relations between entities the file
  * still has (relations that went with a deleted entity do not count: deleting one well-connected
  * entity is an ordinary edit). That is what a file looks like when it was emptied by mistake or read
  * while a writer had truncated it and not yet written it again (MCP memory servers up to 2026.7.4
@@ -39,11 +39,11 @@ public final class MassDeletionException extends CrdtException {
      */
     public MassDeletionException(String file, int entitiesDeleted, int entitiesBefore, int relationsDropped,
                                  int relationsBefore) {
-        super(file + ": its edits since the last sync delete " + entitiesDeleted + " of the " + entitiesBefore
-                + " entities and drop " + relationsDropped + " of the " + relationsBefore + " relations (between"
-                + " entities it keeps) that the last sync saw: an emptied file, or one read while a writer had"
-                + " truncated it? Nothing was written. To keep the deletion, run once with mass deletion allowed;"
-                + " to undo it, remove the file and restore");
+        super(file + ": its edits since the last sync or edit delete " + entitiesDeleted + " of the "
+                + entitiesBefore + " entities and drop " + relationsDropped + " of the " + relationsBefore
+                + " relations (between entities it keeps) that the last one saw: an emptied file, or one read"
+                + " while a writer had truncated it? Nothing was written. To keep the deletion, run once with"
+                + " mass deletion allowed; to undo it, remove the file and restore");
         this.file = file;
         this.entitiesDeleted = entitiesDeleted;
         this.entitiesBefore = entitiesBefore;

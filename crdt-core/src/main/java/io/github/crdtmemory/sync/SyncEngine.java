@@ -71,6 +71,8 @@ public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final long BACKOFF_BASE_MILLIS = 20;
     private static final long BACKOFF_CAP_MILLIS = 1000;
+    private static final int MASS_DELETION_READINGS = 5;
+    private static final long MASS_DELETION_PAUSE_MILLIS = 20;
 
     private final SyncSettings settings;
     private final ReplicaStore store;
@@ -213,13 +215,20 @@ public final class SyncEngine {
      * write. Nothing is published: the next {@link #sync()} does that. No copy is kept (edits are small
      * and many; history lives in the state and the store). {@code change} runs exactly once: if a writer
      * that does not take the lock replaces the file in between, its edits are merged with the already
-     * stamped change and the write is tried again. The file's own edits are stamped as they are, with no
-     * {@link MassDeletionException} check: the caller is the file's writer, and a tool call that deletes
-     * everything means it.
+     * stamped change and the write is tried again.
+     *
+     * <p>The check of {@link #sync()} applies to the file's own edits since the last step, which only
+     * another writer can have made: if they would delete most of the memory (an emptied file, or one
+     * caught while a truncating writer was mid-write) the file is read again a few times, then the step
+     * is refused with {@link MassDeletionException} (unless {@link SyncSettings#massDeletionAllowed()})
+     * before {@code change} runs. {@code change} itself is never checked: the caller is the file's
+     * writer, and a tool call that deletes everything means it.
      *
      * @param change from the current graph to the next
      * @return the graph now in the file
      * @throws MemoryFormatException if the memory file does not parse; nothing was written
+     * @throws MassDeletionException if another writer's edits to the file would delete most of the
+     *     memory and {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
      * @throws LockTimeoutException if another process held the lock longer than the timeout
      * @throws StoreException if the memory file or the state directory fails, or the file kept changing
      *     under a writer that does not take the lock
@@ -230,15 +239,12 @@ public final class SyncEngine {
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
             MemoryState stamped = null; // the change, as stamped registers, once it has run
             for (int attempt = 1; ; attempt++) {
-                Optional<byte[]> before = readMemoryFile();
-                MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), file.path().toString()) : null;
-                Checkpoint cp = dir.load().orElseGet(Checkpoint::initial);
-                MemoryGraph base = cp.base();
-                Optional<byte[]> pending = cp.pendingBytes();
-                if (pending.isPresent() && before.isPresent() && Arrays.equals(pending.get(), before.get())) {
-                    base = parsed.graph();
-                }
-                MemoryGraph current = parsed == null ? base : parsed.graph();
+                Look look = look();
+                Optional<byte[]> before = look.bytes();
+                MemoryFile parsed = look.parsed();
+                Checkpoint cp = look.checkpoint();
+                MemoryGraph base = look.base();
+                MemoryGraph current = look.current();
                 // a retry joins the change it stamped before instead of trusting the checkpoint to hold it
                 // (joining is idempotent, so this costs nothing when it does)
                 MemoryState known = stamped == null ? cp.state() : cp.state().join(stamped);
@@ -336,26 +342,15 @@ public final class SyncEngine {
 
     private SyncReport locked(Phases phases, Mode mode) {
         String source = file.path().toString();
-        Optional<byte[]> before = readMemoryFile();
-        MemoryFile parsed = before.isPresent() ? MemoryFileCodec.parse(before.get(), source) : null;
+        Look look = look();
         phases.end("read");
-
-        Optional<Checkpoint> loaded = dir.load();
-        boolean firstRun = loaded.isEmpty();
-        Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
-        MemoryGraph loadedBase = cp.base();
+        Optional<byte[]> before = look.bytes();
+        MemoryFile parsed = look.parsed();
+        boolean firstRun = look.firstRun();
+        Checkpoint cp = look.checkpoint();
         Optional<byte[]> pending = cp.pendingBytes();
-        if (pending.isPresent() && before.isPresent() && Arrays.equals(pending.get(), before.get())) {
-            loadedBase = parsed.graph(); // the last write-back landed before the checkpoint recorded it
-        }
-        MemoryGraph base = loadedBase;
-        MemoryGraph current = parsed == null ? base : parsed.graph();
-        if (!settings.massDeletionAllowed()) {
-            Optional<MassDeletionException> refused = massDeletion(base, current);
-            if (refused.isPresent()) {
-                throw refused.get();
-            }
-        }
+        MemoryGraph base = look.base();
+        MemoryGraph current = look.current();
         MemoryState own = cp.state();
         String stateBefore = PrivateFiles.sha256(dir.encode(own));
         Timestamp start = own.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
@@ -548,6 +543,59 @@ public final class SyncEngine {
      * The refusal due when {@code current} lacks most of {@code base}'s entities, or most of its
      * relations between entities {@code current} keeps (see {@link MassDeletionException}).
      */
+    /**
+     * The memory file and the checkpoint, read together under the lock.
+     *
+     * @param bytes the file, or empty when it does not exist
+     * @param parsed the file parsed, or null when it does not exist
+     * @param checkpoint the checkpoint, or the initial one on a first run
+     * @param firstRun whether there was no checkpoint
+     * @param base the graph the file last agreed with
+     * @param current the graph the file holds (the base when it does not exist)
+     */
+    private record Look(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint, boolean firstRun,
+                        MemoryGraph base, MemoryGraph current) {
+    }
+
+    /**
+     * Reads the memory file and the checkpoint. Unless mass deletion is allowed, a file whose edits
+     * would delete most of the memory is read again a few times, {@value #MASS_DELETION_PAUSE_MILLIS} ms
+     * apart, before it is refused: a writer that truncates and then writes (MCP servers up to 2026.7.4)
+     * may have been caught in the middle.
+     *
+     * @throws MassDeletionException if every reading deleted most of the memory
+     * @throws MemoryFormatException if the file does not parse
+     */
+    private Look look() {
+        for (int reading = 1; ; reading++) {
+            Optional<byte[]> bytes = readMemoryFile();
+            MemoryFile parsed = bytes.isPresent() ? MemoryFileCodec.parse(bytes.get(), file.path().toString()) : null;
+            Optional<Checkpoint> loaded = dir.load();
+            Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
+            MemoryGraph base = cp.base();
+            Optional<byte[]> pending = cp.pendingBytes();
+            if (pending.isPresent() && bytes.isPresent() && Arrays.equals(pending.get(), bytes.get())) {
+                base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
+            }
+            MemoryGraph current = parsed == null ? base : parsed.graph();
+            Optional<MassDeletionException> refused = settings.massDeletionAllowed() || current.equals(base)
+                    ? Optional.empty() : massDeletion(base, current);
+            if (refused.isEmpty()) {
+                return new Look(bytes, parsed, cp, loaded.isEmpty(), base, current);
+            }
+            if (reading >= MASS_DELETION_READINGS) {
+                throw refused.get();
+            }
+            log.debug("{} looks mass-deleted; reading it again in case a writer was mid-write", file.path());
+            try {
+                TimeUnit.MILLISECONDS.sleep(MASS_DELETION_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw refused.get();
+            }
+        }
+    }
+
     private Optional<MassDeletionException> massDeletion(MemoryGraph base, MemoryGraph current) {
         Set<String> names = new HashSet<>();
         current.entities().forEach(e -> names.add(e.name()));

@@ -142,4 +142,64 @@ final class MassDeletionTest {
             }
         }
     }
+
+    @Test
+    void anEditRefusesAnotherWritersMassDeletionBeforeItsChangeRunsAndGoesOnOnceItIsAllowed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
+        assertThatThrownBy(() -> alice.engine.edit(g -> {
+            runs.incrementAndGet();
+            return g;
+        })).isInstanceOfSatisfying(MassDeletionException.class,
+                e -> assertThat(e.getMessage()).contains("delete 10 of the 10 entities"));
+        assertThat(runs).as("the change did not run").hasValue(0);
+        assertThat(Files.size(alice.memoryFile)).as("not written").isZero();
+        assertThat(Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE)))
+                .as("nothing stamped").isEqualTo(checkpoint);
+
+        SyncEngine.create(alice.engine.settings().withMassDeletionAllowed(true), store).sync();
+        MemoryGraph after = alice.engine.edit(g -> MemoryGraph.of(List.of(new Entity("new", "thing", List.of())),
+                List.of()));
+        assertThat(after.entities()).extracting(Entity::name).containsExactly("new");
+    }
+
+    @Test
+    void aFileCaughtMidWriteIsReadAgainAndNeitherAnEditNorASyncDeletesAnything() throws Exception {
+        // a truncating writer: the file is empty for a moment, then complete again with one more entity
+        MemoryGraph complete = graph(10, 4);
+        for (int round = 0; round < 2; round++) {
+            MemoryGraph rewritten = with(complete, "npm-" + round);
+            Files.write(alice.memoryFile, new byte[0]);
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(30);
+                    Host.write(alice.memoryFile, rewritten);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            writer.start();
+            try {
+                if (round == 0) {
+                    complete = alice.engine.edit(g -> with(g, "mine"));
+                    assertThat(complete).as("the edit saw the complete file").isEqualTo(with(rewritten, "mine"));
+                } else {
+                    assertThat(alice.sync().deleted()).as("the sync saw the complete file").isEmpty();
+                    complete = alice.graph();
+                    assertThat(complete).isEqualTo(rewritten);
+                }
+            } finally {
+                writer.join();
+            }
+        }
+        bob.sync();
+        assertThat(bob.graph()).isEqualTo(complete);
+        assertThat(complete.entities()).hasSize(13);
+    }
+
+    private static MemoryGraph with(MemoryGraph g, String name) {
+        List<Entity> entities = new ArrayList<>(g.entities());
+        entities.add(new Entity(name, "thing", List.of()));
+        return MemoryGraph.of(entities, g.relations());
+    }
 }

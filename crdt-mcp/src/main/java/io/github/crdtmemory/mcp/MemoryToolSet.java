@@ -8,6 +8,7 @@ import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.Relation;
+import io.github.crdtmemory.sync.MassDeletionException;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
@@ -77,6 +78,11 @@ final class MemoryToolSet {
                     Object[] result = handler.apply(request.arguments() == null ? Map.of() : request.arguments());
                     return McpSchema.CallToolResult.builder().addTextContent((String) result[0])
                             .structuredContent(result[1]).build();
+                } catch (MassDeletionException e) {
+                    log.warn("{} refused: {}", name, e.getMessage());
+                    return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() + ". With this server:"
+                            + " `memory-backup sync --allow-mass-deletion` keeps the deletion; removing the file and"
+                            + " `memory-backup restore` brings the memory back").isError(true).build();
                 } catch (RuntimeException e) {
                     log.debug("{} failed: {}", name, e.toString());
                     return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() == null ? e.toString()

@@ -192,6 +192,26 @@ class MemoryServerIT {
     }
 
     @Test
+    void aFileEmptiedByAnotherWriterMakesWriteCallsFailAndNothingIsWritten() throws Exception {
+        Path file = tmp.resolve("emptied.jsonl");
+        try (McpClient server = Servers.ours(Files.createDirectories(tmp.resolve("he")),
+                Map.of("MEMORY_FILE_PATH", file.toString()))) {
+            List<Object> six = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                six.add(entity("e" + i, "thing"));
+            }
+            assertThat(server.call("create_entities", Map.of("entities", six)).path("isError").asBoolean()).isFalse();
+            Files.write(file, new byte[0]); // another writer truncated it (and never wrote it again)
+            JsonNode refused = server.call("create_entities", Map.of("entities", List.of(entity("x", "thing"))));
+            assertThat(refused.path("isError").asBoolean()).isTrue();
+            assertThat(refused.path("content").get(0).path("text").asText())
+                    .contains("delete 6 of the 6 entities", "memory-backup sync --allow-mass-deletion");
+            assertThat(Files.size(file)).as("nothing written").isZero();
+            assertThat(server.call("read_graph", Map.of()).path("structuredContent").path("entities")).isEmpty();
+        }
+    }
+
+    @Test
     void theLauncherRunsTheJar() throws Exception {
         Process p = new ProcessBuilder(Path.of("../bin/memory-mcp-server").toAbsolutePath().normalize().toString(),
                 "--version").redirectErrorStream(true).start();
