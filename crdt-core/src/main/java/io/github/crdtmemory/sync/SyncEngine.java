@@ -228,7 +228,9 @@ public final class SyncEngine {
      * @return the graph now in the file
      * @throws MemoryFormatException if the memory file does not parse; nothing was written
      * @throws MassDeletionException if another writer's edits to the file would delete most of the
-     *     memory and {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
+     *     memory and {@link SyncSettings#massDeletionAllowed()} is false; the file was not written (when
+     *     the other writer struck between this step's read and its write, the change is already stamped
+     *     in the state and reaches the file once the deletion is kept or undone)
      * @throws LockTimeoutException if another process held the lock longer than the timeout
      * @throws StoreException if the memory file or the state directory fails, or the file kept changing
      *     under a writer that does not take the lock
