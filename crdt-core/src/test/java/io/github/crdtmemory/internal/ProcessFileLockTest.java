@@ -109,10 +109,15 @@ final class ProcessFileLockTest {
                     Long.toString(start), "200"));
         }
         List<String> output = new ArrayList<>();
-        for (Process p : children) {
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
-            output.addAll(List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")));
-            assertThat(p.exitValue()).as("child exit; log: %s", Files.readString(log)).isZero();
+        try {
+            for (Process p : children) {
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
+                output.addAll(List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                        .split("\n")));
+                assertThat(p.exitValue()).as("child exit; log: %s", Files.readString(log)).isZero();
+            }
+        } finally {
+            children.forEach(Process::destroyForcibly);
         }
         assertThat(output).as("holders that found another inside, and failures inside")
                 .filteredOn(l -> l.startsWith("overlap") || l.startsWith("error")).isEmpty();
@@ -125,8 +130,12 @@ final class ProcessFileLockTest {
 
     private String probe(Path file) throws Exception {
         Process p = child(temp.resolve("probe.log"), "probe", file.toString());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("probe finished").isTrue();
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     private static Process child(Path log, String... args) throws IOException {
