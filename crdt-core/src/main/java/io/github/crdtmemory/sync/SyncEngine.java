@@ -78,12 +78,15 @@ public final class SyncEngine {
     private final ReplicaStore store;
     private final StateDirectory dir;
     private final MemoryFileAccess file;
+    private final Runnable beforeReadingAgain;
 
-    private SyncEngine(SyncSettings settings, ReplicaStore store, Runnable beforeWriteBackRename) {
+    private SyncEngine(SyncSettings settings, ReplicaStore store, Runnable beforeWriteBackRename,
+                       Runnable beforeReadingAgain) {
         this.settings = settings;
         this.store = store;
         this.dir = new StateDirectory(settings.stateDir(), settings.replica());
         this.file = new MemoryFileAccess(settings.memoryFile(), beforeWriteBackRename);
+        this.beforeReadingAgain = beforeReadingAgain;
     }
 
     /**
@@ -95,12 +98,20 @@ public final class SyncEngine {
      */
     public static SyncEngine create(SyncSettings settings, ReplicaStore store) {
         return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"),
-                () -> { });
+                () -> { }, () -> { });
     }
 
     /** An engine whose write-back runs {@code beforeRename} between the temporary file and the rename (tests). */
     static SyncEngine withFault(SyncSettings settings, ReplicaStore store, Runnable beforeRename) {
-        return new SyncEngine(settings, store, beforeRename);
+        return new SyncEngine(settings, store, beforeRename, () -> { });
+    }
+
+    /**
+     * An engine that runs {@code beforeReadingAgain} each time it pauses to read a seemingly mass-deleted
+     * file again (tests: the other writer finishes during the pause).
+     */
+    static SyncEngine withPause(SyncSettings settings, ReplicaStore store, Runnable beforeReadingAgain) {
+        return new SyncEngine(settings, store, () -> { }, beforeReadingAgain);
     }
 
     /**
@@ -589,6 +600,7 @@ public final class SyncEngine {
                 throw refused.get();
             }
             log.debug("{} looks mass-deleted; reading it again in case a writer was mid-write", file.path());
+            beforeReadingAgain.run();
             try {
                 TimeUnit.MILLISECONDS.sleep(MASS_DELETION_PAUSE_MILLIS);
             } catch (InterruptedException e) {

@@ -165,32 +165,27 @@ final class MassDeletionTest {
 
     @Test
     void aFileCaughtMidWriteIsReadAgainAndNeitherAnEditNorASyncDeletesAnything() throws Exception {
-        // a truncating writer: the file is empty for a moment, then complete again with one more entity
+        // a truncating writer: the file is empty when first read, complete again (one entity more) when
+        // the engine looks again
         MemoryGraph complete = graph(10, 4);
         for (int round = 0; round < 2; round++) {
             MemoryGraph rewritten = with(complete, "npm-" + round);
             Files.write(alice.memoryFile, new byte[0]);
-            Thread writer = new Thread(() -> {
-                try {
-                    Thread.sleep(30);
+            java.util.concurrent.atomic.AtomicInteger pauses = new java.util.concurrent.atomic.AtomicInteger();
+            SyncEngine engine = SyncEngine.withPause(alice.engine.settings(), store, () -> {
+                if (pauses.incrementAndGet() == 2) { // the writer takes a while: empty at two readings
                     Host.write(alice.memoryFile, rewritten);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
             });
-            writer.start();
-            try {
-                if (round == 0) {
-                    complete = alice.engine.edit(g -> with(g, "mine"));
-                    assertThat(complete).as("the edit saw the complete file").isEqualTo(with(rewritten, "mine"));
-                } else {
-                    assertThat(alice.sync().deleted()).as("the sync saw the complete file").isEmpty();
-                    complete = alice.graph();
-                    assertThat(complete).isEqualTo(rewritten);
-                }
-            } finally {
-                writer.join();
+            if (round == 0) {
+                complete = engine.edit(g -> with(g, "mine"));
+                assertThat(complete).as("the edit saw the complete file").isEqualTo(with(rewritten, "mine"));
+            } else {
+                assertThat(engine.sync().deleted()).as("the sync saw the complete file").isEmpty();
+                complete = alice.graph();
+                assertThat(complete).isEqualTo(rewritten);
             }
+            assertThat(pauses).as("read three times: empty, empty, complete").hasValue(2);
         }
         bob.sync();
         assertThat(bob.graph()).isEqualTo(complete);
