@@ -6,6 +6,7 @@ import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.live.MemoryTools;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.store.DirectoryStore;
 import io.github.crdtmemory.store.MemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link SyncEngine#edit}: two OS processes, each making 100 concurrent tool calls on one memory file
- * and state directory, lose none of the 200 writes; edits by a tool that does not take the lock are
- * stamped, not overwritten.
+ * and state directory, lose none of the 200 writes, also with a third process syncing back to back (as
+ * cron would) meanwhile; edits by a tool that does not take the lock are stamped, not overwritten; a
+ * retried edit keeps its change even when the checkpoint is rolled back under it.
  */
 final class EditProcessesTest {
     @TempDir
@@ -50,6 +52,43 @@ final class EditProcessesTest {
             SyncReport report = engine.sync();
             assertThat(report.added()).as("everything was stamped by the edits already").isEmpty();
             assertThat(store.read().get(ReplicaId.of("server")).orElseThrow().state().view().entities()).hasSize(200);
+        }
+    }
+
+    @Test
+    void editsOfTwoProcessesAndACronSyncLoopOnTheSameFileAndStateLoseNothing() throws Exception {
+        // the deployment of docs/mcp-server.md: two servers edit while memory-backup syncs from cron
+        Path memory = tmp.resolve("memory.jsonl");
+        Path state = tmp.resolve("state");
+        Path storeDir = tmp.resolve("store");
+        Path stop = tmp.resolve("stop");
+        Path log = tmp.resolve("workers.log");
+        try (Jvm sync = Jvm.start(log, "sync-loop", storeDir.toString(), memory.toString(), state.toString(),
+                "server", stop.toString())) {
+            sync.awaitLine("ready", 60);
+            try (Jvm a = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
+                 Jvm b = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
+                a.awaitLine("done", 120);
+                b.awaitLine("done", 120);
+                assertThat(a.await(30)).as(Files.readString(log)).isZero();
+                assertThat(b.await(30)).as(Files.readString(log)).isZero();
+            }
+            Files.createFile(stop);
+            sync.awaitLine("done", 120);
+            assertThat(sync.await(30)).as(Files.readString(log)).isZero();
+            assertThat(sync.lines).as("the loop synced while the edits ran")
+                    .anySatisfy(l -> assertThat(l).startsWith("synced ").isNotEqualTo("synced 0"));
+        }
+        MemoryGraph g = Host.read(memory);
+        for (String tag : List.of("a", "b")) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(g.entity(tag + "-" + i)).as(tag + "-" + i).isPresent();
+            }
+        }
+        assertThat(g.entities()).hasSize(200);
+        try (DirectoryStore store = DirectoryStore.open(storeDir, Duration.ofSeconds(30))) {
+            SyncEngine.create(SyncSettings.of(memory, state, ReplicaId.of("server")), store).sync();
+            assertThat(store.read().get(ReplicaId.of("server")).orElseThrow().state().view()).isEqualTo(g);
         }
     }
 

@@ -15,7 +15,12 @@ import java.time.Duration;
  *       {@code tag-i} on entity {@code shared}, then syncs; prints {@code synced i};</li>
  *   <li>{@code crash-loop store memoryFile stateDir replica tag}: the same, forever, printing
  *       {@code persisted i} once edit i is in the memory file; killed by the test;</li>
- *   <li>{@code hold-lock stateDir millis}: holds the state directory's lock, prints {@code locked}.</li>
+ *   <li>{@code hold-lock stateDir millis}: holds the state directory's lock, prints {@code locked};</li>
+ *   <li>{@code edit-calls memory stateDir replica tag calls threads}: {@code calls} concurrent
+ *       {@link SyncEngine#edit} calls on {@code threads} threads, each creating entity {@code tag-i};
+ *       prints {@code done};</li>
+ *   <li>{@code sync-loop store memory stateDir replica stopFile}: syncs back to back until
+ *       {@code stopFile} exists, then prints {@code synced n} and {@code done}.</li>
  * </ul>
  */
 public final class SyncWorker {
@@ -82,6 +87,24 @@ public final class SyncWorker {
                         f.get();
                     }
                     pool.shutdown();
+                    System.out.println("done");
+                    System.out.flush();
+                }
+            }
+            case "sync-loop" -> {
+                // args: store memory state replica stopFile; syncs back to back until stopFile exists
+                Path stop = Path.of(args[5]);
+                try (DirectoryStore store = DirectoryStore.open(Path.of(args[1]), Duration.ofSeconds(60))) {
+                    SyncEngine engine = SyncEngine.create(SyncSettings.of(Path.of(args[2]), Path.of(args[3]),
+                            ReplicaId.of(args[4])).withLockTimeout(Duration.ofSeconds(60)), store);
+                    System.out.println("ready");
+                    System.out.flush();
+                    int n = 0;
+                    while (!java.nio.file.Files.exists(stop)) {
+                        engine.sync();
+                        n++;
+                    }
+                    System.out.println("synced " + n);
                     System.out.println("done");
                     System.out.flush();
                 }
