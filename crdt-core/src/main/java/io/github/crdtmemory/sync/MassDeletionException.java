@@ -5,12 +5,14 @@ import io.github.crdtmemory.core.CrdtException;
 /**
  * A sync, backup, restore or edit stopped because the memory file's edits since the last cycle or
  * edit (for an edit, another writer's) would delete most of the memory: at least {@link #MIN_DELETED}
- * and more than half of the entities the last cycle saw, or at least {@link #MIN_DELETED} and more than half of its relations between entities the file
- * still has (relations that went with a deleted entity do not count: deleting one well-connected
- * entity is an ordinary edit). That is what a file looks like when it was emptied by mistake or read
- * while a writer had truncated it and not yet written it again (MCP memory servers up to 2026.7.4
- * write that way; relations come last in the file, so a cut-short file loses them first), and a
- * deletion, once stamped, propagates to every replica. Nothing was stamped, published or written.
+ * and more than half of the entities the last cycle saw, or at least {@link #MIN_DELETED} and more
+ * than half of its relations between entities the file still has (relations that went with a deleted
+ * entity do not count: deleting one well-connected entity is an ordinary edit). That is what a file
+ * looks like when it was emptied by mistake or read while a writer had truncated it and not yet
+ * written it again (MCP memory servers up to 2026.7.4 write that way; relations come last in the file,
+ * so a cut-short file loses them first), and a deletion, once stamped, propagates to every replica.
+ * The file is read a few times, 20 ms apart, before this is thrown. Nothing was stamped, published or
+ * written.
  *
  * <p>To keep the deletion, run the cycle once with {@link SyncSettings#withMassDeletionAllowed}. To
  * undo it, remove the memory file and {@link SyncEngine#restore() restore}: a missing file counts as

@@ -553,10 +553,6 @@ public final class SyncEngine {
     }
 
     /**
-     * The refusal due when {@code current} lacks most of {@code base}'s entities, or most of its
-     * relations between entities {@code current} keeps (see {@link MassDeletionException}).
-     */
-    /**
      * The memory file and the checkpoint, read together under the lock.
      *
      * @param bytes the file, or empty when it does not exist
@@ -610,6 +606,10 @@ public final class SyncEngine {
         }
     }
 
+    /**
+     * The refusal due when {@code current} lacks most of {@code base}'s entities, or most of its
+     * relations between entities {@code current} keeps (see {@link MassDeletionException}).
+     */
     private Optional<MassDeletionException> massDeletion(MemoryGraph base, MemoryGraph current) {
         Set<String> names = new HashSet<>();
         current.entities().forEach(e -> names.add(e.name()));
