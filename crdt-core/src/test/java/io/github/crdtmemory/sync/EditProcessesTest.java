@@ -8,11 +8,17 @@ import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.DirectoryStore;
 import io.github.crdtmemory.store.MemoryStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,8 +116,8 @@ final class EditProcessesTest {
     @Test
     void aWriterSlippingInWhileTheChangeRunsIsMergedAndTheChangeRunsOnce() throws Exception {
         Path memory = tmp.resolve("memory.jsonl");
-        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-        List<List<Entity>> created = new java.util.ArrayList<>();
+        AtomicInteger runs = new AtomicInteger();
+        List<List<Entity>> created = new ArrayList<>();
         try (MemoryStore store = MemoryStore.create("edit-slip")) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(memory, tmp.resolve("state"), ReplicaId.of("s")),
                     store);
@@ -143,18 +149,18 @@ final class EditProcessesTest {
             engine.edit(g -> MemoryTools.createEntities(g, List.of(Entity.of("seed", "thing"))).graph());
             Path checkpoint = state.resolve(StateDirectory.CHECKPOINT_FILE);
             byte[] old = Files.readAllBytes(checkpoint);
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger rollbacks = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger rollbacks = new AtomicInteger();
             Thread restorer = new Thread(() -> {
                 Path temp = state.resolve("checkpoint.rollback");
                 while (!stop.get()) {
                     try {
-                        if (!java.util.Arrays.equals(Files.readAllBytes(checkpoint), old)) {
+                        if (!Arrays.equals(Files.readAllBytes(checkpoint), old)) {
                             Files.write(temp, old);
-                            Files.move(temp, checkpoint, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                            Files.move(temp, checkpoint, StandardCopyOption.ATOMIC_MOVE);
                             rollbacks.incrementAndGet();
                         }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         // the checkpoint is between renames: look again
                     }
                 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,7 +146,7 @@ final class MassDeletionTest {
 
     @Test
     void anEditRefusesAnotherWritersMassDeletionBeforeItsChangeRunsAndGoesOnOnceItIsAllowed() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger runs = new AtomicInteger();
         byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
         assertThatThrownBy(() -> alice.engine.edit(g -> {
             runs.incrementAndGet();
@@ -171,7 +172,7 @@ final class MassDeletionTest {
         for (int round = 0; round < 2; round++) {
             MemoryGraph rewritten = with(complete, "npm-" + round);
             Files.write(alice.memoryFile, new byte[0]);
-            java.util.concurrent.atomic.AtomicInteger pauses = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger pauses = new AtomicInteger();
             SyncEngine engine = SyncEngine.withPause(alice.engine.settings(), store, () -> {
                 if (pauses.incrementAndGet() == 2) { // the writer takes a while: empty at two readings
                     Host.write(alice.memoryFile, rewritten);
