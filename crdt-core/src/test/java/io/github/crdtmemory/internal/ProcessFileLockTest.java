@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.crdtmemory.store.LockTimeoutException;
+import io.github.crdtmemory.testkit.Jvm;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -103,21 +104,15 @@ final class ProcessFileLockTest {
         int threads = 12;
         long start = System.currentTimeMillis() + 2_000;
         Path log = temp.resolve("children.log");
-        List<Process> children = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            children.add(child(log, "rounds", temp.toString(), Integer.toString(rounds), Integer.toString(threads),
-                    Long.toString(start), "200"));
-        }
         List<String> output = new ArrayList<>();
-        try {
-            for (Process p : children) {
-                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
-                output.addAll(List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-                        .split("\n")));
-                assertThat(p.exitValue()).as("child exit; log: %s", Files.readString(log)).isZero();
+        try (Jvm a = Jvm.start(LockWorker.class, log, "rounds", temp.toString(), Integer.toString(rounds),
+                Integer.toString(threads), Long.toString(start), "200");
+             Jvm b = Jvm.start(LockWorker.class, log, "rounds", temp.toString(), Integer.toString(rounds),
+                     Integer.toString(threads), Long.toString(start), "200")) {
+            for (Jvm child : List.of(a, b)) {
+                assertThat(child.await(120)).as("child exit; log: %s", Files.readString(log)).isZero();
+                output.addAll(child.lines);
             }
-        } finally {
-            children.forEach(Process::destroyForcibly);
         }
         assertThat(output).as("holders that found another inside, and failures inside")
                 .filteredOn(l -> l.startsWith("overlap") || l.startsWith("error")).isEmpty();
@@ -129,21 +124,9 @@ final class ProcessFileLockTest {
     }
 
     private String probe(Path file) throws Exception {
-        Process p = child(temp.resolve("probe.log"), "probe", file.toString());
-        try {
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("probe finished").isTrue();
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        } finally {
-            p.destroyForcibly();
+        try (Jvm probe = Jvm.start(LockWorker.class, temp.resolve("probe.log"), "probe", file.toString())) {
+            assertThat(probe.await(60)).as("probe exit").isZero();
+            return String.join("\n", probe.lines);
         }
-    }
-
-    private static Process child(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                LockWorker.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }
 }

@@ -8,6 +8,7 @@ import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.DirectoryStore;
 import io.github.crdtmemory.store.MemoryStore;
+import io.github.crdtmemory.testkit.Jvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ final class EditProcessesTest {
         Path memory = tmp.resolve("memory.jsonl");
         Path state = tmp.resolve("state");
         Path log = tmp.resolve("workers.log");
-        try (Jvm a = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
-             Jvm b = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
+        try (Jvm a = worker(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
+             Jvm b = worker(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
             a.awaitLine("done", 120);
             b.awaitLine("done", 120);
             assertThat(a.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -69,11 +70,11 @@ final class EditProcessesTest {
         Path storeDir = tmp.resolve("store");
         Path stop = tmp.resolve("stop");
         Path log = tmp.resolve("workers.log");
-        try (Jvm sync = Jvm.start(log, "sync-loop", storeDir.toString(), memory.toString(), state.toString(),
+        try (Jvm sync = worker(log, "sync-loop", storeDir.toString(), memory.toString(), state.toString(),
                 "server", stop.toString())) {
             sync.awaitLine("ready", 60);
-            try (Jvm a = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
-                 Jvm b = Jvm.start(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
+            try (Jvm a = worker(log, "edit-calls", memory.toString(), state.toString(), "server", "a", "100", "8");
+                 Jvm b = worker(log, "edit-calls", memory.toString(), state.toString(), "server", "b", "100", "8")) {
                 a.awaitLine("done", 120);
                 b.awaitLine("done", 120);
                 assertThat(a.await(30)).as(Files.readString(log)).isZero();
@@ -189,5 +190,10 @@ final class EditProcessesTest {
                 assertThat(g.entity("mine-" + i)).as("mine-" + i).isPresent();
             }
         }
+    }
+
+    /** A child JVM running {@link SyncWorker}. */
+    private static Jvm worker(Path log, String... args) throws IOException {
+        return Jvm.start(SyncWorker.class, log, args);
     }
 }

@@ -8,6 +8,7 @@ import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.DirectoryStore;
 import io.github.crdtmemory.store.LockTimeoutException;
+import io.github.crdtmemory.testkit.Jvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class SyncProcessesTest {
         List<Jvm> children = new ArrayList<>();
         try {
             for (String[] role : roles) {
-                children.add(Jvm.start(log, "edit-sync", store.toString(),
+                children.add(worker(log, "edit-sync", store.toString(),
                         temp.resolve(role[1] + "/memory.jsonl").toString(), temp.resolve(role[1] + "/state").toString(),
                         role[0], role[2], Integer.toString(ROUNDS)));
             }
@@ -86,7 +87,7 @@ final class SyncProcessesTest {
     void aHeldLockTimesOutAcrossProcesses() throws Exception {
         Path state = temp.resolve("a/state");
         Files.createDirectories(state);
-        try (Jvm holder = Jvm.start(temp.resolve("holder.log"), "hold-lock", state.toString(), "20000");
+        try (Jvm holder = worker(temp.resolve("holder.log"), "hold-lock", state.toString(), "20000");
              DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(5))) {
             holder.awaitLine("locked", 60);
             SyncEngine engine = SyncEngine.create(SyncSettings.of(temp.resolve("a/memory.jsonl"), state,
@@ -123,7 +124,7 @@ final class SyncProcessesTest {
             for (int trial = 0; trial < 20; trial++) {
                 other.edit(g -> Host.withObservation(g, "shared", "hub", "other " + System.nanoTime()));
                 other.sync();
-                try (Jvm child = Jvm.start(log, "crash-loop", store.toString(), memory.toString(), state.toString(),
+                try (Jvm child = worker(log, "crash-loop", store.toString(), memory.toString(), state.toString(),
                         replica.value(), "t" + trial)) {
                     child.awaitLine("ready", 60);
                     Thread.sleep(random.nextInt(400));
@@ -147,5 +148,10 @@ final class SyncProcessesTest {
             }
             assertThat(persisted).as("the children made progress").isNotEmpty();
         }
+    }
+
+    /** A child JVM running {@link SyncWorker}. */
+    private static Jvm worker(Path log, String... args) throws java.io.IOException {
+        return Jvm.start(SyncWorker.class, log, args);
     }
 }

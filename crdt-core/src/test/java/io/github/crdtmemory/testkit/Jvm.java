@@ -1,4 +1,4 @@
-package io.github.crdtmemory.sync;
+package io.github.crdtmemory.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,10 +10,16 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A child JVM running {@link SyncWorker}, with its output collected line by line. */
-final class Jvm implements AutoCloseable {
-    final Process process;
-    final List<String> lines = new CopyOnWriteArrayList<>();
+/**
+ * A child JVM on this test run's class path, running a test main class, with its standard output
+ * collected line by line and its standard error appended to a log file. Closing it kills it if it is
+ * still running.
+ */
+public final class Jvm implements AutoCloseable {
+    /** The child process. */
+    public final Process process;
+    /** Its standard output so far, line by line. */
+    public final List<String> lines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private Jvm(Process process) {
@@ -33,7 +39,16 @@ final class Jvm implements AutoCloseable {
         reader.start();
     }
 
-    static Jvm start(Path logFile, String... args) throws IOException {
+    /**
+     * Starts {@code main} with {@code args} in a small client-compiler JVM.
+     *
+     * @param main the class whose {@code main} runs
+     * @param logFile where standard error is appended
+     * @param args the arguments
+     * @return the running child
+     * @throws IOException if it cannot be started
+     */
+    public static Jvm start(Class<?> main, Path logFile, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx128m");
@@ -42,7 +57,7 @@ final class Jvm implements AutoCloseable {
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(SyncWorker.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -51,7 +66,7 @@ final class Jvm implements AutoCloseable {
     }
 
     /** Waits until a line equal to {@code line} appears, or fails after {@code seconds}. */
-    void awaitLine(String line, int seconds) throws InterruptedException {
+    public void awaitLine(String line, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!lines.contains(line)) {
             if (System.nanoTime() > deadline || (!process.isAlive() && !lines.contains(line))) {
@@ -66,7 +81,8 @@ final class Jvm implements AutoCloseable {
         }
     }
 
-    int await(int seconds) throws InterruptedException {
+    /** Waits for the exit, killing the child after {@code seconds}; returns the exit code. */
+    public int await(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("child did not finish in " + seconds + " s; output " + lines);
@@ -75,7 +91,8 @@ final class Jvm implements AutoCloseable {
         return process.exitValue();
     }
 
-    void kill() throws InterruptedException {
+    /** Kills the child (SIGKILL) and waits for it. */
+    public void kill() throws InterruptedException {
         process.destroyForcibly(); // SIGKILL on Linux and macOS
         process.waitFor(30, TimeUnit.SECONDS);
         reader.join(5000);
