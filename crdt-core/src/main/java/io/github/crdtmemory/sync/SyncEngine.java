@@ -79,14 +79,19 @@ public final class SyncEngine {
     private final StateDirectory dir;
     private final MemoryFileAccess file;
     private final Runnable beforeReadingAgain;
+    private final StepHook hook;
 
     private SyncEngine(SyncSettings settings, ReplicaStore store, Runnable beforeWriteBackRename,
-                       Runnable beforeReadingAgain) {
+                       Runnable beforeReadingAgain, StepHook hook) {
         this.settings = settings;
         this.store = store;
         this.dir = new StateDirectory(settings.stateDir(), settings.replica());
-        this.file = new MemoryFileAccess(settings.memoryFile(), beforeWriteBackRename);
+        this.file = new MemoryFileAccess(settings.memoryFile(), () -> {
+            hook.at(StepHook.Step.COMPARED);
+            beforeWriteBackRename.run();
+        });
         this.beforeReadingAgain = beforeReadingAgain;
+        this.hook = hook;
     }
 
     /**
@@ -98,12 +103,12 @@ public final class SyncEngine {
      */
     public static SyncEngine create(SyncSettings settings, ReplicaStore store) {
         return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"),
-                () -> { }, () -> { });
+                () -> { }, () -> { }, StepHook.NONE);
     }
 
     /** An engine whose write-back runs {@code beforeRename} between the temporary file and the rename (tests). */
     static SyncEngine withFault(SyncSettings settings, ReplicaStore store, Runnable beforeRename) {
-        return new SyncEngine(settings, store, beforeRename, () -> { });
+        return new SyncEngine(settings, store, beforeRename, () -> { }, StepHook.NONE);
     }
 
     /**
@@ -111,7 +116,12 @@ public final class SyncEngine {
      * file again (tests: the other writer finishes during the pause).
      */
     static SyncEngine withPause(SyncSettings settings, ReplicaStore store, Runnable beforeReadingAgain) {
-        return new SyncEngine(settings, store, () -> { }, beforeReadingAgain);
+        return new SyncEngine(settings, store, () -> { }, beforeReadingAgain, StepHook.NONE);
+    }
+
+    /** An engine that calls {@code hook} at every step boundary of its cycles (fault-injection tests). */
+    static SyncEngine withHook(SyncSettings settings, ReplicaStore store, StepHook hook) {
+        return new SyncEngine(settings, store, () -> { }, () -> { }, Objects.requireNonNull(hook, "hook"));
     }
 
     /**
@@ -253,6 +263,7 @@ public final class SyncEngine {
             MemoryState stamped = null; // the change, as stamped registers, once it has run
             for (int attempt = 1; ; attempt++) {
                 Look look = look();
+                hook.at(StepHook.Step.READ);
                 Optional<byte[]> before = look.bytes();
                 MemoryFile parsed = look.parsed();
                 Checkpoint cp = look.checkpoint();
@@ -276,11 +287,17 @@ public final class SyncEngine {
                 byte[] out = MemoryFileCodec.write(written, parsed != null && parsed.trailingNewline());
                 if (before.isPresent() && Arrays.equals(out, before.get())) {
                     dir.save(new Checkpoint(clock.current(), local, current, null));
+                    hook.at(StepHook.Step.STAMPED);
+                    hook.at(StepHook.Step.DONE);
                     return written;
                 }
                 dir.save(new Checkpoint(clock.current(), local, current, out));
+                hook.at(StepHook.Step.STAMPED);
+                hook.at(StepHook.Step.PENDING_SAVED);
                 if (replaceMemoryFile(before, out)) {
+                    hook.at(StepHook.Step.RENAMED);
                     dir.save(new Checkpoint(clock.current(), local, written, null));
+                    hook.at(StepHook.Step.DONE);
                     return written;
                 }
                 if (attempt >= settings.publishAttempts()) {
@@ -356,6 +373,7 @@ public final class SyncEngine {
     private SyncReport locked(Phases phases, Mode mode) {
         String source = file.path().toString();
         Look look = look();
+        hook.at(StepHook.Step.READ);
         phases.end("read");
         Optional<byte[]> before = look.bytes();
         MemoryFile parsed = look.parsed();
@@ -379,6 +397,7 @@ public final class SyncEngine {
         if (firstRun || !ops.atoms().isEmpty() || !current.equals(cp.base()) || pending.isPresent()) {
             dir.save(new Checkpoint(clock.current(), local, current, null));
         }
+        hook.at(StepHook.Step.STAMPED);
         phases.end("diff");
 
         List<SyncReport.Conflict> conflicts = List.of();
@@ -406,6 +425,7 @@ public final class SyncEngine {
             phases.end("join");
             stateAfter = persistVerified(clock, merged, current);
             local = merged;
+            hook.at(StepHook.Step.MERGED);
             phases.end("persist");
             if (!mode.publish) {
                 publication = SyncReport.Publication.NOT_REQUESTED;
@@ -432,6 +452,7 @@ public final class SyncEngine {
             }
         }
 
+        hook.at(StepHook.Step.PUBLISHED);
         MemoryGraph view = local.view();
         SyncReport.WriteBack writeBack;
         String keptCopy = "";
@@ -451,7 +472,9 @@ public final class SyncEngine {
                             settings.physicalClock().getAsLong()), settings.keptCopies()).toString();
                 }
                 dir.save(new Checkpoint(clock.current(), local, current, out));
+                hook.at(StepHook.Step.PENDING_SAVED);
                 if (replaceMemoryFile(before, out)) {
+                    hook.at(StepHook.Step.RENAMED);
                     writeBack = SyncReport.WriteBack.WRITTEN;
                     newBase = view;
                     after = Optional.of(out);
@@ -463,6 +486,7 @@ public final class SyncEngine {
                 dir.save(new Checkpoint(clock.current(), local, newBase, null));
             }
         }
+        hook.at(StepHook.Step.DONE);
         phases.end("writeBack");
         List<String> warnings = new ArrayList<>(parsed == null ? List.of() : parsed.warnings());
         if (parsed == null) {
