@@ -21,7 +21,7 @@ class ScheduleIT {
             echo "$*" >> "$FAKE_CRONTAB.calls"
             case "$1" in
               -l) if [ -f "$FAKE_CRONTAB" ]; then cat "$FAKE_CRONTAB"; else echo "no crontab for tester" >&2; exit 1; fi ;;
-              -) cat > "$FAKE_CRONTAB" ;;
+              -) if [ -f "$FAKE_CRONTAB.hang" ]; then exec sleep 60; fi; cat > "$FAKE_CRONTAB" ;;
               *) exit 2 ;;
             esac
             """;
@@ -106,6 +106,51 @@ class ScheduleIT {
         assertThat(removed.code()).isZero();
         assertThat(Files.readString(crontab)).isEqualTo("# mine\n0 3 * * * /usr/bin/true\n");
         assertThat(cli.run("uninstall-schedule").out()).contains("not installed");
+    }
+
+    /**
+     * A block whose end marker is missing (a hand edit, a crash of another tool) is followed by the
+     * user's own jobs: today's code dropped every line after the begin marker.
+     */
+    @Test
+    void aDamagedBlockChangesNothingAndSaysHowToFixIt() throws Exception {
+        String ours = "7-59/15 * * * * " + launcher + " sync --quiet --log-file /x/memory-backup.log";
+        List<String> damaged = List.of(
+                "# mine\n" + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n0 3 * * * /usr/bin/backup-photos\n",
+                "0 3 * * * /usr/bin/true\n" + ScheduleCommands.MARK_END + "\n0 4 * * * /usr/bin/other\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n"
+                        + ScheduleCommands.MARK_END + "\n0 5 * * * /usr/bin/mine\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_END + "\n"
+                        + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_END + "\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n0 6 * * * /usr/bin/mine-inside\n"
+                        + ScheduleCommands.MARK_END + "\n");
+        for (String before : damaged) {
+            Files.writeString(crontab, before);
+            for (String[] args : List.of(new String[] {"uninstall-schedule"},
+                    new String[] {"install-schedule", "--launcher", launcher.toString()})) {
+                Cli.Run run = cli.run(args);
+                assertThat(run.code()).as("%s on %s: %s", args[0], before, run).isEqualTo(3);
+                assertThat(run.err()).contains("damaged").contains("crontab -e").contains("nothing was changed");
+                assertThat(Files.readString(crontab)).as("%s on %s", args[0], before).isEqualTo(before);
+            }
+        }
+        assertThat(calls(crontab)).as("only read, never written").containsOnly("-l");
+    }
+
+    /** Today's code waited a fixed 20 s for crontab whatever --timeout said. */
+    @Test
+    void theCrontabCallsHonourTheTimeout() throws Exception {
+        Files.writeString(crontab.resolveSibling(crontab.getFileName() + ".hang"), "");
+        for (String[] args : List.of(new String[] {"install-schedule", "--launcher", launcher.toString(),
+                "--timeout", "1s"}, new String[] {"uninstall-schedule", "--timeout", "1s"})) {
+            Files.writeString(crontab, "# mine\n" + ScheduleCommands.MARK_BEGIN + "\n" + ScheduleCommands.MARK_END + "\n");
+            long start = System.nanoTime();
+            Cli.Run run = cli.run(args);
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertThat(run.code()).as("%s", run).isEqualTo(4);
+            assertThat(run.err()).contains("crontab -: timed out after 1000 ms").contains("[SCHEDULER]");
+            assertThat(seconds).as("%s ends within its --timeout, not 20 s later", args[0]).isLessThan(12);
+        }
     }
 
     @Test
