@@ -201,6 +201,21 @@ class ScheduleIT {
         assertThat(calls(crontab)).isEmpty();
     }
 
+    /** Today's code checked the link's directory, not the directory of the program it runs. */
+    @Test
+    void aLauncherLinkIntoAWritableDirectoryIsRefused() throws Exception {
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path program = open.resolve("memory-backup");
+        write(program, "#!/bin/sh\nexit 0\n", "rwxr-xr-x");
+        Path link = launcher.resolveSibling("linked-memory-backup");
+        Files.createSymbolicLink(link, program);
+        Cli.Run run = cli.run("install-schedule", "--launcher", link.toString());
+        assertThat(run.code()).as("%s", run).isEqualTo(2);
+        assertThat(run.err()).contains(open + " is group- or world-writable");
+        assertThat(crontab).doesNotExist();
+    }
+
     @Test
     void theLauncherInstallsItself() throws Exception {
         Cli.Run run = cli.launcher("install-schedule", "--dry-run");
