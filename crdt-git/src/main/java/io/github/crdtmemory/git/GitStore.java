@@ -127,6 +127,12 @@ public final class GitStore implements ReplicaStore {
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot create the cache directory " + dir + ": " + e, e);
         }
+        try {
+            git = new GitProcess(options.git(), SafeDirectory.apply(GitEnvironment.build(inherited, options.remote(),
+                    options.sshCommand()), inherited, dir), description);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StoreAccessException(description, null, "cannot apply " + SafeDirectory.VARIABLE + ": " + e, e);
+        }
         return new GitStore(options, description, dir, git);
     }
 

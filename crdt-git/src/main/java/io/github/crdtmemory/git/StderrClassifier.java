@@ -11,6 +11,7 @@ import java.util.Map;
  */
 final class StderrClassifier {
     private static final List<Map.Entry<GitOperationError.Kind, List<String>>> RULES = List.of(
+            Map.entry(GitOperationError.Kind.DUBIOUS_OWNERSHIP, List.of("detected dubious ownership")),
             Map.entry(GitOperationError.Kind.DISK_FULL, List.of("no space left on device", "disk quota exceeded")),
             Map.entry(GitOperationError.Kind.LOCKED, List.of(".lock': file exists", "index.lock",
                     "another git process seems to be running")),
