@@ -33,6 +33,8 @@ final class ScheduleCommands {
     static final String MARK_END = "# END memory-backup";
     static final String UNIT = "memory-backup";
     static final String LOG_NAME = "memory-backup.log";
+    /** Sets a variable for the scheduled command; cron and systemd both run it. */
+    static final String ENV = "/usr/bin/env";
 
     private ScheduleCommands() {
     }
@@ -80,7 +82,8 @@ final class ScheduleCommands {
             Optional<ReplicaId> replica = target.dryRun ? w.knownReplica() : Optional.of(w.replica());
             String when = cronTime(every, replica.orElse(ReplicaId.of("host")));
             Path logDir = env.logDir();
-            List<String> command = new ArrayList<>(List.of(program.toString(), "sync", "--quiet", "--log-file",
+            List<String> command = new ArrayList<>(safeDirectory(env));
+            command.addAll(List.of(program.toString(), "sync", "--quiet", "--log-file",
                     Launcher.safe("log file", logDir.resolve(LOG_NAME).toString())));
             command.add("--memory-file");
             command.add(Launcher.safe("memory file", w.memoryFile().toString()));
@@ -117,6 +120,16 @@ final class ScheduleCommands {
                     : "already installed; nothing changed");
             out.flush();
             return ExitStatus.OK;
+        }
+
+        /**
+         * {@code /usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=<path>} when that variable is set now, so the
+         * scheduled runs (which do not inherit this shell's environment) trust the same repository; else
+         * nothing. {@code *} is refused: a shell would expand it.
+         */
+        private static List<String> safeDirectory(Environment env) {
+            return env.get(Environment.SAFE_DIRECTORY).map(v -> List.of(ENV, Environment.SAFE_DIRECTORY + "="
+                    + Launcher.safe(Environment.SAFE_DIRECTORY, v.strip()))).orElse(List.of());
         }
 
         /**
@@ -173,8 +186,12 @@ final class ScheduleCommands {
 
     /** The user's crontab, edited through {@code crontab -l} and {@code crontab -}. */
     static final class Cron {
-        /** The line install writes: five time fields, the launcher, then {@code sync --quiet --log-file}. */
-        private static final Pattern OURS = Pattern.compile("(\\S+ ){5}\\S+ sync --quiet --log-file \\S+( \\S+)*");
+        /**
+         * The line install writes: five time fields, perhaps {@code /usr/bin/env} with the safe directory,
+         * the launcher, then {@code sync --quiet --log-file}.
+         */
+        private static final Pattern OURS = Pattern.compile("(\\S+ ){5}(" + Pattern.quote(ENV) + " "
+                + Environment.SAFE_DIRECTORY + "=\\S+ )?\\S+ sync --quiet --log-file \\S+( \\S+)*");
 
         private Cron() {
         }

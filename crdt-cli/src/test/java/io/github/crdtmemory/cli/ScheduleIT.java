@@ -201,6 +201,28 @@ class ScheduleIT {
         assertThat(calls(crontab)).isEmpty();
     }
 
+    /** Today's code dropped the variable: scheduled runs then failed as DUBIOUS_OWNERSHIP. */
+    @Test
+    void theSafeDirectoryIsCarriedIntoTheSchedule() throws Exception {
+        cli.env.put("MEMORY_BACKUP_SAFE_DIRECTORY", "/srv/shared/memory.git");
+        Cli.Run cron = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(cron.code()).as("%s", cron).isZero();
+        assertThat(Files.readString(crontab)).contains(" /usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=/srv/shared/memory.git "
+                + launcher + " sync --quiet");
+        assertThat(cli.run("install-schedule", "--launcher", launcher.toString()).out()).contains("already installed");
+        assertThat(cli.run("uninstall-schedule").code()).isZero();
+        assertThat(Files.readString(crontab)).isEmpty();
+
+        Cli.Run systemd = cli.run("install-schedule", "--systemd", "--launcher", launcher.toString());
+        assertThat(systemd.code()).as("%s", systemd).isZero();
+        assertThat(Files.readString(cli.home.resolve(".config/systemd/user/memory-backup.service")))
+                .contains("ExecStart=/usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=/srv/shared/memory.git " + launcher + " sync");
+
+        cli.env.put("MEMORY_BACKUP_SAFE_DIRECTORY", "*");
+        Cli.Run star = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(star.code()).as("a shell would expand it").isEqualTo(2);
+    }
+
     /** Today's code checked the link's directory, not the directory of the program it runs. */
     @Test
     void aLauncherLinkIntoAWritableDirectoryIsRefused() throws Exception {
