@@ -53,7 +53,7 @@ final class ExternalCommand {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
-                throw failure(command, "timed out after " + timeout.toSeconds() + " s and was killed");
+                throw failure(command, "timed out after " + timeout.toMillis() + " ms and was killed");
             }
             return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
         } catch (InterruptedException e) {

@@ -6,12 +6,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The program a schedule runs, checked before anything is installed: it exists, is a regular executable
- * file owned by the user, neither it nor its directory is group- or world-writable, and its path holds
+ * file owned by the user, neither it nor its directory is group- or world-writable (for a symbolic
+ * link: neither the target, nor the target's directory, nor the link's directory), and its path holds
  * no shell metacharacter (cron runs the line through {@code /bin/sh}) and no {@code %} (a newline to
  * cron, a specifier to systemd).
  */
@@ -36,14 +39,18 @@ final class Launcher {
                 throw CommandFailure.usage("launcher " + p + " is not executable (chmod u+x)");
             }
             String user = System.getProperty("user.name");
-            PosixFileAttributes file = Files.readAttributes(p, PosixFileAttributes.class);
+            Path real = p.toRealPath();
+            PosixFileAttributes file = Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!file.owner().getName().equals(user)) {
                 throw CommandFailure.usage("launcher " + p + " is owned by " + file.owner().getName() + ", not " + user);
             }
-            writable(p, file.permissions());
-            PosixFileAttributes dir = Files.readAttributes(p.getParent(), PosixFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            writable(p.getParent(), dir.permissions());
+            writable(real, file.permissions());
+            // whoever can write the target's directory can replace the program; the link's directory, the link
+            Set<Path> dirs = new LinkedHashSet<>(List.of(real.getParent(), p.getParent().toRealPath()));
+            for (Path dir : dirs) {
+                writable(dir, Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .permissions());
+            }
         } catch (IOException e) {
             throw CommandFailure.usage("cannot check launcher " + p + ": " + e);
         }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,14 +24,17 @@ import picocli.CommandLine.Spec;
  * {@code install-schedule} and {@code uninstall-schedule}: a cron entry (a marked block in the user's
  * crontab) or a systemd user timer that runs {@code memory-backup sync} with the options resolved at
  * install time. Everything is validated before anything changes; a second install changes nothing;
- * every external call has a timeout.
+ * every external call ({@code crontab}, {@code systemctl}) is bounded by {@code --timeout}. A crontab
+ * whose marked block is damaged is left exactly as it is (exit 3): no line that is not recognisably
+ * ours is ever dropped.
  */
 final class ScheduleCommands {
     static final String MARK_BEGIN = "# BEGIN memory-backup (managed by 'memory-backup install-schedule')";
     static final String MARK_END = "# END memory-backup";
     static final String UNIT = "memory-backup";
     static final String LOG_NAME = "memory-backup.log";
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    /** Sets a variable for the scheduled command; cron and systemd both run it. */
+    static final String ENV = "/usr/bin/env";
 
     private ScheduleCommands() {
     }
@@ -78,7 +82,8 @@ final class ScheduleCommands {
             Optional<ReplicaId> replica = target.dryRun ? w.knownReplica() : Optional.of(w.replica());
             String when = cronTime(every, replica.orElse(ReplicaId.of("host")));
             Path logDir = env.logDir();
-            List<String> command = new ArrayList<>(List.of(program.toString(), "sync", "--quiet", "--log-file",
+            List<String> command = new ArrayList<>(safeDirectory(env));
+            command.addAll(List.of(program.toString(), "sync", "--quiet", "--log-file",
                     Launcher.safe("log file", logDir.resolve(LOG_NAME).toString())));
             command.add("--memory-file");
             command.add(Launcher.safe("memory file", w.memoryFile().toString()));
@@ -105,8 +110,8 @@ final class ScheduleCommands {
             if (!target.dryRun) {
                 PrivateFiles.createDirectories(logDir);
             }
-            boolean changed = target.systemd ? Systemd.install(env, command, every, target.dryRun, out)
-                    : Cron.install(when, command, target.dryRun, out);
+            boolean changed = target.systemd ? Systemd.install(env, command, every, target.dryRun, out, shared.timeout)
+                    : Cron.install(when, command, target.dryRun, out, shared.timeout);
             if (replica.isEmpty()) {
                 out.println("(no replica id yet: the install makes one, and its hash fixes the minute)");
             }
@@ -115,6 +120,16 @@ final class ScheduleCommands {
                     : "already installed; nothing changed");
             out.flush();
             return ExitStatus.OK;
+        }
+
+        /**
+         * {@code /usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=<path>} when that variable is set now, so the
+         * scheduled runs (which do not inherit this shell's environment) trust the same repository; else
+         * nothing. {@code *} is refused: a shell would expand it.
+         */
+        private static List<String> safeDirectory(Environment env) {
+            return env.get(Environment.SAFE_DIRECTORY).map(v -> List.of(ENV, Environment.SAFE_DIRECTORY + "="
+                    + Launcher.safe(Environment.SAFE_DIRECTORY, v.strip()))).orElse(List.of());
         }
 
         /**
@@ -150,14 +165,19 @@ final class ScheduleCommands {
         @Mixin
         Target target;
 
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                defaultValue = "30s", description = "Bound on every crontab or systemctl call: 30s, 2m, 500ms. "
+                        + "Default: ${DEFAULT-VALUE}.")
+        Duration timeout;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            boolean changed = target.systemd ? Systemd.uninstall(Environment.current(), target.dryRun, out)
-                    : Cron.uninstall(target.dryRun, out);
+            boolean changed = target.systemd ? Systemd.uninstall(Environment.current(), target.dryRun, out, timeout)
+                    : Cron.uninstall(target.dryRun, out, timeout);
             out.println(target.dryRun ? "dry run: nothing was changed" : changed ? "removed" : "not installed; nothing changed");
             out.flush();
             return ExitStatus.OK;
@@ -166,22 +186,29 @@ final class ScheduleCommands {
 
     /** The user's crontab, edited through {@code crontab -l} and {@code crontab -}. */
     static final class Cron {
+        /**
+         * The line install writes: five time fields, perhaps {@code /usr/bin/env} with the safe directory,
+         * the launcher, then {@code sync --quiet --log-file}.
+         */
+        private static final Pattern OURS = Pattern.compile("(\\S+ ){5}(" + Pattern.quote(ENV) + " "
+                + Environment.SAFE_DIRECTORY + "=\\S+ )?\\S+ sync --quiet --log-file \\S+( \\S+)*");
+
         private Cron() {
         }
 
-        static boolean install(String when, List<String> command, boolean dryRun, PrintWriter out) {
-            String current = read();
+        static boolean install(String when, List<String> command, boolean dryRun, PrintWriter out, Duration timeout) {
+            String current = read(timeout);
             String block = MARK_BEGIN + "\n" + when + " " + String.join(" ", command) + "\n" + MARK_END + "\n";
             String next = without(current) + block;
-            return write(current, next, dryRun, out);
+            return write(current, next, dryRun, out, timeout);
         }
 
-        static boolean uninstall(boolean dryRun, PrintWriter out) {
-            String current = read();
-            return write(current, without(current), dryRun, out);
+        static boolean uninstall(boolean dryRun, PrintWriter out, Duration timeout) {
+            String current = read(timeout);
+            return write(current, without(current), dryRun, out, timeout);
         }
 
-        private static boolean write(String current, String next, boolean dryRun, PrintWriter out) {
+        private static boolean write(String current, String next, boolean dryRun, PrintWriter out, Duration timeout) {
             if (next.equals(current)) {
                 return false;
             }
@@ -191,16 +218,16 @@ final class ScheduleCommands {
                 return true;
             }
             List<String> cmd = List.of("crontab", "-");
-            ExternalCommand.Result r = ExternalCommand.run(cmd, next, CALL_TIMEOUT);
+            ExternalCommand.Result r = ExternalCommand.run(cmd, next, timeout);
             if (r.exitCode() != 0) {
                 throw ExternalCommand.failure(cmd, "exit " + r.exitCode() + ": " + r.stderr().strip());
             }
             return true;
         }
 
-        private static String read() {
+        private static String read(Duration timeout) {
             List<String> cmd = List.of("crontab", "-l");
-            ExternalCommand.Result r = ExternalCommand.run(cmd, null, CALL_TIMEOUT);
+            ExternalCommand.Result r = ExternalCommand.run(cmd, null, timeout);
             if (r.exitCode() != 0) {
                 if (r.stderr().toLowerCase(java.util.Locale.ROOT).contains("no crontab")) {
                     return "";
@@ -211,21 +238,61 @@ final class ScheduleCommands {
             return s.isEmpty() || s.endsWith("\n") ? s : s + "\n";
         }
 
-        /** The crontab without our block; every other line is kept as it was. */
+        /**
+         * The crontab without our block; every other line is kept as it was. Only one well-formed block
+         * is removed: a begin marker, at most one line of ours ({@link #OURS}), an end marker. Anything
+         * else around a marker (a begin without an end, an end without a begin, a second begin, a second
+         * block, a foreign line inside) is damage: nothing is changed, and the failure (exit 3) says
+         * which line to fix.
+         */
         static String without(String crontab) {
+            String[] lines = crontab.split("\n", -1);
+            int begin = -1;
+            int end = -1;
+            for (int i = 0; i < lines.length; i++) {
+                if (isMarker(lines[i], MARK_BEGIN)) {
+                    if (begin >= 0) {
+                        throw damaged(i, end >= 0 ? "a second memory-backup block begins" : "a begin marker inside the "
+                                + "block that begins at line " + (begin + 1) + " (its end marker is missing)");
+                    }
+                    begin = i;
+                } else if (isMarker(lines[i], MARK_END)) {
+                    if (begin < 0 || end >= 0) {
+                        throw damaged(i, "an end marker without a begin marker before it");
+                    }
+                    end = i;
+                }
+            }
+            if (begin >= 0 && end < 0) {
+                throw damaged(begin, "a begin marker without an end marker");
+            }
+            for (int i = begin + 1; begin >= 0 && i < end; i++) {
+                if (i > begin + 1 || !OURS.matcher(lines[i]).matches()) {
+                    throw damaged(i, "a line inside the memory-backup block that install-schedule did not write");
+                }
+            }
             StringBuilder out = new StringBuilder();
-            boolean inside = false;
-            for (String line : crontab.split("\n", -1)) {
-                if (line.equals(MARK_BEGIN)) {
-                    inside = true;
-                } else if (inside && line.equals(MARK_END)) {
-                    inside = false;
-                } else if (!inside) {
-                    out.append(line).append('\n');
+            for (int i = 0; i < lines.length; i++) {
+                if (begin < 0 || i < begin || i > end) {
+                    out.append(lines[i]).append('\n');
                 }
             }
             String s = out.toString();
             return s.endsWith("\n\n") || s.equals("\n") ? s.substring(0, s.length() - 1) : s;
+        }
+
+        private static boolean isMarker(String line, String marker) {
+            // the first words of the marker, so an edited or older marker still counts as one
+            String head = marker.substring(0, marker.indexOf("memory-backup") + "memory-backup".length());
+            String l = line.strip();
+            return l.equals(head) || l.startsWith(head + " ");
+        }
+
+        private static CommandFailure damaged(int index, String what) {
+            return CommandFailure.badInput("the crontab's memory-backup block is damaged at line " + (index + 1) + ": "
+                    + what + "; nothing was changed. Fix it by hand with 'crontab -e': keep your own lines, remove "
+                    + "the lines from '" + MARK_BEGIN + "' to '" + MARK_END + "' (or add the missing marker), then "
+                    + "run the command again");
         }
     }
 
@@ -238,8 +305,8 @@ final class ScheduleCommands {
             return env.home().resolve(".config/systemd/user");
         }
 
-        static boolean install(Environment env, List<String> command, int every, boolean dryRun, PrintWriter out)
-                throws IOException {
+        static boolean install(Environment env, List<String> command, int every, boolean dryRun, PrintWriter out,
+                               Duration timeout) throws IOException {
             Path dir = unitDir(env);
             String service = "[Unit]\nDescription=memory-backup sync of the MCP memory file\n\n[Service]\n"
                     + "Type=oneshot\nExecStart=" + String.join(" ", command) + "\nTimeoutStartSec=600\n";
@@ -250,7 +317,7 @@ final class ScheduleCommands {
             Path timerPath = dir.resolve(UNIT + ".timer");
             boolean same = content(servicePath).map(service::equals).orElse(false)
                     && content(timerPath).map(timer::equals).orElse(false);
-            boolean enabled = same && systemctl(List.of("is-enabled", UNIT + ".timer"), true).exitCode() == 0;
+            boolean enabled = same && systemctl(List.of("is-enabled", UNIT + ".timer"), true, timeout).exitCode() == 0;
             if (same && enabled) {
                 return false;
             }
@@ -263,12 +330,13 @@ final class ScheduleCommands {
             Files.createDirectories(dir);
             PrivateFiles.replace(servicePath, service.getBytes(StandardCharsets.UTF_8));
             PrivateFiles.replace(timerPath, timer.getBytes(StandardCharsets.UTF_8));
-            systemctl(List.of("daemon-reload"), false);
-            systemctl(List.of("enable", "--now", UNIT + ".timer"), false);
+            systemctl(List.of("daemon-reload"), false, timeout);
+            systemctl(List.of("enable", "--now", UNIT + ".timer"), false, timeout);
             return true;
         }
 
-        static boolean uninstall(Environment env, boolean dryRun, PrintWriter out) throws IOException {
+        static boolean uninstall(Environment env, boolean dryRun, PrintWriter out, Duration timeout)
+                throws IOException {
             Path dir = unitDir(env);
             Path servicePath = dir.resolve(UNIT + ".service");
             Path timerPath = dir.resolve(UNIT + ".timer");
@@ -280,10 +348,10 @@ final class ScheduleCommands {
                         + " and " + timerPath + "; systemctl --user daemon-reload");
                 return true;
             }
-            systemctl(List.of("disable", "--now", UNIT + ".timer"), true);
+            systemctl(List.of("disable", "--now", UNIT + ".timer"), true, timeout);
             Files.deleteIfExists(timerPath);
             Files.deleteIfExists(servicePath);
-            systemctl(List.of("daemon-reload"), false);
+            systemctl(List.of("daemon-reload"), false, timeout);
             return true;
         }
 
@@ -291,10 +359,10 @@ final class ScheduleCommands {
             return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
         }
 
-        private static ExternalCommand.Result systemctl(List<String> args, boolean mayFail) {
+        private static ExternalCommand.Result systemctl(List<String> args, boolean mayFail, Duration timeout) {
             List<String> cmd = new ArrayList<>(List.of("systemctl", "--user"));
             cmd.addAll(args);
-            ExternalCommand.Result r = ExternalCommand.run(cmd, null, CALL_TIMEOUT);
+            ExternalCommand.Result r = ExternalCommand.run(cmd, null, timeout);
             if (r.exitCode() != 0 && !mayFail) {
                 throw ExternalCommand.failure(cmd, "exit " + r.exitCode() + ": " + r.stderr().strip());
             }

@@ -21,7 +21,7 @@ class ScheduleIT {
             echo "$*" >> "$FAKE_CRONTAB.calls"
             case "$1" in
               -l) if [ -f "$FAKE_CRONTAB" ]; then cat "$FAKE_CRONTAB"; else echo "no crontab for tester" >&2; exit 1; fi ;;
-              -) cat > "$FAKE_CRONTAB" ;;
+              -) if [ -f "$FAKE_CRONTAB.hang" ]; then exec sleep 60; fi; cat > "$FAKE_CRONTAB" ;;
               *) exit 2 ;;
             esac
             """;
@@ -108,6 +108,51 @@ class ScheduleIT {
         assertThat(cli.run("uninstall-schedule").out()).contains("not installed");
     }
 
+    /**
+     * A block whose end marker is missing (a hand edit, a crash of another tool) is followed by the
+     * user's own jobs: today's code dropped every line after the begin marker.
+     */
+    @Test
+    void aDamagedBlockChangesNothingAndSaysHowToFixIt() throws Exception {
+        String ours = "7-59/15 * * * * " + launcher + " sync --quiet --log-file /x/memory-backup.log";
+        List<String> damaged = List.of(
+                "# mine\n" + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n0 3 * * * /usr/bin/backup-photos\n",
+                "0 3 * * * /usr/bin/true\n" + ScheduleCommands.MARK_END + "\n0 4 * * * /usr/bin/other\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n"
+                        + ScheduleCommands.MARK_END + "\n0 5 * * * /usr/bin/mine\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_END + "\n"
+                        + ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n" + ScheduleCommands.MARK_END + "\n",
+                ScheduleCommands.MARK_BEGIN + "\n" + ours + "\n0 6 * * * /usr/bin/mine-inside\n"
+                        + ScheduleCommands.MARK_END + "\n");
+        for (String before : damaged) {
+            Files.writeString(crontab, before);
+            for (String[] args : List.of(new String[] {"uninstall-schedule"},
+                    new String[] {"install-schedule", "--launcher", launcher.toString()})) {
+                Cli.Run run = cli.run(args);
+                assertThat(run.code()).as("%s on %s: %s", args[0], before, run).isEqualTo(3);
+                assertThat(run.err()).contains("damaged").contains("crontab -e").contains("nothing was changed");
+                assertThat(Files.readString(crontab)).as("%s on %s", args[0], before).isEqualTo(before);
+            }
+        }
+        assertThat(calls(crontab)).as("only read, never written").containsOnly("-l");
+    }
+
+    /** Today's code waited a fixed 20 s for crontab whatever --timeout said. */
+    @Test
+    void theCrontabCallsHonourTheTimeout() throws Exception {
+        Files.writeString(crontab.resolveSibling(crontab.getFileName() + ".hang"), "");
+        for (String[] args : List.of(new String[] {"install-schedule", "--launcher", launcher.toString(),
+                "--timeout", "1s"}, new String[] {"uninstall-schedule", "--timeout", "1s"})) {
+            Files.writeString(crontab, "# mine\n" + ScheduleCommands.MARK_BEGIN + "\n" + ScheduleCommands.MARK_END + "\n");
+            long start = System.nanoTime();
+            Cli.Run run = cli.run(args);
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertThat(run.code()).as("%s", run).isEqualTo(4);
+            assertThat(run.err()).contains("crontab -: timed out after 1000 ms").contains("[SCHEDULER]");
+            assertThat(seconds).as("%s ends within its --timeout, not 20 s later", args[0]).isLessThan(12);
+        }
+    }
+
     @Test
     void aDryRunChangesNothing() throws Exception {
         Cli.Run dry = cli.run("install-schedule", "--launcher", launcher.toString(), "--dry-run");
@@ -154,6 +199,43 @@ class ScheduleIT {
                 "git+https://u:secret@example.com/x.git").code()).isEqualTo(2);
         assertThat(crontab).doesNotExist();
         assertThat(calls(crontab)).isEmpty();
+    }
+
+    /** Today's code dropped the variable: scheduled runs then failed as DUBIOUS_OWNERSHIP. */
+    @Test
+    void theSafeDirectoryIsCarriedIntoTheSchedule() throws Exception {
+        cli.env.put("MEMORY_BACKUP_SAFE_DIRECTORY", "/srv/shared/memory.git");
+        Cli.Run cron = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(cron.code()).as("%s", cron).isZero();
+        assertThat(Files.readString(crontab)).contains(" /usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=/srv/shared/memory.git "
+                + launcher + " sync --quiet");
+        assertThat(cli.run("install-schedule", "--launcher", launcher.toString()).out()).contains("already installed");
+        assertThat(cli.run("uninstall-schedule").code()).isZero();
+        assertThat(Files.readString(crontab)).isEmpty();
+
+        Cli.Run systemd = cli.run("install-schedule", "--systemd", "--launcher", launcher.toString());
+        assertThat(systemd.code()).as("%s", systemd).isZero();
+        assertThat(Files.readString(cli.home.resolve(".config/systemd/user/memory-backup.service")))
+                .contains("ExecStart=/usr/bin/env MEMORY_BACKUP_SAFE_DIRECTORY=/srv/shared/memory.git " + launcher + " sync");
+
+        cli.env.put("MEMORY_BACKUP_SAFE_DIRECTORY", "*");
+        Cli.Run star = cli.run("install-schedule", "--launcher", launcher.toString());
+        assertThat(star.code()).as("a shell would expand it").isEqualTo(2);
+    }
+
+    /** Today's code checked the link's directory, not the directory of the program it runs. */
+    @Test
+    void aLauncherLinkIntoAWritableDirectoryIsRefused() throws Exception {
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path program = open.resolve("memory-backup");
+        write(program, "#!/bin/sh\nexit 0\n", "rwxr-xr-x");
+        Path link = launcher.resolveSibling("linked-memory-backup");
+        Files.createSymbolicLink(link, program);
+        Cli.Run run = cli.run("install-schedule", "--launcher", link.toString());
+        assertThat(run.code()).as("%s", run).isEqualTo(2);
+        assertThat(run.err()).contains(open + " is group- or world-writable");
+        assertThat(crontab).doesNotExist();
     }
 
     @Test

@@ -194,6 +194,54 @@ public final class PrivateFiles {
     }
 
     /**
+     * Creates {@code target} holding {@code bytes}, atomically and durably, unless it exists: the bytes
+     * go to a temp file in the same directory ({@code 0600}) that is forced to disk, then the temp file
+     * is linked to the target's name ({@code link(2)} fails if the name exists, so of several processes
+     * racing exactly one creates it, and none replaces it), and the directory is forced. A reader (or a
+     * crash) sees no file or the whole content, never a part.
+     *
+     * @param target the file to create; an existing one is left as it is
+     * @param bytes the content
+     * @return true if this call created the file, false if it existed
+     * @throws IOException if writing, syncing or linking fails
+     */
+    public static boolean createDurably(Path target, byte[] bytes) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + TEMP_SUFFIX);
+        boolean posix = isPosix(dir);
+        FileAttribute<?>[] attrs = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
+                : new FileAttribute<?>[0];
+        boolean created;
+        try {
+            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), attrs)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            if (posix) {
+                Files.setPosixFilePermissions(temp, FILE_MODE); // the umask may have removed bits
+            }
+            try {
+                Files.createLink(abs, temp);
+                created = true;
+            } catch (FileAlreadyExistsException e) {
+                created = false;
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        forceDirectory(dir);
+        return created;
+    }
+
+    /**
      * Reads {@code file}, or returns empty if it does not exist.
      *
      * @param file the file

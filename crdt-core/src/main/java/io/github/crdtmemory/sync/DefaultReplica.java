@@ -6,11 +6,7 @@ import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -18,9 +14,11 @@ import java.util.Optional;
 
 /**
  * The replica id a machine uses when none is given: made once from the sanitized hostname plus six
- * random hex digits (so cloned containers differ), and kept in {@code <state root>/replica-id}
- * ({@code 0600}). Safe when several processes ask at once: the file appears by a hard link, which fails
- * if the name exists, so the first process wins and every process reads that one. Shared by {@code memory-backup} and the MCP server.
+ * random hex digits (so cloned containers differ), always a valid {@link ReplicaId} whatever the
+ * hostname, and kept in {@code <state root>/replica-id} ({@code 0600}), written durably (forced to disk
+ * before it appears, and the directory forced after). Safe when several processes ask at once: the
+ * file appears by a hard link, which fails if the name exists, so the first process wins and every
+ * process reads that one. Shared by {@code memory-backup} and the MCP server.
  */
 public final class DefaultReplica {
     /** The file name under the state root. */
@@ -48,19 +46,8 @@ public final class DefaultReplica {
             PrivateFiles.createDirectories(stateRoot);
             byte[] random = new byte[3];
             new SecureRandom().nextBytes(random);
-            String made = sanitize(hostname) + "-" + HexFormat.of().formatHex(random);
-            Path temp = stateRoot.resolve("." + FILE + "." + HexFormat.of().formatHex(random) + ".tmp");
-            Files.writeString(temp, made + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            try {
-                // link(2) fails atomically if the name exists, so the first process wins; Files.move without
-                // REPLACE_EXISTING checks and then renames, which two processes can both pass
-                Files.createLink(file, temp);
-            } catch (FileAlreadyExistsException e) {
-                // another process made it first; read theirs
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            // the first process to link its file wins; every process then reads that one
+            PrivateFiles.createDurably(file, (derive(hostname, random).value() + "\n").getBytes(StandardCharsets.UTF_8));
             return read(file).orElseThrow(() -> new IOException(file + " vanished"));
         } catch (IOException e) {
             throw new StoreAccessException(file.toString(), null, "cannot read or make the replica id: " + e, e);
@@ -91,16 +78,26 @@ public final class DefaultReplica {
         }
         String value = new String(bytes.get(), StandardCharsets.UTF_8).strip();
         if (!ReplicaId.isValid(value)) {
-            throw new MemoryFormatException(file.toString(), 1, 1, "not a valid replica id: '" + value + "'", null);
+            throw new MemoryFormatException(file.toString(), 1, 1, "not a valid replica id: '" + value
+                    + "'. No state was ever published under it: delete the file and a valid one is made on the next "
+                    + "run, or set the replica id explicitly", null);
         }
         return Optional.of(ReplicaId.of(value));
     }
 
-    private static String sanitize(String hostname) {
-        String clean = hostname.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
+    /**
+     * The id made from {@code hostname} and three random bytes: the hostname lower-cased, every
+     * character outside {@code [a-z0-9._-]} replaced by {@code -}, each run of dots made one dot, leading
+     * characters other than a letter or digit dropped, at most 48 characters ({@code host} if nothing
+     * is left), then {@code -} and six hex digits. Valid for every hostname: it starts with a letter or
+     * digit, holds no {@code ..}, ends in a hex digit and has at most 55 characters.
+     */
+    static ReplicaId derive(String hostname, byte[] random) {
+        String clean = hostname.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("\\.{2,}", ".")
+                .replaceAll("^[^a-z0-9]+", "");
         if (clean.length() > 48) {
             clean = clean.substring(0, 48);
         }
-        return clean.isEmpty() ? "host" : clean;
+        return ReplicaId.of((clean.isEmpty() ? "host" : clean) + "-" + HexFormat.of().formatHex(random));
     }
 }

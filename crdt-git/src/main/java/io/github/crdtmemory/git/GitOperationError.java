@@ -39,6 +39,11 @@ public class GitOperationError extends StoreException {
         DISK_FULL,
         /** git is missing or too old, or the remote repository does not exist: fix the setup. */
         UNAVAILABLE,
+        /**
+         * The repository is owned by another user and git refuses it ("dubious ownership"): retrying
+         * fails again. If it is trusted, name it in {@code MEMORY_BACKUP_SAFE_DIRECTORY}; else fix its owner.
+         */
+        DUBIOUS_OWNERSHIP,
         /** Anything else: see the command and stderr. */
         FAILED
     }
@@ -79,7 +84,14 @@ public class GitOperationError extends StoreException {
         String tail = Redaction.redact(stderr).strip();
         return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": git " + shown + " "
                 + (exitCode < 0 ? "was killed" : "exited " + exitCode) + " after " + duration.toMillis() + " ms"
-                + (tail.isEmpty() ? "" : ": " + tail.replace('\n', ' '));
+                + (tail.isEmpty() ? "" : ": " + tail.replace('\n', ' ')) + hint(kind);
+    }
+
+    /** What to do, where git's own advice does not apply. */
+    private static String hint(Kind kind) {
+        return kind != Kind.DUBIOUS_OWNERSHIP ? "" : " -- the repository belongs to another user. If you trust it, "
+                + "set MEMORY_BACKUP_SAFE_DIRECTORY to its path (git's 'git config --global' advice does not apply: "
+                + "git runs here without global config); else give it to this user (chown)";
     }
 
     /**

@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every git call runs through {@code GitProcess} (argument lists, sanitized environment, timeouts
  * that kill the process group) and fails as a {@link GitOperationError}. While holding its lock the
  * store deletes stale {@code *.lock} files in its clone (with a warning); a clone found damaged is moved
- * aside and cloned again, once per operation. Thread-safe; several processes may share a cache dir.
+ * aside and cloned again, once per operation. After each publication the clone is kept bounded: past a
+ * few hundred loose objects (or a dozen packs) it is repacked into one pack, under the same timeout.
+ * Thread-safe; several processes may share a cache dir.
  */
 public final class GitStore implements ReplicaStore {
     /** What happened to the unified view on {@code main} at the last publication. */
@@ -126,6 +128,12 @@ public final class GitStore implements ReplicaStore {
             PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot create the cache directory " + dir + ": " + e, e);
+        }
+        try {
+            git = new GitProcess(options.git(), SafeDirectory.apply(GitEnvironment.build(inherited, options.remote(),
+                    options.sshCommand()), inherited, dir), description);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StoreAccessException(description, null, "cannot apply " + SafeDirectory.VARIABLE + ": " + e, e);
         }
         return new GitStore(options, description, dir, git);
     }
@@ -501,6 +509,7 @@ public final class GitStore implements ReplicaStore {
                 return null;
             });
         }
+        locked(replica, () -> clone.maintain(replica));
         return published;
     }
 

@@ -27,6 +27,10 @@ final class LocalClone {
     static final String ARCHIVE_TRACKING_PREFIX = "refs/remotes/origin/archive/replicas/";
     /** The trailer by which a compaction commit names the tip it archived. */
     static final String PREVIOUS_TIP = "Previous-tip";
+    /** Loose objects past which {@link #maintain} repacks (a publication adds about seven). */
+    static final int MAX_LOOSE_OBJECTS = 256;
+    /** Packs past which {@link #maintain} repacks (a fetch of 100 objects or more adds one). */
+    static final int MAX_PACKS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(LocalClone.class);
 
@@ -34,6 +38,8 @@ final class LocalClone {
     private final GitProcess git;
     private final GitStoreOptions options;
     private final String store;
+    /** Loose objects left by the last {@link #maintain} repack (unreachable and young). */
+    private long unprunable;
 
     LocalClone(Path repo, GitProcess git, GitStoreOptions options, String store) {
         this.repo = repo;
@@ -94,6 +100,51 @@ final class LocalClone {
                     "cannot move the damaged clone aside: " + e, Duration.ZERO, repo, e);
         }
         ensure(replica);
+    }
+
+    /**
+     * Keeps the clone bounded (automatic gc is off): when {@code git count-objects -v} shows more than
+     * {@link #MAX_LOOSE_OBJECTS} loose objects or more than {@link #MAX_PACKS} packs, repacks everything
+     * into one pack ({@code repack -a -d}) and prunes unreachable loose objects older than an hour
+     * (younger ones may belong to a publication not yet fetched back, or to a git process of an earlier
+     * run). Loose objects the last repack had to leave do not count towards the next one, so a burst of
+     * unreachable objects does not make every publication repack. Each command runs under
+     * {@link GitStoreOptions#timeout()}. Best effort: a failure is logged, never
+     * thrown, since the clone stays correct, only larger. The caller holds the clone's lock.
+     *
+     * @return true if it repacked
+     */
+    boolean maintain(ReplicaId replica) {
+        try {
+            Map<String, Long> counts = countObjects(replica);
+            long loose = counts.getOrDefault("count", 0L);
+            long packs = counts.getOrDefault("packs", 0L);
+            if (loose <= unprunable + MAX_LOOSE_OBJECTS && packs <= MAX_PACKS) {
+                return false;
+            }
+            run(repo, options.timeout(), null, replica, List.of("repack", "-a", "-d", "-q"));
+            run(repo, options.timeout(), null, replica, List.of("prune", "--expire=1.hour.ago"));
+            unprunable = countObjects(replica).getOrDefault("count", 0L);
+            log.debug("repacked {}: {} loose objects and {} packs before, {} loose after", repo, loose, packs,
+                    unprunable);
+            return true;
+        } catch (GitOperationError e) {
+            log.warn("cannot repack the local clone {} (it stays correct, only larger): {}", repo, e.getMessage());
+            return false;
+        }
+    }
+
+    /** The fields of {@code git count-objects -v}: {@code count} (loose objects), {@code packs}, sizes in KiB. */
+    Map<String, Long> countObjects(ReplicaId replica) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        String out = run(repo, options.timeout(), null, replica, List.of("count-objects", "-v")).out();
+        for (String line : out.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(colon + 1).strip().matches("\\d{1,18}")) {
+                counts.put(line.substring(0, colon).strip(), Long.parseLong(line.substring(colon + 1).strip()));
+            }
+        }
+        return counts;
     }
 
     /** Fetches every replica ref and {@code main}, pruning refs the remote no longer has. */

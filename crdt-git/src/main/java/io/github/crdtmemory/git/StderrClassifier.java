@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * Classifies a failed git command by its stderr (git runs under {@code LC_ALL=C}), not by its exit
  * code: git exits 128 for nearly everything. The first matching rule wins, so the more specific
- * signatures come first. The messages are those of git 2.39 listed in {@code git-storage.md}.
+ * signatures come first. The messages are those of git 2.39.
  */
 final class StderrClassifier {
     private static final List<Map.Entry<GitOperationError.Kind, List<String>>> RULES = List.of(
+            Map.entry(GitOperationError.Kind.DUBIOUS_OWNERSHIP, List.of("detected dubious ownership")),
             Map.entry(GitOperationError.Kind.DISK_FULL, List.of("no space left on device", "disk quota exceeded")),
             Map.entry(GitOperationError.Kind.LOCKED, List.of(".lock': file exists", "index.lock",
                     "another git process seems to be running")),

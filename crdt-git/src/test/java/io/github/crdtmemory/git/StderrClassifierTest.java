@@ -6,7 +6,7 @@ import io.github.crdtmemory.git.GitOperationError.Kind;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** git 2.39's own messages (LC_ALL=C), as listed in git-storage.md, map to the kinds callers act on. */
+/** git 2.39's own messages (LC_ALL=C) map to the kinds callers act on. */
 final class StderrClassifierTest {
     @Test
     void gitsMessagesMapToKinds() {
@@ -35,6 +35,10 @@ final class StderrClassifierTest {
                 Map.entry("fatal: unable to write loose object file: No space left on device", Kind.DISK_FULL),
                 Map.entry("fatal: '/x.git' does not appear to be a git repository\n"
                         + "fatal: Could not read from remote repository.", Kind.UNAVAILABLE),
+                Map.entry("fatal: detected dubious ownership in repository at '/srv/m.git'\nTo add an exception for this"
+                        + " directory, call:\n\n\tgit config --global --add safe.directory /srv/m.git\nfatal: Could not"
+                        + " read from remote repository.\n\nPlease make sure you have the correct access rights\nand the"
+                        + " repository exists.", Kind.DUBIOUS_OWNERSHIP),
                 Map.entry("fatal: something nobody has seen", Kind.FAILED));
         cases.forEach((stderr, kind) -> assertThat(StderrClassifier.classify(stderr)).as(stderr).isEqualTo(kind));
     }
