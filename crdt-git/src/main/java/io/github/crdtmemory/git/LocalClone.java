@@ -47,6 +47,11 @@ final class LocalClone {
         return repo;
     }
 
+    /** The bound on each local command ({@link GitStoreOptions#timeout()}). */
+    Duration timeout() {
+        return options.timeout();
+    }
+
     /** Creates the bare clone if it does not exist. */
     void ensure(ReplicaId replica) {
         if (Files.exists(repo.resolve("HEAD"))) {
