@@ -47,6 +47,27 @@ class SecretsIT {
         }
     }
 
+    /** An ssh user name authenticates nothing: the documented {@code git+ssh://git@host/...} store is scheduled. */
+    @Test
+    void installScheduleAcceptsAnSshUserName() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path launcher = bin.resolve("memory-backup");
+        Files.writeString(launcher, "#!/bin/sh\nexit 0\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli cli = new Cli(Files.createDirectories(tmp.resolve("home-ssh")));
+        cli.env.put("MEMORY_FILE_PATH", cli.home.resolve("memory.jsonl").toString());
+        cli.env.put("MEMORY_BACKUP_REPLICA", "tester");
+        cli.env.put("MEMORY_BACKUP_STORE", "git+ssh://git@backup-host/memory.git");
+        Path crontab = Files.createDirectories(tmp.resolve("fakebin")).resolve("crontab"); // an empty crontab
+        Files.writeString(crontab, "#!/bin/sh\necho 'no crontab for tester' >&2\nexit 1\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(crontab, PosixFilePermissions.fromString("rwx------"));
+        cli.env.put("PATH", crontab.getParent() + ":" + System.getenv("PATH"));
+        Cli.Run r = cli.run("install-schedule", "--dry-run", "--launcher", launcher.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).as("%s", r).contains("--store git+ssh://git@backup-host/memory.git");
+    }
+
     @Test
     void errorsAndTheLogNeverHoldTheCredential() throws Exception {
         for (String store : STORES) {

@@ -46,6 +46,32 @@ public final class Redaction {
     }
 
     /**
+     * Whether {@code location} holds a credential: something {@link #redact} masks, other than the user
+     * name of an ssh URL ({@code ssh://git@host/...}, {@code git+ssh://...}), which names an account
+     * and authenticates nothing. An ssh URL with a password ({@code ssh://user:pw@host}) holds one.
+     *
+     * @param location a store location or URL; null holds none
+     * @return true if showing it would show a secret
+     */
+    public static boolean holdsCredentials(String location) {
+        if (location == null || location.isEmpty()) {
+            return false;
+        }
+        String lower = location.toLowerCase(java.util.Locale.ROOT);
+        String plain = location;
+        for (String ssh : new String[] {"ssh://", "git+ssh://"}) {
+            if (lower.startsWith(ssh)) {
+                int slash = location.indexOf('/', ssh.length());
+                int at = location.lastIndexOf('@', (slash < 0 ? location.length() : slash) - 1);
+                if (at >= ssh.length() && location.substring(ssh.length(), at).matches("[^:@\\s]+")) {
+                    plain = location.substring(0, ssh.length()) + location.substring(at + 1);
+                }
+            }
+        }
+        return !redact(plain).equals(plain);
+    }
+
+    /**
      * Masks the user information of every {@code scheme://} URL: everything from {@code //} to the last
      * {@code @} before the host ends, at the first {@code /} (or line break) after {@code //}. Whatever
      * the user information holds ({@code @}, quotes, spaces) is masked whole; an {@code @} in the path

@@ -51,6 +51,20 @@ final class RedactionProperties {
         assertThat(Redaction.redact("https://host/path@v1 and ssh://git@h/x")).isEqualTo("https://host/path@v1 and ssh://***@h/x");
     }
 
+    @Test
+    void anSshUserNameIsNoCredentialButAPasswordOrTokenIs() {
+        assertThat(Redaction.holdsCredentials("git+ssh://git@backup-host/memory.git")).isFalse();
+        assertThat(Redaction.holdsCredentials("ssh://git@backup-host/memory.git")).isFalse();
+        assertThat(Redaction.holdsCredentials("git+file:///srv/memory.git")).isFalse();
+        assertThat(Redaction.holdsCredentials("/srv/memory.git")).isFalse();
+        assertThat(Redaction.holdsCredentials("git+ssh://git:pw@backup-host/memory.git")).isTrue();
+        assertThat(Redaction.holdsCredentials("git+ssh://git@backup-host/memory.git?token=abc")).isTrue();
+        assertThat(Redaction.holdsCredentials("git+https://git@backup-host/memory.git")).isTrue();
+        assertThat(Redaction.holdsCredentials("git+https://u:it's@host/memory.git")).isTrue();
+        qt().forAll(userInfo(), hostAndPath()).checkAssert((userInfo, hostAndPath) ->
+                assertThat(Redaction.holdsCredentials("git+https://" + userInfo + "@" + hostAndPath)).isTrue());
+    }
+
     /** Text before and after the URL. */
     private static Gen<String[]> context() {
         return Generate.pick(PREFIXES).zip(Generate.pick(SUFFIXES), (p, s) -> new String[] {p, s});
