@@ -53,8 +53,8 @@ final class RemoteUrl {
         }
         int start = scheme + 3;
         int slash = url.indexOf('/', start);
-        int end = slash < 0 ? url.length() : slash;
-        return url.lastIndexOf('@', end - 1) >= start ? url.lastIndexOf('@', end - 1) : -1;
+        int at = url.lastIndexOf('@', (slash < 0 ? url.length() : slash) - 1);
+        return at >= start ? at : -1;
     }
 
     /** The URL without a credential: safe on a command line and in messages. */
