@@ -3,6 +3,7 @@ package io.github.crdtmemory.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ class TerminationIT {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
             return "ZX".indexOf(stat.charAt(stat.lastIndexOf(')') + 2)) < 0;
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
             return false;
         }
     }

@@ -1,5 +1,6 @@
 package io.github.crdtmemory.store;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +58,7 @@ public final class Redaction {
         if (location == null || location.isEmpty()) {
             return false;
         }
-        String lower = location.toLowerCase(java.util.Locale.ROOT);
+        String lower = location.toLowerCase(Locale.ROOT);
         String plain = location;
         for (String ssh : new String[] {"ssh://", "git+ssh://"}) {
             if (lower.startsWith(ssh)) {

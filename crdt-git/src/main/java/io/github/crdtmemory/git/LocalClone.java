@@ -3,6 +3,7 @@ package io.github.crdtmemory.git;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -127,7 +128,7 @@ final class LocalClone {
             try (Stream<Path> files = Files.isDirectory(repo.resolve(tree), LinkOption.NOFOLLOW_LINKS)
                     ? Files.walk(repo.resolve(tree)) : Stream.empty()) {
                 files.filter(LocalClone::isLock).forEach(found::add);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 log.warn("cannot scan {} for stale locks: {}", repo.resolve(tree), e.toString());
             }
         }

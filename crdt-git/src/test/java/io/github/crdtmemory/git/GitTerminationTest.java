@@ -5,6 +5,7 @@ import static io.github.crdtmemory.git.GitFixtures.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.crdtmemory.internal.PrivateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +106,7 @@ final class GitTerminationTest {
         assertThat(stray).as("not a place git puts locks: not scanned").exists();
         assertThat(Files.readString(clone.getParent().resolve(GitStore.PROCESS_RECORD))).isEmpty();
         assertThat(Files.getPosixFilePermissions(clone.getParent().resolve(GitStore.PROCESS_RECORD)))
-                .isEqualTo(io.github.crdtmemory.internal.PrivateFiles.FILE_MODE);
+                .isEqualTo(PrivateFiles.FILE_MODE);
         store.close();
     }
 
