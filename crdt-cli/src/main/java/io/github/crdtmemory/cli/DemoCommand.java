@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
     private int run(Path root) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Path remote = root.resolve("remote.git");
-        GitStore.createRemote(remote, Duration.ofSeconds(30));
+        GitStore.createRemote(remote, GitStoreOptions.DEFAULT_TIMEOUT); // as the demo's store
         Path alice = root.resolve("alice/memory.jsonl");
         Path bob = root.resolve("bob/memory.jsonl");
         PrivateFiles.createDirectories(alice.getParent());

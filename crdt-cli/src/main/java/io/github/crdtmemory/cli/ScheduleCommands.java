@@ -89,7 +89,7 @@ final class ScheduleCommands {
             command.add(Launcher.safe("memory file", w.memoryFile().toString()));
             if (shared.store != null || env.get(Environment.STORE).isPresent()) {
                 String store = shared.store != null ? shared.store : env.get(Environment.STORE).get();
-                if (!Redaction.redact(store).equals(store)) {
+                if (Redaction.holdsCredentials(store)) { // an ssh user name is none
                     throw CommandFailure.usage("the store " + Redaction.redact(store) + " holds credentials, which a "
                             + "schedule would expose on every run's command line; use ssh keys or a credential-free URL");
                 }

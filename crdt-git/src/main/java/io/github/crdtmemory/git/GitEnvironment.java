@@ -40,8 +40,12 @@ final class GitEnvironment {
 
     /**
      * Builds the environment: the allowlist from {@code inherited}, then fixed settings. The remote URL
-     * travels as environment-scoped config ({@code remote.origin.url}), never on the command line, where
-     * any local user could read it in {@code /proc/<pid>/cmdline}.
+     * travels as environment-scoped config ({@code remote.origin.url}) without its credential: git
+     * hands that URL to its remote helper as an argument ({@code git-remote-https origin <url>}),
+     * which any local user can read in {@code /proc/<pid>/cmdline}. The credential of an https URL
+     * travels as environment-scoped config too ({@code http.extraHeader}, an {@code Authorization}
+     * header; see {@link RemoteUrl}): a process's environment is readable by its owner only, and git
+     * passes it to its children without putting it on a command line.
      */
     static Map<String, String> build(Map<String, String> inherited, String remoteUrl, String sshCommand) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -77,9 +81,14 @@ final class GitEnvironment {
         env.put("GIT_AUTHOR_EMAIL", "crdt-memory@localhost");
         env.put("GIT_COMMITTER_NAME", "crdt-memory");
         env.put("GIT_COMMITTER_EMAIL", "crdt-memory@localhost");
-        env.put("GIT_CONFIG_COUNT", "1");
+        RemoteUrl remote = RemoteUrl.parse(remoteUrl);
+        env.put("GIT_CONFIG_COUNT", remote.authorization().isPresent() ? "2" : "1");
         env.put("GIT_CONFIG_KEY_0", "remote.origin.url");
-        env.put("GIT_CONFIG_VALUE_0", remoteUrl);
+        env.put("GIT_CONFIG_VALUE_0", remote.location());
+        remote.authorization().ifPresent(credential -> {
+            env.put("GIT_CONFIG_KEY_1", "http.extraHeader");
+            env.put("GIT_CONFIG_VALUE_1", "Authorization: " + credential);
+        });
         return env;
     }
 }

@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * remote helpers, hooks) share one process group whose id is git's pid. On timeout the group gets
  * SIGTERM (git removes its lock files), then SIGKILL after {@link #GRACE}; without {@code setsid} the
  * descendants are signalled children first, repeatedly, until none is left.
+ *
+ * <p>Every live process is registered with the {@link GitProcessGroups} it was given (its store's):
+ * that registry's shutdown hook ends the groups still running when the JVM is asked to stop
+ * (SIGTERM, Ctrl-C), and records them so a later run knows what an earlier one left running.
  */
 final class GitProcess {
     /** Time between SIGTERM and SIGKILL. */
@@ -43,8 +49,14 @@ final class GitProcess {
     private final String store;
     private final String setsid;
     private final String kill;
+    private final GitProcessGroups groups;
 
     GitProcess(String git, Map<String, String> environment, String store) {
+        this(git, environment, store, new GitProcessGroups());
+    }
+
+    GitProcess(String git, Map<String, String> environment, String store, GitProcessGroups groups) {
+        this.groups = Objects.requireNonNull(groups, "groups");
         this.git = Objects.requireNonNull(git, "git");
         this.environment = Map.copyOf(environment);
         this.store = store;
@@ -91,6 +103,25 @@ final class GitProcess {
             throw new GitOperationError(store, replica, GitOperationError.Kind.UNAVAILABLE, args, -1,
                     "cannot start " + git + ": " + e.getMessage(), elapsed(start), dir, e);
         }
+        if (!groups.started(p)) {
+            terminate(p.toHandle());
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, args, -1,
+                    "not started: the JVM is stopping", elapsed(start), dir, null);
+        }
+        try {
+            return await(p, dir, timeout, stdin, replica, args, start);
+        } finally {
+            groups.ended(p);
+        }
+    }
+
+    /** The registry of this process's live git processes. */
+    GitProcessGroups groups() {
+        return groups;
+    }
+
+    private Result await(Process p, Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args,
+                         long start) {
         Drain out = new Drain(p.getInputStream(), STDOUT_LIMIT, false);
         Drain err = new Drain(p.getErrorStream(), STDERR_LIMIT, true);
         Thread feeder = null;
@@ -109,13 +140,13 @@ final class GitProcess {
         try {
             finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            terminate(p);
+            terminate(p.toHandle());
             Thread.currentThread().interrupt();
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, args, -1,
                     "interrupted", elapsed(start), dir, e);
         }
         if (!finished || out.overflowed) {
-            terminate(p);
+            terminate(p.toHandle());
             out.await();
             err.await();
             Duration took = elapsed(start);
@@ -144,25 +175,32 @@ final class GitProcess {
         return new Result(args, code, out.bytes(), err.text(), took);
     }
 
-    /** SIGTERM to the group, a grace period, then SIGKILL; then any descendant left, children first. */
-    private void terminate(Process p) {
+    /**
+     * SIGTERM to the group, a grace period, then SIGKILL; then any descendant left, children first.
+     * Bounded: about {@link #GRACE} plus a few seconds. Also ends a process group an earlier run left.
+     */
+    void terminate(ProcessHandle p) {
         long pid = p.pid();
         List<ProcessHandle> family = new ArrayList<>(p.descendants().toList());
         if (setsid != null && kill != null) {
             signalGroup(pid, "TERM");
             try {
-                p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                p.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // still running: killed next
             }
             signalGroup(pid, "KILL");
         } else {
             family.forEach(ProcessHandle::destroy);
             p.destroy();
             try {
-                p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                p.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // still running: killed next
             }
         }
         for (int round = 0; round < 10; round++) {
@@ -174,10 +212,12 @@ final class GitProcess {
             family.forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             try {
-                p.waitFor(100, TimeUnit.MILLISECONDS);
+                p.onExit().get(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (ExecutionException | TimeoutException e) {
+                // checked again in the next round
             }
         }
     }

@@ -51,10 +51,14 @@ import org.slf4j.LoggerFactory;
  * that race is logged and reported by {@link #unifiedStatus()}, never an error, and never data loss.
  *
  * <p>Every git call runs through {@code GitProcess} (argument lists, sanitized environment, timeouts
- * that kill the process group) and fails as a {@link GitOperationError}. While holding its lock the
- * store deletes stale {@code *.lock} files in its clone (with a warning); a clone found damaged is moved
- * aside and cloned again, once per operation. After each publication the clone is kept bounded: past a
- * few hundred loose objects (or a dozen packs) it is repacked into one pack, under the same timeout.
+ * that kill the process group) and fails as a {@link GitOperationError}. When the JVM is asked to stop
+ * (SIGTERM, Ctrl-C), a shutdown hook of each open store ends its running git process groups (ssh and
+ * helpers included) within a few seconds; {@link #close()} removes that hook. While holding its lock the
+ * store records its running git processes in a {@code 0600} file next to the clone and deletes stale
+ * {@code *.lock} files in its clone (with a warning), but only when no git process an earlier run left
+ * behind still runs there; a clone found damaged is moved aside and cloned again, once per operation.
+ * After each publication the clone is kept bounded: past a few hundred loose objects (or a dozen packs)
+ * it is repacked into one pack, under the same timeout.
  * Thread-safe; several processes may share a cache dir.
  */
 public final class GitStore implements ReplicaStore {
@@ -77,12 +81,15 @@ public final class GitStore implements ReplicaStore {
     private static final int UNIFIED_ATTEMPTS = 3;
     private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
     private static final Pattern ABBREVIATED_ID = Pattern.compile("[0-9a-f]{4,64}");
+    /** The record of the git processes running in the clone ({@code <pid> <start ms>} lines, 0600). */
+    static final String PROCESS_RECORD = "git-processes";
 
     private final GitStoreOptions options;
     private final String description;
     private final Path dir;
     private final LocalClone clone;
     private final UnifiedView unified;
+    private final GitProcessGroups groups;
     private volatile boolean compaction = true;
     private volatile boolean closed;
 
@@ -92,6 +99,8 @@ public final class GitStore implements ReplicaStore {
         this.dir = dir;
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
+        this.groups = git.groups();
+        groups.registerShutdownHook(p -> git.terminate(p.toHandle()));
     }
 
     /**
@@ -112,7 +121,7 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(options, "options");
         String description = "git:" + Redaction.redact(options.remote());
         GitProcess git = new GitProcess(options.git(), GitEnvironment.build(inherited, options.remote(),
-                options.sshCommand()), description);
+                options.sshCommand()), description, new GitProcessGroups());
         GitProcess.Result v = git.run(null, options.timeout(), null, Map.of(), null, List.of("--version"));
         Matcher m = VERSION.matcher(v.out());
         if (v.exitCode() != 0 || !m.find() || Integer.parseInt(m.group(1)) < 2
@@ -686,9 +695,10 @@ public final class GitStore implements ReplicaStore {
             throw new IllegalStateException(description + " is closed");
         }
         try (ProcessFileLock lock = ProcessFileLock.acquire(dir.resolve("clone.lock"),
-                options.networkTimeout().plus(options.timeout()).multipliedBy(2))) {
+                options.networkTimeout().plus(options.timeout()).multipliedBy(2));
+             GitProcessGroups.Recording recording = groups.record(dir.resolve(PROCESS_RECORD))) {
             clone.ensure(replica);
-            clone.removeStaleLocks();
+            clone.removeStaleLocks(recording.survivors());
             try {
                 return op.get();
             } catch (GitOperationError e) {
@@ -706,6 +716,7 @@ public final class GitStore implements ReplicaStore {
     @Override
     public void close() {
         closed = true;
+        groups.close();
     }
 
     @Override

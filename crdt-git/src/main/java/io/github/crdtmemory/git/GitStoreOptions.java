@@ -11,8 +11,10 @@ import java.util.Objects;
  * {@link #toString()} never shows credentials.
  *
  * @param remote the remote repository: {@code file:///srv/memory.git}, {@code ssh://host/memory.git},
- *     {@code https://host/memory.git} or an absolute path to a bare repository. Credentials in the URL
- *     ({@code https://user:token@host/...}) are allowed; they never reach a command line, message or log
+ *     {@code https://host/memory.git} or an absolute path to a bare repository. Credentials in an https
+ *     URL ({@code https://user:token@host/...}) are allowed; they never reach a command line, message or
+ *     log (git gets the URL without them, and the credential as an {@code Authorization} header through
+ *     its environment). An ssh URL may name a user but carry no password; a file URL carries neither
  * @param cacheDir where the local clone lives ({@code <cacheDir>/git/<hash of remote>}, {@code 0700})
  * @param timeout the bound on each local git command (default 30 s)
  * @param networkTimeout the bound on each fetch and push (default 30 s)
@@ -147,6 +149,13 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
         if (!url && !remote.startsWith("/")) {
             throw new IllegalArgumentException("invalid git remote '" + shown
                     + "': use file://, ssh://, https:// or an absolute path to a bare repository");
+        }
+        int userInfoEnd = RemoteUrl.userInfoEnd(remote);
+        if (userInfoEnd >= 0 && (lower.startsWith("file://")
+                || lower.startsWith("ssh://") && remote.substring("ssh://".length(), userInfoEnd).indexOf(':') >= 0)) {
+            throw new IllegalArgumentException("invalid git remote '" + shown + "': a password in an ssh or file URL "
+                    + "would reach a command line (git passes the user and host to ssh as an argument); use an ssh "
+                    + "key or agent");
         }
         if (lower.startsWith("ssh://")) {
             String hostPart = remote.substring("ssh://".length());

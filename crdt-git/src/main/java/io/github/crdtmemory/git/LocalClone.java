@@ -3,8 +3,10 @@ package io.github.crdtmemory.git;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +54,11 @@ final class LocalClone {
         return repo;
     }
 
+    /** The bound on each local command ({@link GitStoreOptions#timeout()}). */
+    Duration timeout() {
+        return options.timeout();
+    }
+
     /** Creates the bare clone if it does not exist. */
     void ensure(ReplicaId replica) {
         if (Files.exists(repo.resolve("HEAD"))) {
@@ -71,22 +78,71 @@ final class LocalClone {
         }
     }
 
-    /** Removes every git lock file in the clone; the caller holds the store's own lock, so they are stale. */
-    void removeStaleLocks() {
+    /**
+     * Removes the git lock files a killed run left in the clone, only when no git process of ours can
+     * hold them. The caller holds the store's own lock, so no store of any JVM runs git here now; but a
+     * JVM killed without its shutdown hook (SIGKILL) leaves its git running, named in the process
+     * record: {@code survivors}. One that has run past every timeout (the longer of the two, plus the
+     * kill grace) is ended; while any other still runs, every lock is kept (git then reports
+     * {@code LOCKED}, and a later run retries). Looks only where git puts lock files: the repository's
+     * top level ({@code HEAD}, {@code config}, {@code index}, {@code packed-refs}, {@code shallow} ...),
+     * {@code refs/}, {@code logs/}, {@code objects/info/} and {@code objects/pack/}.
+     */
+    void removeStaleLocks(List<ProcessHandle> survivors) {
         if (!Files.isDirectory(repo)) {
             return;
         }
-        try (Stream<Path> all = Files.walk(repo)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                if (p.getFileName().toString().endsWith(".lock") && Files.isRegularFile(p)) {
-                    log.warn("removing stale git lock {} (we hold the clone's lock, so no git process of ours is running)",
-                            p);
-                    Files.deleteIfExists(p);
-                }
+        Duration limit = (options.timeout().compareTo(options.networkTimeout()) > 0 ? options.timeout()
+                : options.networkTimeout()).plus(GitProcess.GRACE);
+        List<Long> running = new ArrayList<>();
+        for (ProcessHandle h : survivors) {
+            if (GitProcessGroups.age(h).compareTo(limit) > 0) {
+                log.warn("ending git process group {} left by an earlier run: it ran {} s, past every timeout", h.pid(),
+                        GitProcessGroups.age(h).toSeconds());
+                git.terminate(h);
             }
-        } catch (IOException e) {
-            log.warn("cannot scan {} for stale locks: {}", repo, e.toString());
+            if (GitProcessGroups.isRunning(h)) {
+                running.add(h.pid());
+            }
         }
+        if (!running.isEmpty()) {
+            log.warn("git processes {} of an earlier run still run in {}; their lock files are kept", running, repo);
+            return;
+        }
+        for (Path p : lockFiles()) {
+            log.warn("removing stale git lock {} (no git process of ours is running in the clone)", p);
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                log.warn("cannot remove {}: {}", p, e.toString());
+            }
+        }
+    }
+
+    /** The {@code *.lock} files where git puts them (not under {@code objects/xx/}, never through a link). */
+    private List<Path> lockFiles() {
+        List<Path> found = new ArrayList<>();
+        for (String dir : List.of("", "objects/info", "objects/info/commit-graphs", "objects/pack")) {
+            try (Stream<Path> files = Files.isDirectory(repo.resolve(dir), LinkOption.NOFOLLOW_LINKS)
+                    ? Files.list(repo.resolve(dir)) : Stream.empty()) {
+                files.filter(LocalClone::isLock).forEach(found::add);
+            } catch (IOException e) {
+                log.warn("cannot scan {} for stale locks: {}", repo.resolve(dir), e.toString());
+            }
+        }
+        for (String tree : List.of("refs", "logs")) {
+            try (Stream<Path> files = Files.isDirectory(repo.resolve(tree), LinkOption.NOFOLLOW_LINKS)
+                    ? Files.walk(repo.resolve(tree)) : Stream.empty()) {
+                files.filter(LocalClone::isLock).forEach(found::add);
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("cannot scan {} for stale locks: {}", repo.resolve(tree), e.toString());
+            }
+        }
+        return found;
+    }
+
+    private static boolean isLock(Path p) {
+        return p.getFileName().toString().endsWith(".lock") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Moves a damaged clone aside, for forensics, and creates a fresh one. */

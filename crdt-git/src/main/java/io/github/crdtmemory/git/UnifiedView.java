@@ -124,7 +124,7 @@ final class UnifiedView {
     }
 
     private String treeOf(String commit, ReplicaId replica) {
-        return clone.run(clone.path(), java.time.Duration.ofSeconds(30), null, replica,
+        return clone.run(clone.path(), clone.timeout(), null, replica,
                 List.of("rev-parse", "--verify", "--end-of-options", commit + "^{tree}")).out().strip();
     }
 
