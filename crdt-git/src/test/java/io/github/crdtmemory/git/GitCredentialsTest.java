@@ -4,6 +4,7 @@ import static io.github.crdtmemory.git.GitFixtures.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.File;
@@ -98,6 +99,75 @@ final class GitCredentialsTest {
     /** A real HTTPS server (self-signed, trusted through GIT_SSL_CAINFO) receives user and token as Basic. */
     @Test
     void theCredentialReachesTheServerAsABasicAuthorization() throws Exception {
+        Tls tls = tls();
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        List<String> paths = new CopyOnWriteArrayList<>();
+        HttpsServer server = server(tls, exchange -> {
+            paths.add(exchange.getRequestURI().getPath());
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            authorizations.add(auth == null ? "(none)" : auth);
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        try {
+            String password = "p@ss w'rd:" + SECRET;
+            String url = "https://backup%20user:" + password.replace("%", "%25").replace("@", "%40")
+                    .replace(" ", "%20") + "@127.0.0.1:" + server.getAddress().getPort() + "/memory.git";
+            GitProcess.Result r = lsRemote(url, tls);
+
+            assertThat(r.exitCode()).as(r.stderr()).isNotZero();
+            assertThat(paths).as(r.stderr()).contains("/memory.git/info/refs");
+            String expected = "Basic " + Base64.getEncoder().encodeToString(("backup user:" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(authorizations).as(r.stderr()).isNotEmpty().allMatch(expected::equals);
+            assertThat(r.stderr()).doesNotContain(SECRET);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * The header is configured for every request git makes; a redirect to another origin must still not
+     * carry it there (libcurl drops a custom {@code Authorization} header when a redirect leaves the
+     * origin, host or port). Guards that the header path leaks no more than a URL credential did.
+     */
+    @Test
+    void theCredentialIsNotCarriedThroughARedirect() throws Exception {
+        Tls tls = tls();
+        List<String> elsewhere = new CopyOnWriteArrayList<>();
+        HttpsServer other = server(tls, exchange -> {
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            elsewhere.add(auth == null ? "(none)" : auth);
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        HttpsServer remote = server(tls, exchange -> {
+            exchange.getResponseHeaders().add("Location", "https://127.0.0.1:" + other.getAddress().getPort()
+                    + exchange.getRequestURI());
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        try {
+            String url = "https://backup-user:" + SECRET + "@127.0.0.1:" + remote.getAddress().getPort()
+                    + "/memory.git";
+            GitProcess.Result r = lsRemote(url, tls);
+
+            assertThat(r.exitCode()).as(r.stderr()).isNotZero();
+            assertThat(elsewhere).as("requests the redirect target received, by Authorization")
+                    .isNotEmpty().allMatch("(none)"::equals);
+            assertThat(r.stderr()).doesNotContain(SECRET);
+        } finally {
+            remote.stop(0);
+            other.stop(0);
+        }
+    }
+
+    /** A self-signed certificate for 127.0.0.1: the server's key store and the PEM git trusts. */
+    private record Tls(SSLContext context, Path ca) {
+    }
+
+    private Tls tls() throws Exception {
         Path keystore = temp.resolve("server.p12");
         keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
                 "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-keystore", keystore.toString(),
@@ -111,41 +181,25 @@ final class GitCredentialsTest {
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "changeit".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
-        List<String> authorizations = new CopyOnWriteArrayList<>();
-        List<String> paths = new CopyOnWriteArrayList<>();
-        server.createContext("/", exchange -> {
-            paths.add(exchange.getRequestURI().getPath());
-            String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            authorizations.add(auth == null ? "(none)" : auth);
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
-            exchange.sendResponseHeaders(401, -1);
-            exchange.close();
-        });
-        server.start();
-        try {
-            String password = "p@ss w'rd:" + SECRET;
-            String url = "https://backup%20user:" + password.replace("%", "%25").replace("@", "%40")
-                    .replace(" ", "%20") + "@127.0.0.1:" + server.getAddress().getPort() + "/memory.git";
-            Map<String, String> env = new HashMap<>(GitEnvironment.build(System.getenv(), url,
-                    GitEnvironment.DEFAULT_SSH_COMMAND));
-            env.put("GIT_SSL_CAINFO", ca.toString());
-            GitProcess git = new GitProcess("git", env, "test");
-            GitProcess.Result r = git.run(temp, Duration.ofSeconds(20), null, Map.of(), null,
-                    List.of("ls-remote", "origin"));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return new Tls(context, ca);
+    }
 
-            assertThat(r.exitCode()).as(r.stderr()).isNotZero();
-            assertThat(paths).as(r.stderr()).contains("/memory.git/info/refs");
-            String expected = "Basic " + Base64.getEncoder().encodeToString(("backup user:" + password)
-                    .getBytes(StandardCharsets.UTF_8));
-            assertThat(authorizations).as(r.stderr()).isNotEmpty().allMatch(expected::equals);
-            assertThat(r.stderr()).doesNotContain(SECRET);
-        } finally {
-            server.stop(0);
-        }
+    private static HttpsServer server(Tls tls, HttpHandler handler) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.context()));
+        server.createContext("/", handler);
+        server.start();
+        return server;
+    }
+
+    private GitProcess.Result lsRemote(String url, Tls tls) {
+        Map<String, String> env = new HashMap<>(GitEnvironment.build(System.getenv(), url,
+                GitEnvironment.DEFAULT_SSH_COMMAND));
+        env.put("GIT_SSL_CAINFO", tls.ca().toString());
+        GitProcess git = new GitProcess("git", env, "test");
+        return git.run(temp, Duration.ofSeconds(20), null, Map.of(), null, List.of("ls-remote", "origin"));
     }
 
     @Test
