@@ -86,10 +86,7 @@ public final class SyncEngine {
         this.settings = settings;
         this.store = store;
         this.dir = new StateDirectory(settings.stateDir(), settings.replica());
-        this.file = new MemoryFileAccess(settings.memoryFile(), () -> {
-            hook.at(StepHook.Step.COMPARED);
-            beforeWriteBackRename.run();
-        });
+        this.file = new MemoryFileAccess(settings.memoryFile(), hook, beforeWriteBackRename);
         this.beforeReadingAgain = beforeReadingAgain;
         this.hook = hook;
     }
@@ -294,7 +291,7 @@ public final class SyncEngine {
                 dir.save(new Checkpoint(clock.current(), local, current, out));
                 hook.at(StepHook.Step.STAMPED);
                 hook.at(StepHook.Step.PENDING_SAVED);
-                if (replaceMemoryFile(before, out)) {
+                if (replaceMemoryFile(before, out, new ArrayList<>())) {
                     hook.at(StepHook.Step.RENAMED);
                     dir.save(new Checkpoint(clock.current(), local, written, null));
                     hook.at(StepHook.Step.DONE);
@@ -334,7 +331,7 @@ public final class SyncEngine {
             }
             byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                     .orElse(true));
-            if (!replaceMemoryFile(before, out)) {
+            if (!replaceMemoryFile(before, out, new ArrayList<>())) {
                 throw new StoreAccessException(file.path().toString(), settings.replica(),
                         "the memory file changed while it was being replaced; nothing was written, try again", null);
             }
@@ -456,6 +453,7 @@ public final class SyncEngine {
         MemoryGraph view = local.view();
         SyncReport.WriteBack writeBack;
         String keptCopy = "";
+        List<String> displacedCopies = new ArrayList<>();
         MemoryGraph newBase = current;
         Optional<byte[]> after = before;
         if (!mode.writeBack) {
@@ -473,7 +471,7 @@ public final class SyncEngine {
                 }
                 dir.save(new Checkpoint(clock.current(), local, current, out));
                 hook.at(StepHook.Step.PENDING_SAVED);
-                if (replaceMemoryFile(before, out)) {
+                if (replaceMemoryFile(before, out, displacedCopies)) {
                     hook.at(StepHook.Step.RENAMED);
                     writeBack = SyncReport.WriteBack.WRITTEN;
                     newBase = view;
@@ -492,6 +490,7 @@ public final class SyncEngine {
         if (parsed == null) {
             warnings.add(source + " did not exist; treated as unchanged since the last sync");
         }
+        warnings.addAll(displacedCopies);
         return new SyncReport(settings.replica(), source, store.description(), local.counts(), added, changed,
                 deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
                 new SyncReport.Checksums(before.map(PrivateFiles::sha256).orElse(""),
@@ -655,9 +654,23 @@ public final class SyncEngine {
                 relationsDropped, relationsBefore)) : Optional.empty();
     }
 
-    private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next) {
+    /**
+     * Replaces the memory file if it still holds {@code expected}; keeps a copy of anything the rename
+     * displaced that differs from it (a writer that rewrote the file in place just before the rename),
+     * whatever {@link SyncSettings#keptCopies()} says, and names it in {@code warnings}.
+     */
+    private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next, List<String> warnings) {
         try {
-            return file.replaceIfUnchanged(expected, next);
+            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, next);
+            r.displaced().ifPresent(lost -> {
+                java.nio.file.Path copy = dir.keepCopy(lost, java.time.Instant.ofEpochMilli(
+                        settings.physicalClock().getAsLong()), Math.max(1, settings.keptCopies()));
+                log.warn("{} was rewritten by another writer just before the write-back replaced it; its content is"
+                        + " kept in {}", file.path(), copy);
+                warnings.add(file.path() + " was rewritten by another writer just before the write-back replaced it;"
+                        + " that content is kept in " + copy);
+            });
+            return r.written();
         } catch (IOException e) {
             throw new StoreAccessException(file.path().toString(), settings.replica(),
                     "cannot write the memory file: " + e, e);
