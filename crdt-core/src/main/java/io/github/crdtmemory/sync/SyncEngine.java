@@ -194,21 +194,14 @@ public final class SyncEngine {
      * @throws StoreException if the store or the state directory cannot be read
      */
     public SyncStatus status() {
-        Optional<byte[]> bytes = readMemoryFile();
-        Optional<Checkpoint> loaded = dir.load();
-        Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
-        MemoryGraph base = cp.base();
+        Look look = readLook();
+        Checkpoint cp = look.checkpoint();
         int edits = 0;
         boolean massDeletion = false;
-        if (bytes.isPresent()) {
-            MemoryFile parsed = MemoryFileCodec.parse(bytes.get(), file.path().toString());
-            Optional<byte[]> pending = cp.pendingBytes();
-            if (pending.isPresent() && Arrays.equals(pending.get(), bytes.get())) {
-                base = parsed.graph();
-            }
-            Clock scratch = Clock.hybrid(settings.replica(), settings.physicalClock(), cp.clock());
-            edits = cp.state().diff(base, parsed.graph(), scratch).size();
-            massDeletion = !settings.massDeletionAllowed() && massDeletion(base, parsed.graph()).isPresent();
+        if (look.bytes().isPresent()) {
+            Clock scratch = scratchClock(cp.clock());
+            edits = look.edits(cp.state(), scratch, this::scratchClock).size();
+            massDeletion = refusal(look).isPresent();
         }
         Snapshot snapshot = store.read();
         MemoryState published = snapshot.get(settings.replica()).map(PublishedState::state)
@@ -219,7 +212,7 @@ public final class SyncEngine {
                 unpublished[0]++;
             }
         });
-        return new SyncStatus(settings.replica(), file.path().toString(), bytes.isPresent(), dir.path().toString(),
+        return new SyncStatus(settings.replica(), file.path().toString(), look.bytes().isPresent(), dir.path().toString(),
                 store.description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
                 snapshot.size(), massDeletion);
     }
@@ -272,7 +265,7 @@ public final class SyncEngine {
                 Timestamp start = known.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(cp.clock()) > 0)
                         .orElse(cp.clock());
                 Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
-                MemoryState local = known.join(known.diff(base, current, clock));
+                MemoryState local = known.join(look.edits(known, clock, this::scratchClock));
                 if (stamped == null) {
                     // once only: applying the change again would see its own effect (a create would
                     // report nothing new)
@@ -385,7 +378,7 @@ public final class SyncEngine {
                 .orElse(cp.clock());
         Clock clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
 
-        MemoryState ops = own.diff(base, current, clock);
+        MemoryState ops = look.edits(own, clock, this::scratchClock);
         List<AtomKey> added = new ArrayList<>();
         List<AtomKey> changed = new ArrayList<>();
         List<AtomKey> deleted = new ArrayList<>();
@@ -512,6 +505,11 @@ public final class SyncEngine {
         return PrivateFiles.sha256(dir.encode(merged));
     }
 
+    /** A clock from {@code start} whose ticks are thrown away (a diff only counted or compared). */
+    private Clock scratchClock(Timestamp start) {
+        return Clock.hybrid(settings.replica(), settings.physicalClock(), start);
+    }
+
     private List<SyncReport.ClockAnomaly> anomalies(Snapshot snapshot) {
         List<SyncReport.ClockAnomaly> out = new ArrayList<>();
         long now = settings.physicalClock().getAsLong();
@@ -584,9 +582,30 @@ public final class SyncEngine {
      * @param firstRun whether there was no checkpoint
      * @param base the graph the file last agreed with
      * @param current the graph the file holds (the base when it does not exist)
+     * @param pendingView the graph of a write-back the checkpoint did not record as done while the file
+     *     holds something else (a crash after the rename, then another writer), or null
      */
     private record Look(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint, boolean firstRun,
-                        MemoryGraph base, MemoryGraph current) {
+                        MemoryGraph base, MemoryGraph current, MemoryGraph pendingView) {
+        /**
+         * The file's edits, stamped by {@code clock}: what differs from the base; when a write-back may
+         * have landed unrecorded ({@link #pendingView}), only what differs from both, so that neither
+         * the base's nor the written view's content is taken for an edit of the file's.
+         */
+        MemoryState edits(MemoryState own, Clock clock, java.util.function.Function<Timestamp, Clock> scratch) {
+            MemoryState fromBase = own.diff(base, current, clock);
+            if (pendingView == null || fromBase.atoms().isEmpty()) {
+                return fromBase;
+            }
+            MemoryState fromPending = own.diff(pendingView, current, scratch.apply(clock.current()));
+            io.github.crdtmemory.core.LwwMap.Builder<AtomKey> both = io.github.crdtmemory.core.LwwMap.builder();
+            fromBase.atoms().forEach((k, r) -> {
+                if (fromPending.atoms().get(k).isPresent()) {
+                    both.put(k, r);
+                }
+            });
+            return MemoryState.of(both.build());
+        }
     }
 
     /**
@@ -600,20 +619,10 @@ public final class SyncEngine {
      */
     private Look look() {
         for (int reading = 1; ; reading++) {
-            Optional<byte[]> bytes = readMemoryFile();
-            MemoryFile parsed = bytes.isPresent() ? MemoryFileCodec.parse(bytes.get(), file.path().toString()) : null;
-            Optional<Checkpoint> loaded = dir.load();
-            Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
-            MemoryGraph base = cp.base();
-            Optional<byte[]> pending = cp.pendingBytes();
-            if (pending.isPresent() && bytes.isPresent() && Arrays.equals(pending.get(), bytes.get())) {
-                base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
-            }
-            MemoryGraph current = parsed == null ? base : parsed.graph();
-            Optional<MassDeletionException> refused = settings.massDeletionAllowed() || current.equals(base)
-                    ? Optional.empty() : massDeletion(base, current);
+            Look look = readLook();
+            Optional<MassDeletionException> refused = refusal(look);
             if (refused.isEmpty()) {
-                return new Look(bytes, parsed, cp, loaded.isEmpty(), base, current);
+                return look;
             }
             if (reading >= MASS_DELETION_READINGS) {
                 throw refused.get();
@@ -627,6 +636,42 @@ public final class SyncEngine {
                 throw refused.get();
             }
         }
+    }
+
+    /** Reads the memory file and the checkpoint once. */
+    private Look readLook() {
+        Optional<byte[]> bytes = readMemoryFile();
+        MemoryFile parsed = bytes.isPresent() ? MemoryFileCodec.parse(bytes.get(), file.path().toString()) : null;
+        Optional<Checkpoint> loaded = dir.load();
+        Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
+        MemoryGraph base = cp.base();
+        Optional<byte[]> pending = cp.pendingBytes();
+        MemoryGraph pendingView = null;
+        if (pending.isPresent() && bytes.isPresent()) {
+            if (Arrays.equals(pending.get(), bytes.get())) {
+                base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
+            } else {
+                pendingView = MemoryFileCodec.parse(pending.get(), dir.path() + " (pending write-back)").graph();
+            }
+        }
+        MemoryGraph current = parsed == null ? base : parsed.graph();
+        return new Look(bytes, parsed, cp, loaded.isEmpty(), base, current, pendingView);
+    }
+
+    /**
+     * The refusal due for the file's edits, unless mass deletion is allowed: judged against the base
+     * and, after an unrecorded write-back, against its view too (both must trip).
+     */
+    private Optional<MassDeletionException> refusal(Look look) {
+        if (settings.massDeletionAllowed() || look.current().equals(look.base())) {
+            return Optional.empty();
+        }
+        Optional<MassDeletionException> refused = massDeletion(look.base(), look.current());
+        if (refused.isPresent() && look.pendingView() != null
+                && massDeletion(look.pendingView(), look.current()).isEmpty()) {
+            return Optional.empty(); // the file lost little of what the unrecorded write-back wrote
+        }
+        return refused;
     }
 
     /**
