@@ -675,16 +675,24 @@ public final class SyncEngine {
     }
 
     /**
-     * The refusal due when {@code current} lacks most of {@code base}'s entities, or most of its
-     * relations between entities {@code current} keeps (see {@link MassDeletionException}).
+     * The refusal due when {@code current} deletes most of {@code base}: see {@link MassDeletionException}
+     * for the rule.
      */
     private Optional<MassDeletionException> massDeletion(MemoryGraph base, MemoryGraph current) {
         Set<String> names = new HashSet<>();
         current.entities().forEach(e -> names.add(e.name()));
         Set<Relation> relations = new HashSet<>(current.relations());
         int entitiesDeleted = 0;
+        int observationsBefore = 0;
+        int observationsDeleted = 0;
         for (Entity e : base.entities()) {
-            entitiesDeleted += names.contains(e.name()) ? 0 : 1;
+            observationsBefore += e.observations().size();
+            Optional<Entity> now = current.entity(e.name());
+            entitiesDeleted += now.isEmpty() ? 1 : 0;
+            Set<String> kept = now.map(n -> Set.copyOf(n.observations())).orElse(Set.of());
+            for (String o : e.observations()) {
+                observationsDeleted += kept.contains(o) ? 0 : 1;
+            }
         }
         int relationsDropped = 0;
         for (Relation r : base.relations()) {
@@ -693,17 +701,20 @@ public final class SyncEngine {
         }
         int entitiesBefore = base.entities().size();
         int relationsBefore = base.relations().size();
-        boolean trips = entitiesDeleted >= MassDeletionException.MIN_DELETED && 2L * entitiesDeleted > entitiesBefore
-                || relationsDropped >= MassDeletionException.MIN_DELETED && 2L * relationsDropped > relationsBefore;
+        boolean emptied = entitiesBefore > 0 && names.isEmpty();
+        boolean trips = emptied
+                || most(entitiesDeleted + observationsDeleted + relationsDropped,
+                        entitiesBefore + observationsBefore + relationsBefore)
+                || most(entitiesDeleted, entitiesBefore) || most(relationsDropped, relationsBefore);
         return trips ? Optional.of(new MassDeletionException(file.path().toString(), entitiesDeleted, entitiesBefore,
-                relationsDropped, relationsBefore)) : Optional.empty();
+                observationsDeleted, observationsBefore, relationsDropped, relationsBefore)) : Optional.empty();
     }
 
-    /**
-     * Replaces the memory file if it still holds {@code expected}; keeps a copy of anything the rename
-     * displaced that differs from it (a writer that rewrote the file in place just before the rename),
-     * whatever {@link SyncSettings#keptCopies()} says, and names it in {@code warnings}.
-     */
+    /** At least {@link MassDeletionException#MIN_DELETED} and more than half. */
+    private static boolean most(int deleted, int before) {
+        return deleted >= MassDeletionException.MIN_DELETED && 2L * deleted > before;
+    }
+
     private boolean replaceMemoryFile(Optional<byte[]> expected, byte[] next, List<String> warnings) {
         try {
             MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, next);
