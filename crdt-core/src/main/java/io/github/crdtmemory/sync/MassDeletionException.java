@@ -1,6 +1,12 @@
 package io.github.crdtmemory.sync;
 
 import io.github.crdtmemory.core.CrdtException;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.Relation;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A sync, backup, restore or edit stopped because the memory file's edits since the last cycle or
@@ -132,5 +138,51 @@ public final class MassDeletionException extends CrdtException {
      */
     public int observationsBefore() {
         return observationsBefore;
+    }
+
+    /**
+     * The refusal due when {@code current} deletes most of {@code base}, or empties it: the rule of
+     * {@code docs/architecture.md}, "The mass-deletion check".
+     *
+     * @param file the memory file, for the message
+     * @param base the graph the last cycle saw
+     * @param current the graph the file holds now
+     * @return the exception to throw, or empty when the edits are ordinary
+     */
+    static Optional<MassDeletionException> judge(String file, MemoryGraph base, MemoryGraph current) {
+        Set<String> names = new HashSet<>();
+        current.entities().forEach(e -> names.add(e.name()));
+        Set<Relation> relations = new HashSet<>(current.relations());
+        int entitiesDeleted = 0;
+        int observationsBefore = 0;
+        int observationsDeleted = 0;
+        for (Entity e : base.entities()) {
+            observationsBefore += e.observations().size();
+            Optional<Entity> now = current.entity(e.name());
+            entitiesDeleted += now.isEmpty() ? 1 : 0;
+            Set<String> kept = now.map(n -> Set.copyOf(n.observations())).orElse(Set.of());
+            for (String o : e.observations()) {
+                observationsDeleted += kept.contains(o) ? 0 : 1;
+            }
+        }
+        int relationsDropped = 0;
+        for (Relation r : base.relations()) {
+            boolean dropped = !relations.contains(r) && names.contains(r.from()) && names.contains(r.to());
+            relationsDropped += dropped ? 1 : 0;
+        }
+        int entitiesBefore = base.entities().size();
+        int relationsBefore = base.relations().size();
+        boolean emptied = entitiesBefore > 0 && names.isEmpty();
+        boolean trips = emptied
+                || most(entitiesDeleted + observationsDeleted + relationsDropped,
+                        entitiesBefore + observationsBefore + relationsBefore)
+                || most(entitiesDeleted, entitiesBefore) || most(relationsDropped, relationsBefore);
+        return trips ? Optional.of(new MassDeletionException(file, entitiesDeleted, entitiesBefore,
+                observationsDeleted, observationsBefore, relationsDropped, relationsBefore)) : Optional.empty();
+    }
+
+    /** At least {@link #MIN_DELETED} and more than half. */
+    private static boolean most(int deleted, int before) {
+        return deleted >= MIN_DELETED && 2L * deleted > before;
     }
 }
