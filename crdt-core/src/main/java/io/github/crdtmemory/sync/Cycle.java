@@ -83,6 +83,7 @@ final class Cycle {
     private final List<AtomKey> changed = new ArrayList<>();
     private final List<AtomKey> deleted = new ArrayList<>();
 
+    private boolean missingIsEmpty; // sync, backup and status: a missing file is the empty memory
     private Reading reading;
     private Clock clock;
     private MemoryState own = MemoryState.empty(); // the state before this run's edits
@@ -111,6 +112,7 @@ final class Cycle {
     /** {@code sync}, {@code backup}, {@code restore}: every step in order, then the success record. */
     SyncReport cycle(Mode mode) {
         phases.end("lock");
+        missingIsEmpty = mode != Mode.RESTORE;
         read();
         phases.end("read");
         stamp();
@@ -136,7 +138,7 @@ final class Cycle {
      */
     private void read() {
         for (int readings = 1; ; readings++) {
-            reading = Reading.of(readMemoryFile(), path(), dir);
+            reading = Reading.of(readMemoryFile(), path(), dir, missingIsEmpty);
             Optional<MassDeletionException> refused = settings.massDeletionAllowed() ? Optional.empty()
                     : reading.refusal(path());
             if (refused.isEmpty()) {
@@ -377,7 +379,8 @@ final class Cycle {
     private SyncReport report() {
         List<String> warnings = new ArrayList<>(reading.parsed() == null ? List.of() : reading.parsed().warnings());
         if (reading.parsed() == null) {
-            warnings.add(path() + " did not exist; treated as unchanged since the last sync");
+            warnings.add(path() + (missingIsEmpty ? " did not exist; treated as an empty memory" : " did not exist;"
+                    + " treated as unchanged since the last sync") + (after.isPresent() ? ", and created" : ""));
         }
         warnings.addAll(writeBackNotes);
         return new SyncReport(settings.replica(), path(), parts.store().description(), local.counts(), added,
@@ -445,14 +448,10 @@ final class Cycle {
 
     /** See {@link SyncEngine#status}: one reading, no lock, no retry, nothing written. */
     SyncStatus status() {
-        reading = Reading.of(readMemoryFile(), path(), dir);
+        reading = Reading.of(readMemoryFile(), path(), dir, true);
         Checkpoint cp = reading.checkpoint();
-        int edits = 0;
-        boolean massDeletion = false;
-        if (reading.bytes().isPresent()) {
-            edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
-            massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
-        }
+        int edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
+        boolean massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
         snapshot = parts.store().read();
         MemoryState published = snapshot.get(settings.replica()).map(PublishedState::state)
                 .orElse(MemoryState.empty());

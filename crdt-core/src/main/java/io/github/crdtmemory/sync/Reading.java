@@ -21,7 +21,8 @@ import java.util.function.Function;
  * @param checkpoint the checkpoint, or the initial one on a first run
  * @param firstRun whether there was no checkpoint
  * @param base the graph the file last agreed with
- * @param current the graph the file holds (the base when it does not exist)
+ * @param current the graph the file holds; when it does not exist, the empty graph or the base (see
+ *     {@link #of})
  * @param pendingView the graph of a write-back the checkpoint did not record as done while the file
  *     holds something else (a crash after the rename, then another writer), or null
  */
@@ -31,14 +32,17 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
     /**
      * Reads the file and the checkpoint once. When the checkpoint's pending bytes are the file's, the
      * write-back landed and they are the base; when the file holds something else, the pending view is
-     * kept for a three-way diff.
+     * kept for a three-way diff. A missing file is the empty memory when {@code missingIsEmpty} (sync,
+     * backup: on a new machine nothing is deleted, where the last cycle saw entities the mass-deletion
+     * check refuses it), else unchanged since the last cycle (restore, edit: they recreate it).
      *
      * @param bytes the memory file, or empty
      * @param path the memory file's path, for messages
      * @param dir the state directory
+     * @param missingIsEmpty whether a missing file holds the empty graph rather than the base
      * @throws io.github.crdtmemory.memory.MemoryFormatException if the file does not parse
      */
-    static Reading of(Optional<byte[]> bytes, String path, StateDirectory dir) {
+    static Reading of(Optional<byte[]> bytes, String path, StateDirectory dir, boolean missingIsEmpty) {
         MemoryFile parsed = bytes.isPresent() ? MemoryFileCodec.parse(bytes.get(), path) : null;
         Optional<Checkpoint> loaded = dir.load();
         Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
@@ -52,7 +56,7 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
                 pendingView = MemoryFileCodec.parse(pending.get(), dir.path() + " (pending write-back)").graph();
             }
         }
-        MemoryGraph current = parsed == null ? base : parsed.graph();
+        MemoryGraph current = parsed != null ? parsed.graph() : missingIsEmpty ? MemoryGraph.empty() : base;
         return new Reading(bytes, parsed, cp, loaded.isEmpty(), base, current, pendingView);
     }
 

@@ -42,8 +42,14 @@ import java.util.function.UnaryOperator;
  * back as a local delete.
  *
  * <p>Thread-safe: concurrent calls (in this or other processes) on the same state directory run one
- * at a time. A missing memory file is treated as unchanged since the last sync and is created by the
- * write-back.
+ * at a time.
+ *
+ * <p>A missing memory file: for {@link #sync()} and {@link #backup()} it is an empty memory, so on a
+ * state directory that never saw entities in it (a new machine whose MCP server has not written it
+ * yet) nothing is deleted and the sync creates it with the merged view ({@code 0600}); where the last
+ * cycle saw entities it empties the memory, which {@link MassDeletionException} refuses unless mass
+ * deletion is allowed. For {@link #restore()} and {@link #edit} it counts as unchanged since the last
+ * cycle and is created by the write-back (removing the file and restoring undoes a mass deletion).
  */
 public final class SyncEngine {
     private final SyncSettings settings;
