@@ -29,7 +29,8 @@ final class ExitStatus {
         "0:success",
         "2:usage error (unknown option, invalid value)",
         "3:bad input: a memory, state or legacy file does not parse (the message names file and line), "
-                + "or the memory file is missing, or the crontab's memory-backup block is damaged (nothing changed)",
+                + "or the memory file of a backup is missing, or the crontab's memory-backup block is damaged "
+                + "(nothing changed)",
         "4:store or git failure (the message names the error kind)",
         "5:another sync held the lock longer than --timeout",
         "6:verification failed: a state does not parse or the join does not check out",
