@@ -66,7 +66,7 @@ class CliIT {
         r.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("format", "version", "replica", "memoryFile", "store", "counts", "added",
                 "changed", "deleted", "replicasRead", "conflicts", "clockAnomalies", "publication", "publishAttempts",
-                "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy");
+                "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy", "quarantined");
         assertThat(r.get("format").asText()).isEqualTo("crdt-memory-sync-report");
         assertThat(r.get("replica").asText()).isEqualTo("alice");
         assertThat(r.get("publication").asText()).isEqualTo("published");

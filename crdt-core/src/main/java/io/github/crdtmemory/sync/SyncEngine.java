@@ -224,7 +224,7 @@ public final class SyncEngine {
         });
         return new SyncStatus(settings.replica(), file.path().toString(), bytes.isPresent(), dir.path().toString(),
                 store.description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
-                snapshot.size(), massDeletion);
+                snapshot.size(), massDeletion, snapshot.quarantined());
     }
 
     /**
@@ -496,7 +496,7 @@ public final class SyncEngine {
                 deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
                 new SyncReport.Checksums(before.map(PrivateFiles::sha256).orElse(""),
                         after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
-                phases.done(), warnings, keptCopy);
+                phases.done(), warnings, keptCopy, snapshot.quarantined());
     }
 
     /**
