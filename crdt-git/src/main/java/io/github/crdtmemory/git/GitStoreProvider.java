@@ -50,7 +50,7 @@ public final class GitStoreProvider implements StoreProvider {
         GitStoreOptions git;
         try {
             git = GitStoreOptions.of(remote, options.cacheDir()).withTimeout(options.timeout())
-                    .withNetworkTimeout(options.timeout());
+                    .withNetworkTimeout(options.timeout()).withMaxStateBytes(options.maxStateBytes());
         } catch (IllegalArgumentException e) {
             throw new StoreAccessException(Redaction.redact(remote), null, e.getMessage(), e);
         }

@@ -18,6 +18,9 @@ final class StderrClassifier {
                     "could not read password", "permission denied (publickey", "host key verification failed",
                     "terminal prompts disabled", "returned error: 401", "returned error: 403",
                     "invalid username or password")),
+            // a connection dropped mid-transfer names the pack section: the network, not corruption
+            Map.entry(GitOperationError.Kind.NETWORK, List.of("error reading section header",
+                    "expected 'packfile'", "unexpected disconnect while reading sideband packet")),
             Map.entry(GitOperationError.Kind.CORRUPT, List.of("unpacker error")),
             Map.entry(GitOperationError.Kind.UNAVAILABLE, List.of("does not appear to be a git repository",
                     "repository not found")),
