@@ -83,7 +83,7 @@ class CliIT {
         status.json().fieldNames().forEachRemaining(statusFields::add);
         assertThat(statusFields).containsExactly("format", "version", "replica", "memoryFile", "memoryFileExists",
                 "stateDir", "store", "lastSync", "counts", "localEdits", "unpublishedAtoms", "replicasInStore",
-                "upToDate", "massDeletion");
+                "upToDate", "massDeletion", "quarantined");
         assertThat(status.json().get("upToDate").asBoolean()).isTrue();
 
         alice.write(Cli.entity("Ada", "person", "x", "y"));
