@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Classifies a failed git command by its stderr (git runs under {@code LC_ALL=C}), not by its exit
  * code: git exits 128 for nearly everything. The first matching rule wins, so the more specific
- * signatures come first. The messages are those of git 2.39 listed in {@code git-storage.md}.
+ * signatures come first. The messages are those git 2.39 prints (and a few of later versions).
  */
 final class StderrClassifier {
     private static final List<Map.Entry<GitOperationError.Kind, List<String>>> RULES = List.of(

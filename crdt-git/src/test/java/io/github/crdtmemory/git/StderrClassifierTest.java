@@ -6,7 +6,7 @@ import io.github.crdtmemory.git.GitOperationError.Kind;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** git 2.39's own messages (LC_ALL=C), as listed in git-storage.md, map to the kinds callers act on. */
+/** git 2.39's own messages (LC_ALL=C) map to the kinds callers act on. */
 final class StderrClassifierTest {
     @Test
     void gitsMessagesMapToKinds() {
