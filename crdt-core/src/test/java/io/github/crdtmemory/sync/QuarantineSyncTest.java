@@ -56,4 +56,21 @@ final class QuarantineSyncTest {
             assertThat(r.toJson()).endsWith(",\"quarantined\":[]}");
         }
     }
+
+    @Test
+    void aReplicaWhoseOwnPublishedStateIsUnreadablePublishesAGoodOneOverIt() throws IOException {
+        try (DirectoryStore store = DirectoryStore.open(temp.resolve("store"), Duration.ofSeconds(30))) {
+            Host a = new Host(temp, "alice", store);
+            a.edit(g -> withObservation(g, "Ada", "person", "kept locally"));
+            a.sync();
+            Files.writeString(store.directory().resolve("replicas/alice.state"), "damaged on the way");
+
+            SyncReport r = a.sync();
+
+            assertThat(r.quarantined()).extracting(Quarantine::replica).containsExactly(ReplicaId.of("alice"));
+            assertThat(r.publication()).isEqualTo(SyncReport.Publication.PUBLISHED);
+            assertThat(store.read().quarantined()).isEmpty();
+            assertThat(store.read().get(ReplicaId.of("alice")).orElseThrow().state().view().entity("Ada")).isPresent();
+        }
+    }
 }
