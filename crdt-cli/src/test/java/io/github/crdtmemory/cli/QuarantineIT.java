@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,5 +87,25 @@ class QuarantineIT {
             Cli.Run help = bob.run(command, "--help");
             assertThat(help.out()).as(command).contains("done, but some replicas were quarantined");
         }
+    }
+
+    @Test
+    void aScheduledSyncKeepsTheSizeLimit() throws Exception {
+        Path fakebin = Files.createDirectories(tmp.resolve("fakebin"));
+        Files.writeString(fakebin.resolve("crontab"), "#!/bin/sh\necho 'no crontab for tester' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fakebin.resolve("crontab"), PosixFilePermissions.fromString("rwx------"));
+        Path bin = Files.createDirectories(tmp.resolve("app/bin"));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path launcher = bin.resolve("memory-backup");
+        Files.writeString(launcher, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        bob.env.put("PATH", fakebin + ":" + System.getenv("PATH"));
+
+        Cli.Run limited = bob.run("install-schedule", "--launcher", launcher.toString(), "--dry-run",
+                "--max-state-size", "1MiB");
+        assertThat(limited.code()).as("%s", limited).isZero();
+        assertThat(limited.out()).contains(launcher + " sync").contains("--max-state-size 1048576");
+        Cli.Run plain = bob.run("install-schedule", "--launcher", launcher.toString(), "--dry-run");
+        assertThat(plain.out()).contains(launcher + " sync").doesNotContain("--max-state-size");
     }
 }
