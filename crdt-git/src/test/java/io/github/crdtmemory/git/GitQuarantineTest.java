@@ -200,6 +200,29 @@ final class GitQuarantineTest {
                 .contains("\"alice\"").contains("\"bob\"").doesNotContain("huge");
     }
 
+    @Test
+    void theStoreUriCanSetTheSizeLimit() {
+        Path remote = bareRemote(temp.resolve("remote.git"));
+        store(remote, "alice").publish(ALICE, StoreContract.atom(ALICE, 1, "x"), Revision.NONE);
+        io.github.crdtmemory.store.StoreRegistry registry = io.github.crdtmemory.store.StoreRegistry.discover();
+        try (io.github.crdtmemory.store.ReplicaStore limited = registry.open("git+file://" + remote
+                + "#max-state-bytes=10", io.github.crdtmemory.store.StoreOptions.of(temp.resolve("c1")))) {
+            assertThat(limited.description()).doesNotContain("#");
+            Snapshot s = limited.read();
+            assertThat(s.replicas()).isEmpty();
+            assertThat(s.quarantined()).singleElement().satisfies(q ->
+                    assertThat(q.reason()).contains("over the limit of 10 bytes"));
+        }
+        try (io.github.crdtmemory.store.ReplicaStore plain = registry.open("git+file://" + remote,
+                io.github.crdtmemory.store.StoreOptions.of(temp.resolve("c2")))) {
+            assertThat(plain.read().replicas()).containsExactly(ALICE);
+        }
+        assertThatThrownBy(() -> registry.open("git+file://" + remote + "#colour=blue",
+                io.github.crdtmemory.store.StoreOptions.of(temp.resolve("c3"))))
+                .isInstanceOf(io.github.crdtmemory.store.StoreAccessException.class)
+                .hasMessageContaining("unknown store option");
+    }
+
     /** The sibling directories of the clone that were moved aside as damaged. */
     private static List<String> movedAside(GitStore store) {
         try (Stream<Path> siblings = Files.list(store.clonePath().getParent())) {
