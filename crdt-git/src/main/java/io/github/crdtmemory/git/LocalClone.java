@@ -196,9 +196,11 @@ final class LocalClone {
         }
         GitProcess.Result fsck = git.run(repo, options.timeout(), null, Map.of(), replica,
                 List.of("fsck", "--no-dangling", "--no-progress"));
-        if (fsck.exitCode() != 0) {
-            failure.addSuppressed(error(fsck, replica));
-            throw failure; // the clone is damaged: not the replicas' fault
+        if (fsck.exitCode() != 0) { // the clone is damaged, not the replicas: CORRUPT makes the store clone again
+            GitOperationError damaged = new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT,
+                    fsck.args(), fsck.exitCode(), fsck.stderr(), fsck.elapsed(), repo, null);
+            damaged.addSuppressed(failure);
+            throw damaged;
         }
         run(repo, options.networkTimeout(), null, replica, fetchArgs(excluded)); // prunes what the remote deleted
         return bad;

@@ -137,6 +137,27 @@ final class GitQuarantineTest {
     }
 
     @Test
+    void aDamagedCloneIsClonedAgainNotTakenForBadReplicas() throws IOException {
+        Path remote = bareRemote(temp.resolve("remote.git"));
+        GitStore store = store(remote, "c");
+        MemoryState state = StoreContract.atom(ALICE, 1, "x");
+        Revision rev = store.publish(ALICE, state, Revision.NONE);
+        store(remote, "bob").publish(BOB, StoreContract.atom(BOB, 2, "y"), Revision.NONE);
+        Path commit = store.clonePath().resolve("objects/" + rev.token().substring(0, 2) + "/"
+                + rev.token().substring(2));
+        assertThat(commit).exists();
+        commit.toFile().setWritable(true);
+        Files.write(commit, new byte[0]);
+
+        Snapshot s = store.read();
+
+        assertThat(s.quarantined()).isEmpty();
+        assertThat(s.replicas()).containsExactly(ALICE, BOB);
+        assertThat(s.get(ALICE).orElseThrow().state()).isEqualTo(state);
+        assertThat(movedAside(store)).hasSize(1);
+    }
+
+    @Test
     void aConnectionDroppedBeforeThePackIsANetworkErrorAndTheCloneStays() throws IOException {
         Path python = Path.of("/usr/bin/python3");
         Assumptions.assumeTrue(Files.isExecutable(python), "needs python3 for the dying upload-pack");
