@@ -140,7 +140,7 @@ public final class Snapshot {
     }
 
     /**
-     * Returns the number of replicas.
+     * Returns the number of replicas read (quarantined ones are not counted).
      *
      * @return the count
      */
