@@ -48,8 +48,8 @@ final class EngineCommands {
                 SyncReport report = run.apply(w.engine(store, allowMassDeletion));
                 p.close();
                 print(report.toJson(), Reports.summary(verb, report));
+                return report.quarantined().isEmpty() ? ExitStatus.OK : ExitStatus.QUARANTINED;
             }
-            return ExitStatus.OK;
         }
     }
 
@@ -127,8 +127,8 @@ final class EngineCommands {
                 print(restoreJson(version.label(), copy, diff, report), "restored " + version.label() + " into "
                         + w.memoryFile() + copy.map(c -> " (the previous content is kept in " + c + ")").orElse("")
                         + "\n" + diff.text() + Reports.summary("published the restore as a new edit:", report));
+                return report.quarantined().isEmpty() ? ExitStatus.OK : ExitStatus.QUARANTINED;
             }
-            return ExitStatus.OK;
         }
 
         private static String restoreJson(String at, Optional<Path> copy, GraphDiff diff,

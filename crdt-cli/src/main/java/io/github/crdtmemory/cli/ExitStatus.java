@@ -23,6 +23,7 @@ final class ExitStatus {
     static final int LOCK_TIMEOUT = 5;
     static final int VERIFICATION = 6;
     static final int MASS_DELETION = 7;
+    static final int QUARANTINED = 8;
 
     /** The exit code list shown by every command's {@code --help}. */
     static final String[] HELP = {
@@ -36,6 +37,9 @@ final class ExitStatus {
         "6:verification failed: a state does not parse or the join does not check out",
         "7:refused: the memory file's edits delete most of the memory (emptied or truncated?); nothing "
                 + "changed. Rerun with --allow-mass-deletion to keep the deletion, or remove the file and restore",
+        "8:done, but some replicas were quarantined: their state (or ref, or objects) could not be read or is "
+                + "over --max-state-size; every other replica was merged and published. The output names them and "
+                + "why; 'verify' fails on them",
         "1:internal error (a bug: please report it with -v output)"};
 
     private ExitStatus() {

@@ -43,7 +43,8 @@ public final class MemoryBackup implements Callable<Integer> {
 
     /**
      * Runs the command with this process's standard streams and returns its exit code (0 success, 2 usage,
-     * 3 bad input, 4 store or git failure, 5 lock timeout, 6 verification failure, 1 internal error).
+     * 3 bad input, 4 store or git failure, 5 lock timeout, 6 verification failure, 7 mass deletion refused,
+     * 8 done but replicas quarantined, 1 internal error).
      * With {@code --log-file} it redirects {@code System.out} and {@code System.err} to the log for good,
      * and it sets SLF4J simple's system properties: meant for a process of its own, not for a host
      * application.

@@ -1,8 +1,10 @@
 package io.github.crdtmemory.cli;
 
 import io.github.crdtmemory.memory.AtomCounts;
+import io.github.crdtmemory.store.Quarantine;
 import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncStatus;
+import java.util.List;
 import java.util.Locale;
 
 /** The human forms of reports: a short summary, one fact per line. */
@@ -37,6 +39,7 @@ final class Reports {
         for (String w : r.warnings()) {
             out.append("  note: ").append(w).append('\n');
         }
+        quarantined(out, r.quarantined());
         return out.toString();
     }
 
@@ -51,7 +54,17 @@ final class Reports {
                 + " unpublished atoms" + (s.upToDate() ? " (up to date)" : "") + "\n"
                 + (s.massDeletion() ? "refused:        the file's edits delete most of the memory; the next sync "
                         + "exits 7 (rerun with --allow-mass-deletion to keep the deletion, or remove the file and "
-                        + "restore)\n" : "");
+                        + "restore)\n" : "")
+                + quarantined(new StringBuilder(), s.quarantined());
+    }
+
+    /** One line per quarantined replica: which, and why. */
+    static StringBuilder quarantined(StringBuilder out, List<Quarantine> quarantined) {
+        for (Quarantine q : quarantined) {
+            out.append("  quarantined: replica ").append(q.replica()).append(" skipped (").append(q.reason())
+                    .append(")\n");
+        }
+        return out;
     }
 
     private static String word(String constant) {

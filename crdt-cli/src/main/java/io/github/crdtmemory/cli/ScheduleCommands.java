@@ -106,6 +106,10 @@ final class ScheduleCommands {
             }
             command.add("--timeout");
             command.add(shared.timeout.toMillis() + "ms");
+            if (shared.maxStateSize != io.github.crdtmemory.store.StoreOptions.DEFAULT_MAX_STATE_BYTES) {
+                command.add("--max-state-size");
+                command.add(Long.toString(shared.maxStateSize));
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (!target.dryRun) {
                 PrivateFiles.createDirectories(logDir);

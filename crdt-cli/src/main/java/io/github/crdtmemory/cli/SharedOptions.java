@@ -29,6 +29,11 @@ final class SharedOptions {
             description = "Bound on every lock wait and every git command: 30s, 2m, 500ms. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    @Option(names = "--max-state-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "64MiB",
+            description = "Largest replica state read from the store: 1048576, 512KiB, 64MiB, 1GiB. A larger one is"
+                    + " quarantined (skipped and reported, exit code 8), never loaded. Default: ${DEFAULT-VALUE}.")
+    long maxStateSize;
+
     @Option(names = "--json", description = "Print the result as one JSON object on stdout, and nothing else there.")
     boolean json;
 

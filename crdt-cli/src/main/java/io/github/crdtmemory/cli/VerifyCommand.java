@@ -12,6 +12,7 @@ import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.Quarantine;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Snapshot;
 import java.io.IOException;
@@ -27,12 +28,14 @@ import picocli.CommandLine.Command;
 /**
  * {@code verify}: every replica state in the store parses and is canonical, every state lies below
  * the join, and (for a git store) the manifest's checksums and counts and the unified view on
- * {@code main} agree with the states. Exit 6 when any check fails.
+ * {@code main} agree with the states. A quarantined replica (its state, ref or objects cannot be read, or
+ * its state is over {@code --max-state-size}) is a problem: it is named with the reason, the other
+ * replicas are checked all the same, and the exit code is 6.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Check every replica state in the store: it parses, is canonical, lies below the join; "
                 + "for a git store the manifest's checksums and counts and the unified view on main match. "
-                + "Exit 6 when not.")
+                + "Exit 6 when not, or when a replica is quarantined (unreadable, or over --max-state-size).")
 final class VerifyCommand extends WorkingCommand {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -49,6 +52,8 @@ final class VerifyCommand extends WorkingCommand {
                 problems.add(e.getMessage());
             }
             if (snapshot != null) {
+                snapshot.quarantined().forEach(q -> problems.add("replica " + q.replica() + " is quarantined: "
+                        + q.reason()));
                 MemoryState joined = checkStates(snapshot, problems);
                 if (store instanceof GitStore git) {
                     checkUnified(git, snapshot, joined, problems, notes);
@@ -163,6 +168,14 @@ final class VerifyCommand extends WorkingCommand {
             g.writeArrayFieldStart("notes");
             for (String n : notes) {
                 g.writeString(n);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("quarantined");
+            for (Quarantine q : snapshot == null ? List.<Quarantine>of() : snapshot.quarantined()) {
+                g.writeStartObject();
+                g.writeStringField("replica", q.replica().value());
+                g.writeStringField("reason", q.reason());
+                g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();

@@ -111,7 +111,8 @@ final class Workspace {
         } catch (IOException e) {
             throw new StoreAccessException(env.cacheDir().toString(), null, "cannot create the cache dir: " + e, e);
         }
-        return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout));
+        return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout)
+                .withMaxStateBytes(options.maxStateSize));
     }
 
     /** As {@link #replica()}, but empty where that would make the persisted default: for dry runs. */

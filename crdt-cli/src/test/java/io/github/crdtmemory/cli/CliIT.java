@@ -66,7 +66,7 @@ class CliIT {
         r.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("format", "version", "replica", "memoryFile", "store", "counts", "added",
                 "changed", "deleted", "replicasRead", "conflicts", "clockAnomalies", "publication", "publishAttempts",
-                "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy");
+                "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy", "quarantined");
         assertThat(r.get("format").asText()).isEqualTo("crdt-memory-sync-report");
         assertThat(r.get("replica").asText()).isEqualTo("alice");
         assertThat(r.get("publication").asText()).isEqualTo("published");
@@ -83,7 +83,7 @@ class CliIT {
         status.json().fieldNames().forEachRemaining(statusFields::add);
         assertThat(statusFields).containsExactly("format", "version", "replica", "memoryFile", "memoryFileExists",
                 "stateDir", "store", "lastSync", "counts", "localEdits", "unpublishedAtoms", "replicasInStore",
-                "upToDate", "massDeletion");
+                "upToDate", "massDeletion", "quarantined");
         assertThat(status.json().get("upToDate").asBoolean()).isTrue();
 
         alice.write(Cli.entity("Ada", "person", "x", "y"));

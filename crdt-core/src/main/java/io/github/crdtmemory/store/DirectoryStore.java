@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * unchanged; that is harmless here, since the states published over each other are joins that only
  * grow. Temp files left by a killed writer ({@code .*.tmp}) are removed by the next publication, under
  * the lock.
+ *
+ * <p>A state file that does not decode, or that is larger than the store's limit
+ * ({@link StoreOptions#DEFAULT_MAX_STATE_BYTES} unless opened with another), is not read: its replica is
+ * {@linkplain Snapshot#quarantined() quarantined} and every other replica is read as usual. Its
+ * revision is still the SHA-256 of the file, so the replica itself can publish over it.
  */
 public final class DirectoryStore implements ReplicaStore {
     private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
@@ -44,14 +49,16 @@ public final class DirectoryStore implements ReplicaStore {
     private final Path replicas;
     private final Path lockFile;
     private final Duration lockTimeout;
+    private final long maxStateBytes;
     private final String description;
     private volatile boolean closed;
 
-    private DirectoryStore(Path dir, Duration lockTimeout) {
+    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes) {
         this.dir = dir;
         this.replicas = dir.resolve("replicas");
         this.lockFile = dir.resolve("store.lock");
         this.lockTimeout = lockTimeout;
+        this.maxStateBytes = maxStateBytes;
         this.description = "file:" + dir;
     }
 
@@ -64,10 +71,28 @@ public final class DirectoryStore implements ReplicaStore {
      * @throws StoreAccessException if the directory cannot be created
      */
     public static DirectoryStore open(Path dir, Duration lockTimeout) {
+        return open(dir, lockTimeout, StoreOptions.DEFAULT_MAX_STATE_BYTES);
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating the directory ({@code 0700}) if it does not exist; a state
+     * file larger than {@code maxStateBytes} is quarantined, not read.
+     *
+     * @param dir the store's directory
+     * @param lockTimeout the longest wait for another writer's lock
+     * @param maxStateBytes the largest state file read, at least 1
+     * @return the store
+     * @throws StoreAccessException if the directory cannot be created
+     * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
+     */
+    public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
+        if (maxStateBytes < 1) {
+            throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
+        }
         Path abs = dir.toAbsolutePath().normalize();
-        DirectoryStore store = new DirectoryStore(abs, lockTimeout);
+        DirectoryStore store = new DirectoryStore(abs, lockTimeout, maxStateBytes);
         try {
             PrivateFiles.createDirectories(store.replicas);
         } catch (IOException e) {
@@ -94,6 +119,7 @@ public final class DirectoryStore implements ReplicaStore {
     public Snapshot read() {
         checkOpen();
         List<PublishedState> states = new ArrayList<>();
+        List<Quarantine> quarantined = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(replicas, "*" + SUFFIX)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -103,15 +129,27 @@ public final class DirectoryStore implements ReplicaStore {
                     continue;
                 }
                 ReplicaId replica = ReplicaId.of(id);
-                Optional<byte[]> bytes = PrivateFiles.readIfExists(file);
-                if (bytes.isPresent()) {
-                    states.add(new PublishedState(replica, revisionOf(bytes.get()), decode(replica, file, bytes.get())));
+                Optional<byte[]> bytes = oversized(file) ? Optional.empty() : PrivateFiles.readIfExists(file);
+                if (bytes.isPresent() && bytes.get().length <= maxStateBytes) {
+                    read(replica, file, bytes.get(), states, quarantined);
+                } else if (Files.exists(file)) {
+                    quarantined.add(new Quarantine(replica, streamedRevision(file), "its state file is "
+                            + Files.size(file) + " bytes, over the limit of " + maxStateBytes + " bytes"));
                 }
             }
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot read: " + e, e);
         }
-        return Snapshot.of(states);
+        quarantined.forEach(q -> log.warn("{}: replica {} quarantined: {}", description, q.replica(), q.reason()));
+        return Snapshot.of(states, quarantined);
+    }
+
+    private boolean oversized(Path file) throws IOException {
+        try {
+            return Files.size(file) > maxStateBytes;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     @Override
@@ -158,17 +196,32 @@ public final class DirectoryStore implements ReplicaStore {
         }
     }
 
-    private MemoryState decode(ReplicaId replica, Path file, byte[] bytes) {
+    /** Decodes one state into {@code states}, or quarantines its replica when it does not decode. */
+    private static void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
+                             List<Quarantine> quarantined) {
         try {
-            return StateCodec.decode(bytes, file.toString());
+            states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(bytes, file.toString())));
         } catch (MemoryFormatException e) {
-            throw new CorruptStateException(description, replica, "unreadable state of replica " + replica
-                    + ": " + e.getMessage(), e);
+            quarantined.add(new Quarantine(replica, revisionOf(bytes), "unreadable state: " + e.getMessage()));
         }
     }
 
     private static Revision revisionOf(byte[] bytes) {
         return Revision.of(PrivateFiles.sha256(bytes));
+    }
+
+    /** The revision of a file too large to hold in memory: its SHA-256, read in chunks. */
+    private static Revision streamedRevision(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] chunk = new byte[64 * 1024];
+            for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
+                sha.update(chunk, 0, n);
+            }
+            return Revision.of(java.util.HexFormat.of().formatHex(sha.digest()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private void checkOpen() {

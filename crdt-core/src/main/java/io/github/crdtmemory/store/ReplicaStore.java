@@ -39,10 +39,12 @@ public interface ReplicaStore extends AutoCloseable {
     String description();
 
     /**
-     * Reads the latest published state of every replica.
+     * Reads the latest published state of every replica. A replica whose ref, objects or state cannot
+     * be read, or whose state is over the store's size limit, is skipped and listed in
+     * {@link Snapshot#quarantined()}; one bad replica never fails the whole read.
      *
      * @return the snapshot
-     * @throws CorruptStateException if a stored state cannot be decoded
+     * @throws CorruptStateException if the store itself (not one replica's state) is damaged
      * @throws StoreException if the store cannot be read
      */
     Snapshot read();

@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  *
  * <p>Changing the shard count moves some replicas to a new home. Nothing is lost: a read joins any
  * copy found outside a replica's home into its entry (with the home revision), so the next publication
- * writes the union home. The stale copy stays where it was until removed by hand. Thread-safe if the
- * shards are.
+ * writes the union home. The stale copy stays where it was until removed by hand. A replica any shard
+ * quarantines is quarantined in the whole snapshot (its copies in other shards are skipped too). Thread-safe
+ * if the shards are.
  */
 public final class ShardedStore implements ReplicaStore {
     /**
@@ -82,13 +83,29 @@ public final class ShardedStore implements ReplicaStore {
     public Snapshot read() {
         Map<ReplicaId, PublishedState> home = new TreeMap<>();
         Map<ReplicaId, List<MemoryState>> strays = new TreeMap<>();
+        Map<ReplicaId, Quarantine> quarantined = new TreeMap<>();
         for (int i = 0; i < shards.size(); i++) {
-            for (PublishedState s : shards.get(i).read().states()) {
+            Snapshot shard = shards.get(i).read();
+            for (PublishedState s : shard.states()) {
                 if (shardOf(s.replica(), shards.size()) == i) {
                     home.put(s.replica(), s);
                 } else {
                     strays.computeIfAbsent(s.replica(), r -> new ArrayList<>()).add(s.state());
                 }
+            }
+            for (Quarantine q : shard.quarantined()) {
+                boolean atHome = shardOf(q.replica(), shards.size()) == i;
+                quarantined.merge(q.replica(), atHome ? q : new Quarantine(q.replica(), NOT_HOME, q.reason()),
+                        (x, y) -> x.revision().equals(NOT_HOME) ? y : x);
+            }
+        }
+        // a replica skipped in any shard is skipped whole; publishing with its home revision replaces it
+        for (ReplicaId r : quarantined.keySet()) {
+            strays.remove(r);
+            PublishedState h = home.remove(r);
+            Quarantine q = quarantined.get(r);
+            if (h != null && q.revision().equals(NOT_HOME)) {
+                quarantined.put(r, new Quarantine(r, h.revision(), q.reason()));
             }
         }
         List<PublishedState> out = new ArrayList<>();
@@ -102,7 +119,7 @@ public final class ShardedStore implements ReplicaStore {
             out.add(new PublishedState(e.getKey(), rev, MemoryState.joinAll(all)));
         }
         out.addAll(home.values());
-        return Snapshot.of(out);
+        return Snapshot.of(out, quarantined.values());
     }
 
     @Override

@@ -12,15 +12,18 @@ import java.util.TreeMap;
 
 /**
  * What {@link ReplicaStore#read()} returns: the latest published state of every replica in the store,
- * each with its revision. Immutable; replicas are in id order.
+ * each with its revision, and the replicas the read had to skip ({@link #quarantined()}). Immutable;
+ * replicas are in id order.
  */
 public final class Snapshot {
-    private static final Snapshot EMPTY = new Snapshot(new TreeMap<>());
+    private static final Snapshot EMPTY = new Snapshot(new TreeMap<>(), new TreeMap<>());
 
     private final Map<ReplicaId, PublishedState> replicas;
+    private final Map<ReplicaId, Quarantine> quarantined;
 
-    private Snapshot(TreeMap<ReplicaId, PublishedState> replicas) {
+    private Snapshot(TreeMap<ReplicaId, PublishedState> replicas, TreeMap<ReplicaId, Quarantine> quarantined) {
         this.replicas = Collections.unmodifiableMap(replicas);
+        this.quarantined = Collections.unmodifiableMap(quarantined);
     }
 
     /**
@@ -41,13 +44,42 @@ public final class Snapshot {
      * @throws NullPointerException if an entry is null
      */
     public static Snapshot of(Collection<PublishedState> states) {
+        return of(states, List.of());
+    }
+
+    /**
+     * Returns a snapshot of these states, which skipped the {@code quarantined} replicas.
+     *
+     * @param states one entry per readable replica
+     * @param quarantined one entry per replica the read skipped
+     * @return the snapshot
+     * @throws IllegalArgumentException if two entries name the same replica
+     * @throws NullPointerException if an entry is null
+     */
+    public static Snapshot of(Collection<PublishedState> states, Collection<Quarantine> quarantined) {
         TreeMap<ReplicaId, PublishedState> map = new TreeMap<>();
         for (PublishedState s : states) {
             if (map.put(s.replica(), s) != null) {
                 throw new IllegalArgumentException("two states for replica " + s.replica());
             }
         }
-        return map.isEmpty() ? EMPTY : new Snapshot(map);
+        TreeMap<ReplicaId, Quarantine> skipped = new TreeMap<>();
+        for (Quarantine q : quarantined) {
+            if (map.containsKey(q.replica()) || skipped.put(q.replica(), q) != null) {
+                throw new IllegalArgumentException("replica " + q.replica() + " is listed twice");
+            }
+        }
+        return map.isEmpty() && skipped.isEmpty() ? EMPTY : new Snapshot(map, skipped);
+    }
+
+    /**
+     * Returns the replicas the read skipped because their ref, objects or state could not be read, or
+     * their state is over the store's size limit; in id order. None of them is in {@link #states()}.
+     *
+     * @return the quarantined replicas, usually none
+     */
+    public List<Quarantine> quarantined() {
+        return List.copyOf(quarantined.values());
     }
 
     /**
@@ -81,12 +113,19 @@ public final class Snapshot {
     /**
      * Returns the revision to expect when publishing for {@code replica}.
      *
+     * A quarantined replica's revision is the one its quarantine names, so that the replica can publish
+     * a good state over its unreadable one.
+     *
      * @param replica the replica
      * @return its revision, or {@link Revision#NONE} if it has published nothing
      */
     public Revision revision(ReplicaId replica) {
         PublishedState s = replicas.get(replica);
-        return s == null ? Revision.NONE : s.revision();
+        if (s == null) {
+            Quarantine q = quarantined.get(replica);
+            return q == null ? Revision.NONE : q.revision();
+        }
+        return s.revision();
     }
 
     /**
@@ -101,7 +140,7 @@ public final class Snapshot {
     }
 
     /**
-     * Returns the number of replicas.
+     * Returns the number of replicas read (quarantined ones are not counted).
      *
      * @return the count
      */
@@ -111,12 +150,12 @@ public final class Snapshot {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Snapshot s && replicas.equals(s.replicas);
+        return o instanceof Snapshot s && replicas.equals(s.replicas) && quarantined.equals(s.quarantined);
     }
 
     @Override
     public int hashCode() {
-        return replicas.hashCode();
+        return replicas.hashCode() * 31 + quarantined.hashCode();
     }
 
     @Override
@@ -124,6 +163,7 @@ public final class Snapshot {
         StringBuilder out = new StringBuilder("Snapshot[");
         replicas.values().forEach(s -> out.append(s.replica()).append('@').append(s.revision())
                 .append('(').append(s.state().size()).append(" atoms) "));
+        quarantined.values().forEach(q -> out.append(q.replica()).append("(quarantined) "));
         return out.toString().trim() + "]";
     }
 }

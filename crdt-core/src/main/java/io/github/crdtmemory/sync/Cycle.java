@@ -389,7 +389,7 @@ final class Cycle {
                 changed, deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
                 new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
                         after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
-                phases.done(), warnings, keptCopy);
+                phases.done(), warnings, keptCopy, snapshot.quarantined());
     }
 
     // ---- edit: steps 1 and 2, the change, its own write -------------------------------------------
@@ -465,7 +465,7 @@ final class Cycle {
         });
         return new SyncStatus(settings.replica(), path(), reading.bytes().isPresent(), dir.path().toString(),
                 parts.store().description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
-                snapshot.size(), massDeletion);
+                snapshot.size(), massDeletion, snapshot.quarantined());
     }
 
     /** See {@link SyncEngine#writeMemoryFile}. */

@@ -8,6 +8,7 @@ import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
+import io.github.crdtmemory.store.Quarantine;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.List;
@@ -79,11 +80,24 @@ final class ReportJson {
             }
             g.writeEndArray();
             g.writeStringField("keptCopy", r.keptCopy());
+            quarantined(g, r.quarantined());
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing to a string cannot fail", e);
         }
         return out.toString();
+    }
+
+    /** {@code "quarantined":[{"replica":..,"reason":..}]}; shared with the status JSON. */
+    static void quarantined(JsonGenerator g, List<Quarantine> quarantined) throws IOException {
+        g.writeArrayFieldStart("quarantined");
+        for (Quarantine q : quarantined) {
+            g.writeStartObject();
+            g.writeStringField("replica", q.replica().value());
+            g.writeStringField("reason", q.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static void keys(JsonGenerator g, String field, List<AtomKey> keys) throws IOException {

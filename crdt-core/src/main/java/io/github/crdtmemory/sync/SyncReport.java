@@ -4,6 +4,7 @@ import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.memory.AtomCounts;
 import io.github.crdtmemory.memory.AtomKey;
+import io.github.crdtmemory.store.Quarantine;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,12 +35,15 @@ import java.util.Objects;
  * @param warnings repairs the codec made while reading the memory file, and other notes
  * @param keptCopy the copy of the memory file's earlier content kept before this run wrote it (in the
  *     state directory's {@code copies/}), or {@code ""} when nothing was written or no copy is kept
+ * @param quarantined the replicas the store read had to skip (an unreadable ref, object or state, or a
+ *     state over the size limit), each with the reason; every other replica was merged as usual
  */
 public record SyncReport(ReplicaId replica, String memoryFile, String store, AtomCounts counts,
                          List<AtomKey> added, List<AtomKey> changed, List<AtomKey> deleted, int replicasRead,
                          List<Conflict> conflicts, List<ClockAnomaly> clockAnomalies, Publication publication,
                          int publishAttempts, WriteBack writeBack, Checksums checksums,
-                         Map<String, Duration> timings, List<String> warnings, String keptCopy) {
+                         Map<String, Duration> timings, List<String> warnings, String keptCopy,
+                         List<Quarantine> quarantined) {
 
     /**
      * Validates and copies the components; {@code timings} keeps its iteration order.
@@ -62,6 +66,21 @@ public record SyncReport(ReplicaId replica, String memoryFile, String store, Ato
         timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(keptCopy, "keptCopy");
+        quarantined = List.copyOf(quarantined);
+    }
+
+    /**
+     * Creates a report of a run that quarantined no replica (the form before {@code quarantined} existed).
+     *
+     * @throws NullPointerException if a component is null
+     */
+    public SyncReport(ReplicaId replica, String memoryFile, String store, AtomCounts counts,
+                      List<AtomKey> added, List<AtomKey> changed, List<AtomKey> deleted, int replicasRead,
+                      List<Conflict> conflicts, List<ClockAnomaly> clockAnomalies, Publication publication,
+                      int publishAttempts, WriteBack writeBack, Checksums checksums,
+                      Map<String, Duration> timings, List<String> warnings, String keptCopy) {
+        this(replica, memoryFile, store, counts, added, changed, deleted, replicasRead, conflicts, clockAnomalies,
+                publication, publishAttempts, writeBack, checksums, timings, warnings, keptCopy, List.of());
     }
 
     /**

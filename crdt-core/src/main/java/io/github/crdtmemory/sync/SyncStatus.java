@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.CountsJson;
 import io.github.crdtmemory.memory.AtomCounts;
+import io.github.crdtmemory.store.Quarantine;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,10 +29,12 @@ import java.util.Optional;
  * @param replicasInStore how many replicas the store holds
  * @param massDeletion whether the next sync, backup or restore will stop with
  *     {@link MassDeletionException} (the file's edits delete most of the memory), under these settings
+ * @param quarantined the replicas the store read skipped (unreadable, or over the size limit), with why
  */
 public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFileExists, String stateDir,
                          String store, Optional<Instant> lastSync, AtomCounts counts, int localEdits,
-                         int unpublishedAtoms, int replicasInStore, boolean massDeletion) {
+                         int unpublishedAtoms, int replicasInStore, boolean massDeletion,
+                         List<Quarantine> quarantined) {
     private static final JsonFactory JSON = new JsonFactory();
 
     /**
@@ -49,6 +53,20 @@ public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFil
         if (localEdits < 0 || unpublishedAtoms < 0 || replicasInStore < 0) {
             throw new IllegalArgumentException("counts must not be negative");
         }
+        quarantined = List.copyOf(quarantined);
+    }
+
+    /**
+     * Creates a status that names no quarantined replica (the form before {@code quarantined} existed).
+     *
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if a count is negative
+     */
+    public SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFileExists, String stateDir,
+                      String store, Optional<Instant> lastSync, AtomCounts counts, int localEdits,
+                      int unpublishedAtoms, int replicasInStore, boolean massDeletion) {
+        this(replica, memoryFile, memoryFileExists, stateDir, store, lastSync, counts, localEdits, unpublishedAtoms,
+                replicasInStore, massDeletion, List.of());
     }
 
     /**
@@ -87,6 +105,7 @@ public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFil
             g.writeNumberField("replicasInStore", replicasInStore);
             g.writeBooleanField("upToDate", upToDate());
             g.writeBooleanField("massDeletion", massDeletion);
+            ReportJson.quarantined(g, quarantined);
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory cannot fail", e);

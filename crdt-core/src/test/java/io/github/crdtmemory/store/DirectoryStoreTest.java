@@ -47,14 +47,39 @@ final class DirectoryStoreTest implements StoreContract {
     }
 
     @Test
-    void corruptStateFileIsATypedErrorNamingTheFile() throws IOException {
+    void aCorruptStateFileQuarantinesItsReplicaOnly() throws IOException {
         try (DirectoryStore store = DirectoryStore.open(temp.resolve("corrupt"), Duration.ofSeconds(5))) {
-            Files.write(store.directory().resolve("replicas/bad.state"),
-                    "{\"format\":\"crdt-memory-state\",\"version\":1}\n{\"atom\":".getBytes(StandardCharsets.UTF_8));
-            assertThatThrownBy(store::read)
-                    .isInstanceOf(CorruptStateException.class)
-                    .hasMessageContaining("bad.state")
-                    .satisfies(e -> assertThat(((CorruptStateException) e).replica()).contains(ReplicaId.of("bad")));
+            ReplicaId good = ReplicaId.of("good");
+            store.publish(good, StoreContract.atom(good, 1, "x"), Revision.NONE);
+            byte[] bad = "{\"format\":\"crdt-memory-state\",\"version\":1}\n{\"atom\":".getBytes(StandardCharsets.UTF_8);
+            Files.write(store.directory().resolve("replicas/bad.state"), bad);
+            Snapshot s = store.read();
+            assertThat(s.replicas()).containsExactly(good);
+            assertThat(s.quarantined()).singleElement().satisfies(q -> {
+                assertThat(q.replica()).isEqualTo(ReplicaId.of("bad"));
+                assertThat(q.reason()).contains("bad.state");
+            });
+            // the replica itself replaces its unreadable state by compare-and-swap
+            ReplicaId b = ReplicaId.of("bad");
+            store.publish(b, StoreContract.atom(b, 2, "repaired"), s.revision(b));
+            assertThat(store.read().quarantined()).isEmpty();
+            assertThat(store.read().get(b).orElseThrow().state()).isEqualTo(StoreContract.atom(b, 2, "repaired"));
+        }
+    }
+
+    @Test
+    void aStateFileOverTheLimitIsQuarantinedUnread() throws IOException {
+        try (DirectoryStore store = DirectoryStore.open(temp.resolve("big"), Duration.ofSeconds(5), 1024)) {
+            ReplicaId good = ReplicaId.of("good");
+            store.publish(good, StoreContract.atom(good, 1, "x"), Revision.NONE);
+            Files.write(store.directory().resolve("replicas/huge.state"), new byte[4096]);
+            Snapshot s = store.read();
+            assertThat(s.replicas()).containsExactly(good);
+            assertThat(s.quarantined()).singleElement().satisfies(q -> {
+                assertThat(q.replica()).isEqualTo(ReplicaId.of("huge"));
+                assertThat(q.reason()).contains("4096 bytes").contains("limit of 1024 bytes");
+                assertThat(q.revision().isNone()).isFalse();
+            });
         }
     }
 

@@ -106,4 +106,22 @@ final class ShardedStoreTest implements StoreContract {
             inner.close();
         }
     }
+
+    @Test
+    void aReplicaQuarantinedInItsHomeShardIsQuarantinedAndCanBeRepublished() throws java.io.IOException {
+        Path root = temp.resolve("quarantine");
+        List<DirectoryStore> shards = shards(root, 3);
+        ShardedStore store = ShardedStore.of(shards);
+        ReplicaId good = ReplicaId.of("good");
+        ReplicaId bad = ReplicaId.of("bad");
+        store.publish(good, StoreContract.atom(good, 1, "x"), Revision.NONE);
+        Path home = shards.get(ShardedStore.shardOf(bad, 3)).directory();
+        java.nio.file.Files.writeString(home.resolve("replicas/bad.state"), "not a state");
+        Snapshot s = store.read();
+        assertThat(s.replicas()).containsExactly(good);
+        assertThat(s.quarantined()).extracting(Quarantine::replica).containsExactly(bad);
+        store.publish(bad, StoreContract.atom(bad, 2, "y"), s.revision(bad));
+        assertThat(store.read().quarantined()).isEmpty();
+        assertThat(store.read().replicas()).containsExactly(bad, good);
+    }
 }

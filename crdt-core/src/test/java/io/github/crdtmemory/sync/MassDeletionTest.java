@@ -70,7 +70,7 @@ final class MassDeletionTest {
     @Test
     void anEmptiedFileStopsEveryCycleAndNothingIsWrittenOrPublished() throws Exception {
         assertThat(alice.engine.status().massDeletion()).as("status tells before a cycle fails").isTrue();
-        assertThat(alice.engine.status().toJson()).endsWith(",\"massDeletion\":true}");
+        assertThat(alice.engine.status().toJson()).endsWith(",\"massDeletion\":true,\"quarantined\":[]}");
         assertThat(bob.engine.status().massDeletion()).isFalse();
         byte[] checkpoint = Files.readAllBytes(alice.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
         List<Supplier<SyncReport>> cycles = List.of(alice.engine::sync, alice.engine::backup,

@@ -254,7 +254,7 @@ final class SyncEngineTest {
             }
             assertThat(fields).containsExactly("format", "version", "replica", "memoryFile", "store", "counts", "added",
                     "changed", "deleted", "replicasRead", "conflicts", "clockAnomalies", "publication",
-                    "publishAttempts", "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy");
+                    "publishAttempts", "writeBack", "checksums", "timingsMillis", "warnings", "keptCopy", "quarantined");
             assertThat(json).contains("{\"kind\":\"observation\",\"entity\":\"Ada\",\"text\":\"say \\\"hi\\\"\\n\"}")
                     .contains("\"publication\":\"published\"").contains("\"writeBack\":\"unchanged\"")
                     .contains("\"stateAfter\":\"" + r.checksums().stateAfter() + "\"");

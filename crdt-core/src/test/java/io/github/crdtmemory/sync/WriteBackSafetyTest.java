@@ -50,7 +50,7 @@ final class WriteBackSafetyTest {
                 assertThat(copy).exists();
                 assertThat(Files.readAllBytes(copy)).isEqualTo(before);
                 assertThat(Files.getPosixFilePermissions(copy)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-                assertThat(report.toJson()).endsWith(",\"keptCopy\":\"" + copy + "\"}");
+                assertThat(report.toJson()).endsWith(",\"keptCopy\":\"" + copy + "\",\"quarantined\":[]}");
             }
             Path copies = alice.settings().stateDir().resolve(StateDirectory.COPIES_DIR);
             assertThat(Files.getPosixFilePermissions(copies)).isEqualTo(PosixFilePermissions.fromString("rwx------"));

@@ -14,6 +14,7 @@ import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.Quarantine;
 import io.github.crdtmemory.store.Redaction;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Revision;
@@ -28,6 +29,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,9 +59,12 @@ import org.slf4j.LoggerFactory;
  * helpers included) within a few seconds; {@link #close()} removes that hook. While holding its lock the
  * store records its running git processes in a {@code 0600} file next to the clone and deletes stale
  * {@code *.lock} files in its clone (with a warning), but only when no git process an earlier run left
- * behind still runs there; a clone found damaged is moved aside and cloned again, once per operation.
- * After each publication the clone is kept bounded: past a few hundred loose objects (or a dozen packs)
- * it is repacked into one pack, under the same timeout.
+ * behind still runs there; a clone found damaged is moved aside and cloned again, once per operation
+ * (only the newest copy moved aside is kept). A problem of one replica (a ref that cannot be fetched, a
+ * state that is missing, a directory, over {@link GitStoreOptions#maxStateBytes()} or not decodable)
+ * never fails a read nor moves the clone aside: that replica is {@linkplain Snapshot#quarantined()
+ * quarantined} and the others are read. After each publication the clone is kept bounded: past a few
+ * hundred loose objects (or a dozen packs) it is repacked into one pack, under the same timeout.
  * Thread-safe; several processes may share a cache dir.
  */
 public final class GitStore implements ReplicaStore {
@@ -214,10 +220,7 @@ public final class GitStore implements ReplicaStore {
 
     @Override
     public Snapshot read() {
-        return locked(null, () -> {
-            clone.fetch(null);
-            return readFetched(null);
-        });
+        return locked(null, () -> readFetched(null, clone.fetch(null)));
     }
 
     /**
@@ -511,10 +514,8 @@ public final class GitStore implements ReplicaStore {
         if (options.unifiedView()) {
             String sha = PrivateFiles.sha256(bytes);
             locked(replica, () -> {
-                unified.publish(replica, new PublishedState(replica, published, state), sha, () -> {
-                    clone.fetch(replica);
-                    return readFetched(replica);
-                }, UNIFIED_ATTEMPTS);
+                unified.publish(replica, new PublishedState(replica, published, state), sha,
+                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS);
                 return null;
             });
         }
@@ -636,9 +637,17 @@ public final class GitStore implements ReplicaStore {
         throw timeout;
     }
 
-    /** Reads the fetched replica refs into a snapshot. */
-    private Snapshot readFetched(ReplicaId replica) {
+    /**
+     * Reads the fetched replica refs into a snapshot. A replica is quarantined, not read, when its ref
+     * could not be fetched ({@code unfetched}), its commit holds no state file or a directory in its
+     * place, its state is over {@link GitStoreOptions#maxStateBytes()} (checked before reading), or it
+     * does not decode; every other replica is read as usual.
+     */
+    private Snapshot readFetched(ReplicaId replica, List<Quarantine> unfetched) {
         Map<String, String> refs = clone.refs(LocalClone.TRACKING_PREFIX, replica);
+        List<Quarantine> quarantined = new ArrayList<>(unfetched);
+        Set<ReplicaId> skipped = new TreeSet<>();
+        unfetched.forEach(q -> skipped.add(q.replica()));
         List<ReplicaId> ids = new ArrayList<>();
         List<String> commits = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -648,42 +657,74 @@ public final class GitStore implements ReplicaStore {
                 log.warn("ignoring ref {} in {}: not a replica id", e.getKey(), description);
                 continue;
             }
+            if (skipped.contains(ReplicaId.of(id))) {
+                continue;
+            }
             ids.add(ReplicaId.of(id));
             commits.add(e.getValue());
             names.add(e.getValue() + ":" + id + ".state");
         }
-        List<byte[]> blobs = clone.readBlobs(names, replica);
+        List<LocalClone.ObjectInfo> infos = clone.inspect(names, replica);
+        List<Integer> readable = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String problem = problemOf(infos.get(i), ids.get(i), commits.get(i), names.get(i), replica);
+            if (problem == null) {
+                readable.add(i);
+            } else {
+                quarantined.add(new Quarantine(ids.get(i), Revision.of(commits.get(i)), problem));
+            }
+        }
+        List<String> toRead = new ArrayList<>();
+        readable.forEach(i -> toRead.add(names.get(i)));
+        List<byte[]> blobs = clone.readInspected(toRead, replica);
         List<PublishedState> states = new ArrayList<>();
         Map<String, String> shas = new HashMap<>();
-        for (int i = 0; i < ids.size(); i++) {
+        for (int k = 0; k < readable.size(); k++) {
+            int i = readable.get(k);
             ReplicaId id = ids.get(i);
-            byte[] blob = blobs.get(i);
-            if (blob == null) {
-                boolean listed = !clone.run(clone.path(), options.timeout(), null, replica,
-                        List.of("ls-tree", "--name-only", commits.get(i), "--", id + ".state")).out().isBlank();
-                if (listed) {
-                    // the tree names the blob, so the remote has it: our clone lost it
-                    throw new GitOperationError(description, id, GitOperationError.Kind.CORRUPT,
-                            List.of("cat-file", "--batch"), 0, "object " + names.get(i) + " is missing or corrupt"
-                                    + " in the local clone", java.time.Duration.ZERO, clone.path(), null);
-                }
-                throw new CorruptStateException(description, id, "commit " + commits.get(i) + " of replica " + id
-                        + " has no " + id + ".state", null);
-            }
+            byte[] blob = blobs.get(k);
             if (options.unifiedView()) { // for the manifest: a valid blob is the canonical encoding (verify checks)
                 shas.put(commits.get(i), PrivateFiles.sha256(blob));
             }
             try {
                 states.add(new PublishedState(id, Revision.of(commits.get(i)),
-                        StateCodec.decode(blob, description + " " + commits.get(i) + ":" + id + ".state")));
+                        StateCodec.decode(blob, commits.get(i) + ":" + id + ".state")));
             } catch (MemoryFormatException e) {
-                throw new CorruptStateException(description, id, "unreadable state of replica " + id + ": "
-                        + e.getMessage(), e);
+                quarantined.add(new Quarantine(id, Revision.of(commits.get(i)), "unreadable state: " + e.getMessage()));
             }
         }
-        Snapshot snapshot = Snapshot.of(states);
+        quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
+                q.reason()));
+        Snapshot snapshot = Snapshot.of(states, quarantined);
         unified.remember(snapshot, shas);
         return snapshot;
+    }
+
+    /**
+     * Why the state {@code name} of replica {@code id} cannot be read, or null when it can. A blob missing
+     * although its tree lists it is the clone's damage, not the replica's: that throws CORRUPT (the clone
+     * is then made again).
+     */
+    private String problemOf(LocalClone.ObjectInfo info, ReplicaId id, String commit, String name, ReplicaId replica) {
+        if (info == null) {
+            boolean listed = !clone.run(clone.path(), options.timeout(), null, replica,
+                    List.of("ls-tree", "--name-only", commit, "--", id + ".state")).out().isBlank();
+            if (listed) {
+                // the tree names the blob, so the remote has it: our clone lost it
+                throw new GitOperationError(description, id, GitOperationError.Kind.CORRUPT,
+                        List.of("cat-file", "--batch"), 0, "object " + name + " is missing or corrupt"
+                                + " in the local clone", java.time.Duration.ZERO, clone.path(), null);
+            }
+            return "commit " + commit + " has no " + id + ".state";
+        }
+        if (!info.type().equals("blob")) {
+            return id + ".state at " + commit + " is a " + info.type() + ", not a file";
+        }
+        if (info.size() > options.maxStateBytes()) {
+            return "its state at " + commit + " is " + info.size() + " bytes, over the limit of "
+                    + options.maxStateBytes() + " bytes";
+        }
+        return null;
     }
 
     /**

@@ -25,20 +25,26 @@ import java.util.Objects;
  * @param sshCommand the ssh command git runs ({@code GIT_SSH_COMMAND}; operator configuration, run by
  *     git through a shell). Default: batch mode, 15 s connect timeout, keep-alives
  * @param git the git executable (default {@code git} on the PATH); git 2.31 or later
+ * @param maxStateBytes the largest replica state a read loads (default 64 MiB); a replica whose state is
+ *     larger is quarantined (skipped and reported), its blob never read, so one huge state cannot exhaust
+ *     the memory of every host
  */
 public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Duration networkTimeout,
-                              int historyLimit, boolean unifiedView, String sshCommand, String git) {
+                              int historyLimit, boolean unifiedView, String sshCommand, String git,
+                              long maxStateBytes) {
     /** The default bound on each git command: 30 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** The default {@link #historyLimit()}. */
     public static final int DEFAULT_HISTORY_LIMIT = 1000;
+    /** The default {@link #maxStateBytes()}: 64 MiB. */
+    public static final long DEFAULT_MAX_STATE_BYTES = 64L << 20;
 
     /**
      * Validates the components.
      *
      * @throws NullPointerException if a component is null
      * @throws IllegalArgumentException if the remote is not an allowed location, a timeout is not
-     *     positive, or {@code historyLimit < 2}
+     *     positive, {@code historyLimit < 2} or {@code maxStateBytes < 1}
      */
     public GitStoreOptions {
         Objects.requireNonNull(remote, "remote");
@@ -57,6 +63,21 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
         if (git.startsWith("-") || sshCommand.startsWith("-")) {
             throw new IllegalArgumentException("git and sshCommand must not start with '-'");
         }
+        if (maxStateBytes < 1) {
+            throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
+        }
+    }
+
+    /**
+     * Creates options with the default {@link #maxStateBytes()} (the form before it existed).
+     *
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public GitStoreOptions(String remote, Path cacheDir, Duration timeout, Duration networkTimeout,
+                           int historyLimit, boolean unifiedView, String sshCommand, String git) {
+        this(remote, cacheDir, timeout, networkTimeout, historyLimit, unifiedView, sshCommand, git,
+                DEFAULT_MAX_STATE_BYTES);
     }
 
     /**
@@ -79,7 +100,8 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      * @return the options
      */
     public GitStoreOptions withTimeout(Duration t) {
-        return new GitStoreOptions(remote, cacheDir, t, networkTimeout, historyLimit, unifiedView, sshCommand, git);
+        return new GitStoreOptions(remote, cacheDir, t, networkTimeout, historyLimit, unifiedView, sshCommand, git,
+                maxStateBytes);
     }
 
     /**
@@ -89,7 +111,8 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      * @return the options
      */
     public GitStoreOptions withNetworkTimeout(Duration t) {
-        return new GitStoreOptions(remote, cacheDir, timeout, t, historyLimit, unifiedView, sshCommand, git);
+        return new GitStoreOptions(remote, cacheDir, timeout, t, historyLimit, unifiedView, sshCommand, git,
+                maxStateBytes);
     }
 
     /**
@@ -99,7 +122,8 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      * @return the options
      */
     public GitStoreOptions withHistoryLimit(int limit) {
-        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, limit, unifiedView, sshCommand, git);
+        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, limit, unifiedView, sshCommand, git,
+                maxStateBytes);
     }
 
     /**
@@ -109,7 +133,8 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      * @return the options
      */
     public GitStoreOptions withUnifiedView(boolean publish) {
-        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, publish, sshCommand, git);
+        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, publish, sshCommand, git,
+                maxStateBytes);
     }
 
     /**
@@ -119,7 +144,8 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      * @return the options
      */
     public GitStoreOptions withSshCommand(String command) {
-        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, unifiedView, command, git);
+        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, unifiedView, command, git,
+                maxStateBytes);
     }
 
     /**
@@ -130,7 +156,18 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
      */
     public GitStoreOptions withGit(String executable) {
         return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, unifiedView, sshCommand,
-                executable);
+                executable, maxStateBytes);
+    }
+
+    /**
+     * Returns a copy with another state size limit.
+     *
+     * @param limit the largest state a read loads, in bytes
+     * @return the options
+     */
+    public GitStoreOptions withMaxStateBytes(long limit) {
+        return new GitStoreOptions(remote, cacheDir, timeout, networkTimeout, historyLimit, unifiedView, sshCommand,
+                git, limit);
     }
 
     /** Accepts file, ssh and https URLs and absolute paths; refuses options, ext:: and control characters. */
@@ -171,6 +208,6 @@ public record GitStoreOptions(String remote, Path cacheDir, Duration timeout, Du
     public String toString() {
         return "GitStoreOptions[remote=" + Redaction.redact(remote) + ", cacheDir=" + cacheDir + ", timeout=" + timeout
                 + ", networkTimeout=" + networkTimeout + ", historyLimit=" + historyLimit + ", unifiedView="
-                + unifiedView + ", git=" + git + "]";
+                + unifiedView + ", git=" + git + ", maxStateBytes=" + maxStateBytes + "]";
     }
 }

@@ -15,8 +15,15 @@ import java.util.Set;
  * Opens {@link GitStore}s for {@code git+file:}, {@code git+ssh:} and {@code git+https:} URIs (the
  * {@code git+} prefix is dropped to get the remote) and for plain paths to bare repositories.
  * Registered for {@link java.util.ServiceLoader}. Stateless and thread-safe.
+ *
+ * <p>A URI's fragment carries store options, never sent to git: {@code #max-state-bytes=<n>} sets
+ * {@link GitStoreOptions#maxStateBytes()} (it wins over {@link StoreOptions#maxStateBytes()}). Any other
+ * fragment is refused.
  */
 public final class GitStoreProvider implements StoreProvider {
+    private static final java.util.regex.Pattern MAX_STATE_BYTES =
+            java.util.regex.Pattern.compile("max-state-bytes=([1-9][0-9]{0,17})");
+
     /** Creates the provider; the registry does this. */
     public GitStoreProvider() {
     }
@@ -32,7 +39,17 @@ public final class GitStoreProvider implements StoreProvider {
         if (!text.toLowerCase(Locale.ROOT).startsWith("git+")) {
             throw new StoreAccessException(Redaction.redact(text), null, "not a git store URI", null);
         }
-        return open(text.substring("git+".length()), options);
+        String fragment = uri.getRawFragment();
+        if (fragment == null) {
+            return open(text.substring("git+".length()), options);
+        }
+        String remote = text.substring("git+".length(), text.length() - fragment.length() - 1);
+        java.util.regex.Matcher m = MAX_STATE_BYTES.matcher(fragment);
+        if (!m.matches()) {
+            throw new StoreAccessException(Redaction.redact(remote), null, "unknown store option '#"
+                    + Redaction.redact(fragment) + "' (the only one is #max-state-bytes=<bytes>)", null);
+        }
+        return open(remote, options.withMaxStateBytes(Long.parseLong(m.group(1))));
     }
 
     @Override
@@ -50,7 +67,7 @@ public final class GitStoreProvider implements StoreProvider {
         GitStoreOptions git;
         try {
             git = GitStoreOptions.of(remote, options.cacheDir()).withTimeout(options.timeout())
-                    .withNetworkTimeout(options.timeout());
+                    .withNetworkTimeout(options.timeout()).withMaxStateBytes(options.maxStateBytes());
         } catch (IllegalArgumentException e) {
             throw new StoreAccessException(Redaction.redact(remote), null, e.getMessage(), e);
         }

@@ -2,6 +2,10 @@ package io.github.crdtmemory.git;
 
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.store.CorruptStateException;
+import io.github.crdtmemory.store.Quarantine;
+import io.github.crdtmemory.store.Revision;
+import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -145,7 +149,10 @@ final class LocalClone {
         return p.getFileName().toString().endsWith(".lock") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Moves a damaged clone aside, for forensics, and creates a fresh one. */
+    /**
+     * Moves a damaged clone aside, for forensics, and creates a fresh one. Only the newest copy moved
+     * aside is kept: older ones are deleted, so repeated damage cannot fill the disk.
+     */
     void quarantine(ReplicaId replica, GitOperationError why) {
         Path aside = repo.resolveSibling(repo.getFileName() + ".corrupt-" + System.currentTimeMillis());
         log.warn("local clone {} is damaged ({}); moved to {} and cloned again", repo, why.getMessage(), aside);
@@ -155,6 +162,7 @@ final class LocalClone {
             throw new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("quarantine"), -1,
                     "cannot move the damaged clone aside: " + e, Duration.ZERO, repo, e);
         }
+        removeOlderCopies(aside);
         ensure(replica);
     }
 
@@ -203,12 +211,118 @@ final class LocalClone {
         return counts;
     }
 
-    /** Fetches every replica ref and {@code main}, pruning refs the remote no longer has. */
-    void fetch(ReplicaId replica) {
-        run(repo, options.networkTimeout(), null, replica, List.of("fetch", "--no-tags", "--prune",
+    /** Deletes the clones moved aside before {@code newest} (never following a link out of them). */
+    private void removeOlderCopies(Path newest) {
+        String prefix = repo.getFileName() + ".corrupt-";
+        try (Stream<Path> siblings = Files.list(repo.getParent())) {
+            for (Path old : (Iterable<Path>) siblings::iterator) {
+                if (!old.getFileName().toString().startsWith(prefix) || old.equals(newest)) {
+                    continue;
+                }
+                try (Stream<Path> tree = Files.walk(old)) {
+                    for (Path p : (Iterable<Path>) tree.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                log.info("removed {}, an older copy of a damaged clone", old);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log.warn("cannot remove older copies of damaged clones next to {}: {}", repo, e.toString());
+        }
+    }
+
+    /**
+     * Fetches every replica ref and {@code main}, pruning refs the remote no longer has. When that fails
+     * on objects (git's checks refuse one, say), each ref is fetched alone: the refs that still fail are
+     * left out and their replicas returned as quarantined, the others are fetched. If no single ref is
+     * to blame, or the clone itself fails {@code git fsck}, the first failure is thrown (the store then
+     * clones again).
+     *
+     * @return the replicas whose refs could not be fetched; empty normally
+     */
+    List<Quarantine> fetch(ReplicaId replica) {
+        GitProcess.Result r = git.run(repo, options.networkTimeout(), null, Map.of(), replica, fetchArgs(List.of()));
+        if (r.exitCode() == 0) {
+            return List.of();
+        }
+        GitOperationError failure = error(r, replica);
+        if (!isObjectFailure(failure)) {
+            throw failure;
+        }
+        return fetchEachRef(replica, failure);
+    }
+
+    private static List<String> fetchArgs(List<String> excluded) {
+        List<String> args = new ArrayList<>(List.of("fetch", "--no-tags", "--prune",
                 "--no-write-fetch-head", "--no-auto-maintenance", "origin",
                 "+" + REPLICA_PREFIX + "*:" + TRACKING_PREFIX + "*",
                 "+refs/heads/main*:refs/remotes/origin/main*"));
+        excluded.forEach(ref -> args.add("^" + ref));
+        return args;
+    }
+
+    /** A failure about objects, which one bad ref can cause; not the network, credentials or the disk. */
+    private static boolean isObjectFailure(GitOperationError e) {
+        return e.kind() == GitOperationError.Kind.CORRUPT || e.kind() == GitOperationError.Kind.FAILED;
+    }
+
+    /** Fetches ref by ref after a combined fetch failed; see {@link #fetch}. */
+    private List<Quarantine> fetchEachRef(ReplicaId replica, GitOperationError failure) {
+        String listing = run(repo, options.networkTimeout(), null, replica,
+                List.of("ls-remote", "origin", REPLICA_PREFIX + "*", "refs/heads/main*")).out();
+        List<Quarantine> bad = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        for (String line : listing.split("\n")) {
+            String[] parts = line.split("\t");
+            if (parts.length != 2 || !parts[1].startsWith("refs/heads/")) {
+                continue;
+            }
+            String ref = parts[1];
+            String tracking = "refs/remotes/origin/" + ref.substring("refs/heads/".length());
+            GitProcess.Result one = git.run(repo, options.networkTimeout(), null, Map.of(), replica,
+                    List.of("fetch", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", "origin",
+                            "+" + ref + ":" + tracking));
+            if (one.exitCode() == 0) {
+                continue;
+            }
+            GitOperationError oneFailure = error(one, replica);
+            if (!isObjectFailure(oneFailure)) {
+                throw oneFailure;
+            }
+            excluded.add(ref);
+            String id = ref.startsWith(REPLICA_PREFIX) ? ref.substring(REPLICA_PREFIX.length()) : "";
+            if (ReplicaId.isValid(id) && parts[0].matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
+                bad.add(new Quarantine(ReplicaId.of(id), Revision.of(parts[0]), "its ref cannot be fetched at "
+                        + parts[0] + ": " + firstError(one.stderr())));
+            } else {
+                log.warn("{}: {} cannot be fetched and is skipped: {}", store, ref, firstError(one.stderr()));
+            }
+        }
+        if (excluded.isEmpty()) {
+            throw failure; // no one ref is to blame
+        }
+        GitProcess.Result fsck = git.run(repo, options.timeout(), null, Map.of(), replica,
+                List.of("fsck", "--no-dangling", "--no-progress"));
+        if (fsck.exitCode() != 0) { // the clone is damaged, not the replicas: CORRUPT makes the store clone again
+            GitOperationError damaged = new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT,
+                    fsck.args(), fsck.exitCode(), fsck.stderr(), fsck.elapsed(), repo, null);
+            damaged.addSuppressed(failure);
+            throw damaged;
+        }
+        run(repo, options.networkTimeout(), null, replica, fetchArgs(excluded)); // prunes what the remote deleted
+        return bad;
+    }
+
+    /** The first {@code error:} or {@code fatal:} line of git's stderr, without the prefix; bounded. */
+    private static String firstError(String stderr) {
+        for (String line : stderr.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("error: ") || l.startsWith("fatal: ")) {
+                String text = l.substring(l.indexOf(' ') + 1);
+                return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+            }
+        }
+        return "git refused it";
     }
 
     /**
@@ -242,8 +356,65 @@ final class LocalClone {
         return refs;
     }
 
-    /** Reads objects by name ({@code <commit>:<path>}); a missing one is null. */
+    /**
+     * What {@code cat-file --batch-check} says of one object.
+     *
+     * @param type {@code blob}, {@code tree}, {@code commit} or {@code tag}
+     * @param size its size in bytes
+     */
+    record ObjectInfo(String type, long size) {
+    }
+
+    /** Type and size of objects by name ({@code <commit>:<path>}), without reading them; a missing one is null. */
+    List<ObjectInfo> inspect(List<String> names, ReplicaId replica) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder in = new StringBuilder();
+        names.forEach(n -> in.append(n).append('\n'));
+        String out = run(repo, options.timeout(), in.toString().getBytes(StandardCharsets.UTF_8), replica,
+                List.of("cat-file", "--batch-check")).out();
+        String[] lines = out.split("\n");
+        if (lines.length < names.size()) {
+            throw corrupt(replica, "cat-file --batch-check ended early");
+        }
+        List<ObjectInfo> infos = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String[] parts = lines[i].split(" ");
+            if (parts.length == 3 && parts[2].chars().allMatch(Character::isDigit)) {
+                infos.add(new ObjectInfo(parts[1], Long.parseLong(parts[2])));
+            } else {
+                infos.add(null); // "<name> missing" (or ambiguous)
+            }
+        }
+        return infos;
+    }
+
+    /**
+     * Reads objects by name ({@code <commit>:<path>}); a missing one is null. Each is first checked to be
+     * a file no larger than {@link GitStoreOptions#maxStateBytes()}, so nothing is loaded whole unchecked.
+     *
+     * @throws CorruptStateException if one names a directory, not a file
+     * @throws StoreAccessException if one is over the size limit
+     */
     List<byte[]> readBlobs(List<String> names, ReplicaId replica) {
+        List<ObjectInfo> infos = inspect(names, replica);
+        for (int i = 0; i < names.size(); i++) {
+            ObjectInfo info = infos.get(i);
+            if (info != null && !info.type().equals("blob")) {
+                throw new CorruptStateException(store, replica, names.get(i) + " is a " + info.type() + ", not a file",
+                        null);
+            }
+            if (info != null && info.size() > options.maxStateBytes()) {
+                throw new StoreAccessException(store, replica, names.get(i) + " is " + info.size()
+                        + " bytes, over the limit of " + options.maxStateBytes() + " bytes", null);
+            }
+        }
+        return readInspected(names, replica);
+    }
+
+    /** Reads objects by name that {@link #inspect} found to be blobs within the limit; a missing one is null. */
+    List<byte[]> readInspected(List<String> names, ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }

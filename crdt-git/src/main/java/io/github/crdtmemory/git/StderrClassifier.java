@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Classifies a failed git command by its stderr (git runs under {@code LC_ALL=C}), not by its exit
  * code: git exits 128 for nearly everything. The first matching rule wins, so the more specific
- * signatures come first. The messages are those of git 2.39.
+ * signatures come first. The messages are those git 2.39 prints (and a few of later versions).
  */
 final class StderrClassifier {
     private static final List<Map.Entry<GitOperationError.Kind, List<String>>> RULES = List.of(
@@ -19,6 +19,9 @@ final class StderrClassifier {
                     "could not read password", "permission denied (publickey", "host key verification failed",
                     "terminal prompts disabled", "returned error: 401", "returned error: 403",
                     "invalid username or password")),
+            // a connection dropped mid-transfer names the pack section: the network, not corruption
+            Map.entry(GitOperationError.Kind.NETWORK, List.of("error reading section header",
+                    "expected 'packfile'", "unexpected disconnect while reading sideband packet")),
             Map.entry(GitOperationError.Kind.CORRUPT, List.of("unpacker error")),
             Map.entry(GitOperationError.Kind.UNAVAILABLE, List.of("does not appear to be a git repository",
                     "repository not found")),

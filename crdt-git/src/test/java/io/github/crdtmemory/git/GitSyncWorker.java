@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * The child JVM of {@link GitProcessesTest}: {@code remote cacheDir memoryFile stateDir replica tag rounds}.
  * Each round adds entity {@code tag-i} and observation {@code tag-i} on entity {@code shared} to its
- * memory file, then syncs through a git store; prints {@code attempts N} per round.
+ * memory file, then syncs through a git store; prints {@code attempts N} per round, and
+ * {@code quarantined <replica>} for each replica the round skipped.
  */
 public final class GitSyncWorker {
     private GitSyncWorker() {
@@ -31,6 +32,7 @@ public final class GitSyncWorker {
                         "made by " + tag), "shared", "hub", name));
                 SyncReport r = engine.sync();
                 System.out.println("attempts " + r.publishAttempts());
+                r.quarantined().forEach(q -> System.out.println("quarantined " + q.replica()));
                 System.out.flush();
             }
         }

@@ -42,4 +42,16 @@ final class StderrClassifierTest {
                 Map.entry("fatal: something nobody has seen", Kind.FAILED));
         cases.forEach((stderr, kind) -> assertThat(StderrClassifier.classify(stderr)).as(stderr).isEqualTo(kind));
     }
+
+    @Test
+    void aDroppedConnectionIsTheNetworkNotCorruption() {
+        // git 2.4x's message for a connection lost before the pack (it names the section "packfile")
+        assertThat(StderrClassifier.classify("fatal: error reading section header 'packfile'")).isEqualTo(Kind.NETWORK);
+        // git 2.39's when the connection drops inside the pack
+        assertThat(StderrClassifier.classify("fetch-pack: unexpected disconnect while reading sideband packet\n"
+                + "fatal: protocol error: bad pack header")).isEqualTo(Kind.NETWORK);
+        // an object refused by git's checks on the way in is still about objects
+        assertThat(StderrClassifier.classify("error: object c25e: badDate: invalid author/committer line - bad date\n"
+                + "fatal: fsck error in packed object\nfatal: index-pack failed")).isEqualTo(Kind.CORRUPT);
+    }
 }
