@@ -36,30 +36,8 @@ final class ReportJson {
             keys(g, "changed", r.changed());
             keys(g, "deleted", r.deleted());
             g.writeNumberField("replicasRead", r.replicasRead());
-            g.writeArrayFieldStart("conflicts");
-            for (SyncReport.Conflict c : r.conflicts()) {
-                g.writeStartObject();
-                g.writeFieldName("key");
-                key(g, c.key());
-                g.writeFieldName("kept");
-                stamp(g, c.kept());
-                g.writeFieldName("discarded");
-                stamp(g, c.discarded());
-                g.writeBooleanField("localWon", c.localWon());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("clockAnomalies");
-            for (SyncReport.ClockAnomaly a : r.clockAnomalies()) {
-                g.writeStartObject();
-                g.writeStringField("replica", a.replica().value());
-                g.writeFieldName("stamp");
-                stamp(g, a.stamp());
-                g.writeNumberField("physicalMillis", a.physicalMillis());
-                g.writeNumberField("aheadMillis", a.ahead().toMillis());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            conflicts(g, r.conflicts());
+            anomalies(g, r.clockAnomalies());
             g.writeStringField("publication", r.publication().name().toLowerCase(Locale.ROOT));
             g.writeNumberField("publishAttempts", r.publishAttempts());
             g.writeStringField("writeBack", r.writeBack().name().toLowerCase(Locale.ROOT));
@@ -95,6 +73,36 @@ final class ReportJson {
             g.writeStartObject();
             g.writeStringField("replica", q.replica().value());
             g.writeStringField("reason", q.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void conflicts(JsonGenerator g, List<SyncReport.Conflict> conflicts) throws IOException {
+        g.writeArrayFieldStart("conflicts");
+        for (SyncReport.Conflict c : conflicts) {
+            g.writeStartObject();
+            g.writeFieldName("key");
+            key(g, c.key());
+            g.writeFieldName("kept");
+            stamp(g, c.kept());
+            g.writeFieldName("discarded");
+            stamp(g, c.discarded());
+            g.writeBooleanField("localWon", c.localWon());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void anomalies(JsonGenerator g, List<SyncReport.ClockAnomaly> anomalies) throws IOException {
+        g.writeArrayFieldStart("clockAnomalies");
+        for (SyncReport.ClockAnomaly a : anomalies) {
+            g.writeStartObject();
+            g.writeStringField("replica", a.replica().value());
+            g.writeFieldName("stamp");
+            stamp(g, a.stamp());
+            g.writeNumberField("physicalMillis", a.physicalMillis());
+            g.writeNumberField("aheadMillis", a.ahead().toMillis());
             g.writeEndObject();
         }
         g.writeEndArray();
