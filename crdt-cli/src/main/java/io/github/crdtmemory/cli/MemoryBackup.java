@@ -113,7 +113,11 @@ public final class MemoryBackup implements Callable<Integer> {
         try {
             return cl.execute(argv);
         } catch (OutOfMemoryError e) {
-            return outOfMemory(HeapExhausted.failure(memoryFile(argv)), json);
+            int code = outOfMemory(HeapExhausted.failure(memoryFile(argv)), json);
+            if (List.of(argv).contains("-v") || List.of(argv).contains("--verbose")) { // where it ran out
+                e.printStackTrace(System.err);
+            }
+            return code;
         }
     }
 
