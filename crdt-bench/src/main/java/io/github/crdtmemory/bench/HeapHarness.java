@@ -263,6 +263,9 @@ public final class HeapHarness {
         pb.environment().remove("MEMORY_BACKUP_STORE");
         long t0 = System.nanoTime();
         Process proc = pb.start();
+        // a server that stops answering without exiting must not hang the harness
+        java.util.concurrent.CompletableFuture.delayedExecutor(PROBE_SECONDS, TimeUnit.SECONDS)
+                .execute(proc::destroyForcibly);
         int answered = 0;
         try (OutputStream in = proc.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(proc.getInputStream(),
