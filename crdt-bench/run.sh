@@ -4,11 +4,15 @@
 #   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar)
 #   crdt-bench/run.sh quick            (under 5 minutes on 2 cores)
 #   crdt-bench/run.sh full             (every size, more iterations; about 30 minutes)
+#   crdt-bench/run.sh quick --no-heap  (without the heap harness: HeapHarness bisects the smallest -Xmx of
+#                                       memory-backup and memory-mcp-server; quick: 25,000 entities, a few
+#                                       minutes; full: 25,000, 50,000 and 100,000, about an hour more)
 #
 # Results (JMH JSON and the harness outputs) go to crdt-bench/target/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-quick}
+heap=${2:-}
 jar=crdt-bench/target/benchmarks.jar
 if [ ! -f "$jar" ]; then
   echo "missing $jar; build it with: ./mvnw -B package -DskipTests" >&2
@@ -52,6 +56,10 @@ bench many 'JoinManyBenchmark' "${many[@]}"
 bench codec 'CodecBenchmark' "${codec[@]}"
 java -cp "$jar" io.github.crdtmemory.bench.SyncHarness "$out/sync.json" "$profile"
 java -Xmx512m -cp "$jar" io.github.crdtmemory.bench.Footprint "$out/footprint.json"
+if [ "$heap" != --no-heap ]; then
+  java -cp "$jar" io.github.crdtmemory.bench.HeapHarness "$out/heap.json" "$profile" \
+    crdt-cli/target/memory-backup.jar crdt-mcp/target/memory-mcp-server.jar
+fi
 took=$(( $(date +%s) - start ))
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)

@@ -54,7 +54,8 @@ public final class BenchmarkReport {
         JsonNode sync = read(resultsDir.resolve("sync.json"));
         JsonNode footprint = read(resultsDir.resolve("footprint.json"));
         Files.writeString(docs.resolve("benchmarks-scaling.svg"), r.plot(), StandardCharsets.UTF_8);
-        Files.writeString(docs.resolve("benchmarks.md"), r.markdown(args[3], args[4], sync, footprint, notes),
+        String heap = HeapHarness.markdown(read(resultsDir.resolve("heap.json"))); // a section of its own
+        Files.writeString(docs.resolve("benchmarks.md"), r.markdown(args[3], args[4], sync, footprint, heap + notes),
                 StandardCharsets.UTF_8);
     }
 

@@ -38,13 +38,26 @@ public final class MemoryBackup implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // a helper thread out of heap ends the process (its git children too): never a command half-alive
+        Thread.UncaughtExceptionHandler otherwise = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.exit(outOfMemory(HeapExhausted.failure(memoryFile(args)), false));
+            } else if (otherwise != null) {
+                otherwise.uncaughtException(thread, e);
+            } else { // what the JVM prints without a handler
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace(System.err);
+            }
+        });
         System.exit(run(args));
     }
 
     /**
      * Runs the command with this process's standard streams and returns its exit code (0 success, 2 usage,
      * 3 bad input, 4 store or git failure, 5 lock timeout, 6 verification failure, 7 mass deletion refused,
-     * 8 done but replicas quarantined, 1 internal error).
+     * 8 done but replicas quarantined, 1 internal error, out of memory included: reported in one line
+     * naming the memory file's size and {@code MEMORY_BACKUP_JAVA_OPTS}, never as a stack trace).
      * With {@code --log-file} it redirects {@code System.out} and {@code System.err} to the log for good,
      * and it sets SLF4J simple's system properties: meant for a process of its own, not for a host
      * application.
@@ -97,7 +110,37 @@ public final class MemoryBackup implements Callable<Integer> {
             }
             return f.code();
         });
-        return cl.execute(argv);
+        try {
+            return cl.execute(argv);
+        } catch (OutOfMemoryError e) {
+            int code = outOfMemory(HeapExhausted.failure(memoryFile(argv)), json);
+            if (List.of(argv).contains("-v") || List.of(argv).contains("--verbose")) { // where it ran out
+                e.printStackTrace(System.err);
+            }
+            return code;
+        }
+    }
+
+    /** Reports running out of heap: one line, no stack trace (the trace would only name where it ran out). */
+    private static int outOfMemory(ExitStatus.Failure f, boolean json) {
+        System.err.println("memory-backup: " + f.message() + " [" + f.kind() + "]");
+        System.err.flush();
+        if (json) {
+            System.out.println(errorJson(f));
+            System.out.flush();
+        }
+        return f.code();
+    }
+
+    /** The memory file the command line names, as {@code Workspace} resolves it: for messages only. */
+    private static Path memoryFile(String[] argv) {
+        Path given = option(argv, "--memory-file");
+        if (given != null) {
+            return given.toAbsolutePath().normalize();
+        }
+        Environment env = Environment.current();
+        return env.get(Environment.MEMORY_FILE_PATH).map(v -> Path.of(v).toAbsolutePath().normalize())
+                .orElse(env.defaultMemoryFile());
     }
 
     @Override
@@ -112,12 +155,16 @@ public final class MemoryBackup implements Callable<Integer> {
     }
 
     private static Path logFile(String[] argv) {
+        return option(argv, "--log-file");
+    }
+
+    private static Path option(String[] argv, String name) {
         for (int i = 0; i < argv.length; i++) {
-            if (argv[i].equals("--log-file") && i + 1 < argv.length) {
+            if (argv[i].equals(name) && i + 1 < argv.length) {
                 return Path.of(argv[i + 1]);
             }
-            if (argv[i].startsWith("--log-file=")) {
-                return Path.of(argv[i].substring("--log-file=".length()));
+            if (argv[i].startsWith(name + "=")) {
+                return Path.of(argv[i].substring(name.length() + 1));
             }
         }
         return null;

@@ -134,6 +134,37 @@ final class JsonOutput {
     }
 
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, len);
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
+    }
+
+    /** The bytes {@link #string} writes for {@code value}: what a caller sizes an exact buffer with. */
+    static int stringLength(String value) {
+        int n = value.length();
+        int bytes = 2;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                bytes++;
+            } else if (c < 0x80) {
+                bytes += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += Character.isSurrogate(c) ? 6 : 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** The bytes {@link #number} writes for {@code value}, not negative. */
+    static int numberLength(long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        return digits;
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -154,6 +155,8 @@ public final class MemoryFileCodec {
         private final Map<String, EntityDraft> entities = new LinkedHashMap<>();
         private final Set<Relation> relations = new LinkedHashSet<>();
         private final Set<String> unknownFields = new HashSet<>();
+        /** One String per distinct type and per name no entity line holds (see {@link #name}). */
+        private final Map<String, String> shared = new HashMap<>();
         private boolean objectForm;
 
         Reader(byte[] bytes, int start, String source) {
@@ -350,13 +353,13 @@ public final class MemoryFileCodec {
                     require(at, name, "name", type);
                     require(at, entityType, "entityType", type);
                     require(at, observations, "observations", type);
-                    addEntity(at.getLineNr(), name, entityType, observations);
+                    addEntity(at.getLineNr(), name, shared(entityType), observations);
                 }
                 case "relation" -> {
                     require(at, from, "from", type);
                     require(at, to, "to", type);
                     require(at, relationType, "relationType", type);
-                    Relation r = new Relation(from, relationType, to);
+                    Relation r = new Relation(name(from), shared(relationType), name(to));
                     if (!relations.add(r)) {
                         warnings.add("line " + at.getLineNr() + ": duplicate relation " + r.from() + " -"
                                 + r.relationType() + "-> " + r.to() + " dropped");
@@ -380,6 +383,20 @@ public final class MemoryFileCodec {
                     warnings.add("line " + line + ": duplicate observation of '" + name + "' dropped");
                 }
             }
+        }
+
+        /**
+         * The entity's own String for a relation's endpoint when the entity was read already (relations
+         * follow entities in the files servers write), so a name is held once, not once a relation end.
+         */
+        private String name(String endpoint) {
+            EntityDraft d = entities.get(endpoint);
+            return d != null ? d.name : shared(endpoint);
+        }
+
+        private String shared(String value) {
+            String known = shared.putIfAbsent(value, value);
+            return known != null ? known : value;
         }
 
         private void ignoreField(JsonParser p, String field) {

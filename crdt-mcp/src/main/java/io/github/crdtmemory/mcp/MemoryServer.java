@@ -74,21 +74,36 @@ public final class MemoryServer implements Callable<Integer> {
             description = "Seconds between syncs with the store. Default: ${DEFAULT-VALUE}.")
     long syncEvery;
 
+    /** The memory file once resolved, for the out-of-heap message. */
+    private volatile Path file;
+
     /**
      * Runs the server until stdin closes.
      *
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MemoryServer()).setOut(new java.io.PrintWriter(System.err, true))
-                .execute(args));
+        MemoryServer server = new MemoryServer();
+        // out of heap in any thread ends the server with one line: never a server alive but not answering
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                HeapExhausted.exit(server.file);
+            }
+            System.err.print("Exception in thread \"" + thread.getName() + "\" "); // what the JVM prints
+            e.printStackTrace(System.err);
+        });
+        try {
+            System.exit(new CommandLine(server).setOut(new java.io.PrintWriter(System.err, true)).execute(args));
+        } catch (OutOfMemoryError e) {
+            HeapExhausted.exit(server.file);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
         Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
-        Path file = (memoryFile != null ? memoryFile : env.containsKey("MEMORY_FILE_PATH")
+        file = (memoryFile != null ? memoryFile : env.containsKey("MEMORY_FILE_PATH")
                 ? Path.of(env.get("MEMORY_FILE_PATH")) : home.resolve(".cache/mcp-memory/memory.json"))
                 .toAbsolutePath().normalize();
         Path root = (stateDir != null ? stateDir : home.resolve(".local/state/memory-backup")).toAbsolutePath();
@@ -124,6 +139,8 @@ public final class MemoryServer implements Callable<Integer> {
                         }
                     } catch (RuntimeException e) {
                         log.warn("sync with {} failed: {}", replicas.description(), e.getMessage());
+                    } catch (OutOfMemoryError e) { // a scheduled task's error would only stop the schedule
+                        HeapExhausted.exit(file);
                     }
                 }, 0, Math.max(1, syncEvery), TimeUnit.SECONDS);
             }

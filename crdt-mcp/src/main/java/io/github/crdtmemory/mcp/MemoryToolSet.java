@@ -87,6 +87,9 @@ final class MemoryToolSet {
                     log.debug("{} failed: {}", name, e.toString());
                     return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() == null ? e.toString()
                             : e.getMessage()).isError(true).build();
+                } catch (OutOfMemoryError e) { // the transport's threads would only log it, and never answer
+                    HeapExhausted.exit(memoryFile);
+                    throw e;
                 }
             }).build());
         }
@@ -98,9 +101,15 @@ final class MemoryToolSet {
         McpSchema.Resource resource = McpSchema.Resource.builder().uri(GRAPH_URI).name("knowledge-graph")
                 .title("Knowledge Graph").description("The full knowledge graph with all entities and relations")
                 .mimeType("application/json").build();
-        return new SyncResourceSpecification(resource, (exchange, request) -> new McpSchema.ReadResourceResult(
-                List.of(new McpSchema.TextResourceContents(request.uri(), "application/json",
-                        (String) graph(read())[0]))));
+        return new SyncResourceSpecification(resource, (exchange, request) -> {
+            try {
+                return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
+                        "application/json", (String) graph(read())[0])));
+            } catch (OutOfMemoryError e) {
+                HeapExhausted.exit(memoryFile);
+                throw e;
+            }
+        });
     }
 
     /** Returns {text, structuredContent} for a tool's arguments. */
