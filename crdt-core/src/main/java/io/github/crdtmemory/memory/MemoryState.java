@@ -301,6 +301,9 @@ public final class MemoryState {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(current, "current");
         Objects.requireNonNull(clock, "clock");
+        if (base == current) {
+            return EMPTY;
+        }
         LwwMap.Builder<AtomKey> out = LwwMap.builder();
         Set<String> recreated = new HashSet<>();
         int emitted = 0;
@@ -318,6 +321,9 @@ public final class MemoryState {
                     emitted++;
                 }
                 continue;
+            }
+            if (before == e || before.equals(e)) {
+                continue; // same type and observations: nothing removed, so no revival to re-assert either
             }
             Set<String> had = new HashSet<>(before.observations());
             for (String o : e.observations()) {
@@ -364,6 +370,9 @@ public final class MemoryState {
         }
         if (!recreated.isEmpty()) {
             emitted += buryHidden(recreated, current, out, clock);
+        }
+        if (deleted.isEmpty() && base.relations().equals(current.relations())) {
+            return emitted == 0 ? EMPTY : of(out.build()); // the same relations, none kept across a delete
         }
         Set<Relation> hadRelations = new HashSet<>(base.relations());
         for (Relation r : current.relations()) {

@@ -11,6 +11,7 @@ import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
 import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryFile;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
@@ -140,7 +141,7 @@ final class Cycle {
      */
     private void read() {
         for (int readings = 1; ; readings++) {
-            reading = Reading.of(readMemoryFile(), path(), dir, missingIsEmpty);
+            reading = Reading.of(readContent(), dir, missingIsEmpty);
             Optional<MassDeletionException> refused = settings.massDeletionAllowed() ? Optional.empty()
                     : reading.refusal(path());
             if (refused.isEmpty()) {
@@ -335,10 +336,11 @@ final class Cycle {
                 if (before.isPresent() && settings.keptCopies() > 0) {
                     keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
                 }
-                dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+                dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                        Checkpoint.Pending.of(view, reading.trailingNewline(), out)));
                 hook.at(StepHook.Step.PENDING_SAVED);
                 MemoryGraph newBase = reading.current();
-                if (replace(reading.bytes(), out)) {
+                if (replace(reading.bytes(), out, view)) {
                     hook.at(StepHook.Step.RENAMED);
                     writeBack = SyncReport.WriteBack.WRITTEN;
                     newBase = view;
@@ -360,9 +362,11 @@ final class Cycle {
      * displaced that differs from it (a writer that rewrote the file in place just before the rename),
      * whatever {@link SyncSettings#keptCopies()} says, and notes it for the report.
      */
-    private boolean replace(Optional<byte[]> expected, byte[] out) {
+    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view) {
         try {
-            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out);
+            MemoryFile asWritten = new MemoryFile(view, MemoryFile.Format.JSONL,
+                    out.length > 0 && out[out.length - 1] == '\n', List.of());
+            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out, asWritten);
             r.displaced().ifPresent(lost -> {
                 Path copy = dir.keepCopy(lost, now(), Math.max(1, settings.keptCopies()));
                 log.warn("{} was rewritten by another writer just before the write-back replaced it; its content is"
@@ -434,10 +438,11 @@ final class Cycle {
             hook.at(StepHook.Step.DONE);
             return true;
         }
-        dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+        dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                Checkpoint.Pending.of(written, reading.trailingNewline(), out)));
         hook.at(StepHook.Step.STAMPED);
         hook.at(StepHook.Step.PENDING_SAVED);
-        if (!replace(reading.bytes(), out)) {
+        if (!replace(reading.bytes(), out, written)) {
             return false;
         }
         hook.at(StepHook.Step.RENAMED);
@@ -450,7 +455,7 @@ final class Cycle {
 
     /** See {@link SyncEngine#status}: one reading, no lock, no retry, nothing written. */
     SyncStatus status() {
-        reading = Reading.of(readMemoryFile(), path(), dir, true);
+        reading = Reading.of(readContent(), dir, true);
         Checkpoint cp = reading.checkpoint();
         int edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
         boolean massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
@@ -477,7 +482,7 @@ final class Cycle {
         }
         byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
-        if (!replace(before, out)) {
+        if (!replace(before, out, graph)) {
             throw new StoreAccessException(path(), settings.replica(),
                     "the memory file changed while it was being replaced; nothing was written, try again", null);
         }
@@ -485,6 +490,15 @@ final class Cycle {
     }
 
     // ---- shared ---------------------------------------------------------------------------------
+
+    /** The memory file parsed (not read again while this process's last reading or writing stands). */
+    private Optional<MemoryFileAccess.Content> readContent() {
+        try {
+            return file.content();
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+        }
+    }
 
     private Optional<byte[]> readMemoryFile() {
         try {
