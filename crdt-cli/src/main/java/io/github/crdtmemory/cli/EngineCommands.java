@@ -55,11 +55,14 @@ final class EngineCommands {
 
     @Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Version.class,
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {},
-            description = "Run the whole cycle for one memory file: stamp local edits, merge every replica, "
-                    + "publish this replica's state, write the merged graph back.")
+            description = {"Run the whole cycle for one memory file: stamp local edits, merge every replica, "
+                    + "publish this replica's state, write the merged graph back.",
+                "A missing memory file is an empty memory: on a new machine the sync creates it (0600) with the "
+                        + "merged graph; once a sync has seen entities in it, its absence is a mass deletion "
+                        + "(exit 7 without --allow-mass-deletion)."})
     static final class Sync extends Cycle {
         Sync() {
-            super("synced", true, SyncEngine::sync);
+            super("synced", false, SyncEngine::sync);
         }
     }
 

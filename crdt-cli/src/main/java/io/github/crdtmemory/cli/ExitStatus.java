@@ -29,7 +29,7 @@ final class ExitStatus {
         "0:success",
         "2:usage error (unknown option, invalid value)",
         "3:bad input: a memory, state or legacy file does not parse (the message names file and line), "
-                + "or the memory file is missing",
+                + "or the memory file of a backup is missing",
         "4:store or git failure (the message names the error kind)",
         "5:another sync held the lock longer than --timeout",
         "6:verification failed: a state does not parse or the join does not check out",

@@ -119,19 +119,36 @@ class CliIT {
     }
 
     @Test
-    void aMissingMemoryFileExitsThreeExceptForRestore() throws Exception {
-        Cli.Run missing = alice.run("sync");
-        assertThat(missing.code()).isEqualTo(3);
-        assertThat(missing.err()).contains(alice.home.resolve("memory.jsonl").toString()).contains("--memory-file")
-                .contains("MEMORY_FILE_PATH");
-        assertThat(alice.run("backup").code()).isEqualTo(3);
+    void aNewMachineSyncCreatesItsMemoryFileAndOnceSeenAMissingFileIsRefusedWithSeven() throws Exception {
+        Path file = alice.home.resolve("memory.jsonl");
+        Cli.Run missing = alice.run("backup");
+        assertThat(missing.code()).as("%s", missing).isEqualTo(3);
+        assertThat(missing.err()).contains(file.toString()).contains("--memory-file").contains("MEMORY_FILE_PATH");
+        Cli.Run empty = alice.run("sync");
+        assertThat(empty.code()).as("a new machine, an empty store: %s", empty).isZero();
+        assertThat(file).exists();
+        Files.delete(file);
+
         bob.write(Cli.entity("Ada", "person", "x"));
         assertThat(bob.run("sync").code()).isZero();
+        Cli.Run joined = alice.run("sync", "--json");
+        assertThat(joined.code()).as("%s", joined).isZero();
+        assertThat(joined.json().get("deleted")).isEmpty();
+        assertThat(joined.json().get("writeBack").asText()).isEqualTo("written");
+        assertThat(alice.read()).contains("Ada");
+        assertThat(PrivateFiles.permissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        Files.delete(file); // the state directory has seen Ada in it now
+        Cli.Run refused = alice.run("sync", "--json");
+        assertThat(refused.code()).as("%s", refused).isEqualTo(7);
+        assertThat(refused.json().get("kind").asText()).isEqualTo("MASS_DELETION");
+        assertThat(file).doesNotExist();
         Cli.Run restore = alice.run("restore");
         assertThat(restore.code()).as("%s", restore).isZero();
         assertThat(alice.read()).contains("Ada");
-        assertThat(PrivateFiles.permissions(alice.home.resolve("memory.jsonl")))
-                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(PrivateFiles.permissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(bob.run("sync").code()).isZero();
+        assertThat(bob.read()).as("nothing was deleted").contains("Ada");
     }
 
     @Test

@@ -14,7 +14,13 @@ import java.util.function.LongSupplier;
  *       makes every later local edit order after everything merged, whatever the wall clocks say;</li>
  *   <li>a remote timestamp far ahead of physical time is still observed, never rejected: dropping
  *       part of a state would break convergence. Callers that want to report clock skew compare the
- *       remote time with {@link #physicalMillis()} themselves.</li>
+ *       remote time with {@link #physicalMillis()} themselves;</li>
+ *   <li>every time a clock issues or holds is within the far-future bound {@link Timestamp#MAX}
+ *       (9999-12-31T23:59:59.999Z), and its arithmetic is overflow-checked: a start or remote time
+ *       beyond the bound, a physical time beyond it, or a tick with no valid time left above the
+ *       last one throws {@link ClockOverflowException} and leaves the clock unchanged. A tick is
+ *       never at or below an earlier tick or an observed time. Codecs refuse stamps beyond the bound,
+ *       so a clock only meets one through a caller that skipped them.</li>
  * </ul>
  *
  * <p><b>Clock-skew caveat:</b> among truly concurrent writes (neither saw the other) the one with the
@@ -37,6 +43,8 @@ public interface Clock {
      * Issues the stamp of a new local write: greater than every stamp issued or observed before.
      *
      * @return a fresh stamp
+     * @throws ClockOverflowException if no time within the bound is left above the last one, or
+     *     physical time is beyond the bound; the clock is unchanged
      */
     Stamp tick();
 
@@ -45,6 +53,8 @@ public interface Clock {
      *
      * @param remote the largest timestamp of a merged state
      * @throws NullPointerException if {@code remote} is null
+     * @throws ClockOverflowException if {@code remote} or physical time is beyond
+     *     {@link Timestamp#MAX}, or no time within the bound is left above it; the clock is unchanged
      */
     void observe(Timestamp remote);
 
@@ -73,6 +83,7 @@ public interface Clock {
      * @param start the hybrid time to resume from; {@link Timestamp#ZERO} for a new replica
      * @return the clock
      * @throws NullPointerException if an argument is null
+     * @throws ClockOverflowException if {@code start} is beyond {@link Timestamp#MAX}
      */
     static Clock hybrid(ReplicaId replica, LongSupplier physicalMillis, Timestamp start) {
         return new HybridLogicalClock(replica, physicalMillis, start);

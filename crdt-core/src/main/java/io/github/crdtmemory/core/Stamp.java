@@ -7,6 +7,11 @@ import java.util.Objects;
  * are totally ordered by {@code (wallMillis, counter, replica)}, so two different replicas never
  * produce equal stamps, and a replica that never reuses a stamp never produces a tie at all.
  *
+ * <p>A valid stamp is within the far-future bound described on {@link Timestamp}: its wall component
+ * is at most {@link Timestamp#MAX_WALL_MILLIS} (9999-12-31T23:59:59.999Z). The constructor accepts
+ * any non-negative component so that a stamp read from outside can be named in a message; decoders
+ * refuse one beyond the bound ({@link #isWithinBound()}), and clocks never issue one.
+ *
  * <p>The components are stored flat (not as a nested {@code Timestamp}) because a state holds one
  * stamp per atom and a million atoms must fit in a small heap. Immutable.
  *
@@ -49,6 +54,15 @@ public record Stamp(long wallMillis, int counter, ReplicaId replica) implements 
      */
     public Timestamp timestamp() {
         return new Timestamp(wallMillis, counter);
+    }
+
+    /**
+     * Tells whether this stamp is within the far-future bound of {@link Timestamp}.
+     *
+     * @return true if the wall component is at most {@link Timestamp#MAX_WALL_MILLIS}
+     */
+    public boolean isWithinBound() {
+        return wallMillis <= Timestamp.MAX_WALL_MILLIS;
     }
 
     @Override

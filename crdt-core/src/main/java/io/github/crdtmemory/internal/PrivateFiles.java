@@ -159,16 +159,41 @@ public final class PrivateFiles {
      */
     public static void replace(Path target, byte[] bytes, Set<PosixFilePermission> mode, Runnable beforeRename)
             throws IOException {
-        Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(beforeRename, "beforeRename");
         Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
-                + TEMP_SUFFIX);
-        boolean posix = isPosix(dir);
+        Path temp = writeTemp(abs, bytes, mode);
+        try {
+            beforeRename.run();
+            try {
+                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + abs.getParent() + " cannot rename atomically", e);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        forceDirectory(abs.getParent());
+    }
+
+    /**
+     * Writes {@code bytes} to a new temporary file next to {@code target} (named {@code .<target>.<random>.tmp}),
+     * forces it to disk and gives it the permissions {@code mode}: the first half of {@link #replace}, for
+     * callers that check something between the write and the rename. The caller renames or deletes it.
+     *
+     * @param target the file the temporary file is for; its directory must exist
+     * @param bytes the content
+     * @param mode the permissions of the temporary file
+     * @return the temporary file
+     * @throws IOException if writing or syncing fails; the temporary file is then removed
+     */
+    public static Path writeTemp(Path target, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        Path temp = tempFor(target);
+        boolean posix = isPosix(temp.getParent());
         FileAttribute<?>[] attrs = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
                 : new FileAttribute<?>[0];
+        boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), attrs)) {
@@ -181,16 +206,26 @@ public final class PrivateFiles {
             if (posix) {
                 Files.setPosixFilePermissions(temp, mode); // the umask may have removed bits
             }
-            beforeRename.run();
-            try {
-                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-            }
+            done = true;
+            return temp;
         } finally {
-            Files.deleteIfExists(temp);
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
         }
-        forceDirectory(dir);
+    }
+
+    /**
+     * A fresh name for a temporary file next to {@code target}: {@code .<target>.<random>.tmp}. Nothing
+     * is created.
+     *
+     * @param target the file it is for
+     * @return the name, absolute
+     */
+    public static Path tempFor(Path target) {
+        Path abs = target.toAbsolutePath();
+        return abs.getParent().resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + TEMP_SUFFIX);
     }
 
     /**
@@ -234,8 +269,14 @@ public final class PrivateFiles {
         }
     }
 
-    /** Forces a directory's entries to disk, where the platform allows opening a directory. */
-    private static void forceDirectory(Path dir) throws IOException {
+    /**
+     * Forces a directory's entries (a rename, a new link) to disk, where the platform allows opening a
+     * directory.
+     *
+     * @param dir the directory
+     * @throws IOException if it cannot be forced
+     */
+    public static void forceDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

@@ -6,5 +6,7 @@
  * {@code fcntl} lock through a single {@code FileChannel}, plus an in-JVM lock), and
  * {@link io.github.crdtmemory.internal.PrivateFiles} writes files atomically (temp file, fsync, atomic
  * rename, fsync of the directory) with owner-only permissions.
+ * {@link io.github.crdtmemory.internal.Publisher} is the one compare-and-swap retry loop (jittered
+ * exponential backoff) of the sync engine and the live memory.
  */
 package io.github.crdtmemory.internal;

@@ -5,6 +5,7 @@ import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.internal.Publisher;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveMemory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveMemory.class);
-    private static final int PUBLISH_ATTEMPTS = 8;
+    private static final Publisher PUBLISHER = Publisher.withRounds(8);
 
     private final Path stateFile;
     private final ReplicaId replica;
@@ -249,7 +250,8 @@ public final class LiveMemory implements AutoCloseable {
 
     /**
      * Merges every replica's state from {@code store} into this memory and publishes this replica's
-     * state by compare-and-swap (re-reading after a lost race, up to 8 attempts).
+     * state by compare-and-swap (re-reading after a lost race, with jittered exponential backoff, up to 8
+     * attempts).
      *
      * @param store the store
      * @return the number of replicas the store held
@@ -257,7 +259,7 @@ public final class LiveMemory implements AutoCloseable {
      * @throws io.github.crdtmemory.store.StoreException if the store fails
      */
     public int sync(ReplicaStore store) {
-        for (int attempt = 1; ; attempt++) {
+        return PUBLISHER.publish(replica, () -> {
             Snapshot snapshot = store.read();
             List<MemoryState> remote = new ArrayList<>();
             snapshot.states().forEach(s -> remote.add(s.state()));
@@ -265,19 +267,11 @@ public final class LiveMemory implements AutoCloseable {
             apply("sync", incoming);
             MemoryState mine = state;
             Optional<PublishedState> published = snapshot.get(replica);
-            if (published.isPresent() && published.get().state().equals(mine)) {
-                return snapshot.size();
-            }
-            try {
+            if (published.isEmpty() || !published.get().state().equals(mine)) {
                 store.publish(replica, mine, snapshot.revision(replica));
-                return snapshot.size();
-            } catch (ConcurrentUpdateException e) {
-                if (attempt >= PUBLISH_ATTEMPTS) {
-                    throw e;
-                }
-                log.debug("publication {} of {} lost a race; retrying", attempt, replica);
             }
-        }
+            return snapshot.size();
+        });
     }
 
     /**

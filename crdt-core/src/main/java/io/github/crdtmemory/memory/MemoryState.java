@@ -280,8 +280,9 @@ public final class MemoryState {
      * <p>{@code base} is the graph the memory file last agreed with, not this state's view: only what
      * differs between the two graphs is a local edit, so a remote addition this state holds but the
      * file never saw is never turned into a deletion. This state is consulted only to keep the result
-     * exact: re-creating an entity this state does not show also deletes the observations and relations
-     * that were hidden with it (so an old deletion's victims do not come back), and keeping an entity
+     * exact: re-creating an entity whose register here is a tombstone, whether the view hides it or
+     * shows it through a revival, also deletes the observations and relations that deletion hid (so an
+     * old deletion's victims do not come back; what the view shows stays), and keeping an entity
      * that is visible only through a revival re-asserts it. Atoms the view shows are never deleted
      * unless {@code base} listed them.
      *
@@ -309,7 +310,7 @@ public final class MemoryState {
             if (before == null) {
                 out.put(key, Register.live(clock.tick(), e.entityType()));
                 emitted++;
-                if (isHiddenDeletion(key)) {
+                if (recreatesOverDeletion(key)) {
                     recreated.add(e.name());
                 }
                 for (String o : e.observations()) {
@@ -382,14 +383,18 @@ public final class MemoryState {
         return emitted == 0 ? EMPTY : of(out.build());
     }
 
-    /** Tells whether this state holds atoms of {@code key}'s entity that its view does not show. */
-    private boolean isHiddenDeletion(EntityKey key) {
-        if (view().entity(key.name()).isPresent()) {
-            return false;
-        }
+    /**
+     * Tells whether a new live register for {@code key}'s entity goes over an earlier deletion this state
+     * holds: the entity's register is a tombstone, whether or not a revival shows the entity, or it has
+     * no register but atoms of it exist (which the view then does not show).
+     */
+    private boolean recreatesOverDeletion(EntityKey key) {
         int at = atoms.indexOf(key);
-        int next = at >= 0 ? at : -(at + 1);
-        return at >= 0 || (next < atoms.size() && atoms.keyAt(next).entity().equals(key.name()));
+        if (at >= 0) {
+            return atoms.registerAt(at).isTombstone();
+        }
+        int next = -(at + 1);
+        return next < atoms.size() && atoms.keyAt(next).entity().equals(key.name());
     }
 
     /**

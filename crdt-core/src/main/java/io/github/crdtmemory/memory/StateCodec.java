@@ -9,6 +9,7 @@ import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
@@ -32,7 +33,10 @@ import java.util.Objects;
  * {@code merge(a, b)} and {@code merge(b, a)} store the same blob.
  *
  * <p>Decoding is strict: a missing or unknown header, version, field or atom kind, a negative stamp
- * component or an invalid replica id is a {@link MemoryFormatException} with file, line and column.
+ * component, a stamp beyond the far-future bound of {@link Timestamp} (wall time after
+ * 9999-12-31T23:59:59.999Z) or an invalid replica id is a {@link MemoryFormatException} with file,
+ * line and column, and the message names the bad stamp. So one replica's corrupt or hostile stamp is
+ * refused where its state is read, and never reaches a clock. Encoding refuses such a stamp too.
  * Atoms may appear in any order and a key twice (their registers are joined), so a hand-merged file
  * still reads.
  *
@@ -57,6 +61,7 @@ public final class StateCodec {
      * @param state the state
      * @return the file's bytes
      * @throws NullPointerException if {@code state} is null
+     * @throws IllegalArgumentException if a stamp is beyond the far-future bound of {@link Timestamp}
      */
     public static byte[] encode(MemoryState state) {
         Objects.requireNonNull(state, "state");
@@ -78,6 +83,10 @@ public final class StateCodec {
                         .ascii(",\"to\":").string(k.to());
             }
             Stamp s = r.stamp();
+            if (!s.isWithinBound()) {
+                throw new IllegalArgumentException("stamp " + s + " of " + key
+                        + " is beyond the far-future bound: no decoder would read it back");
+            }
             out.ascii(",\"stamp\":[").number(s.wallMillis()).ascii(',').number(s.counter()).ascii(',')
                     .string(s.replica().value())
                     .ascii(r.live() ? "],\"live\":true,\"value\":" : "],\"live\":false,\"value\":")
@@ -309,6 +318,11 @@ public final class StateCodec {
             }
             if (wall < 0 || counter < 0 || counter > Integer.MAX_VALUE) {
                 throw error(at, "stamp components out of range: " + wall + ", " + counter);
+            }
+            if (wall > Timestamp.MAX_WALL_MILLIS) {
+                throw error(at, "stamp [" + wall + "," + counter + "," + quoted(replica)
+                        + "] is beyond the far-future bound (wall time after 9999-12-31T23:59:59.999Z, "
+                        + Timestamp.MAX_WALL_MILLIS + ")");
             }
             ReplicaId id = replicas.get(replica);
             if (id == null) {

@@ -2,29 +2,56 @@ package io.github.crdtmemory.sync;
 
 import io.github.crdtmemory.internal.PrivateFiles;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the memory file and replaces it only if its content is what was read (compare-and-swap on
  * content). A symbolic link is resolved first, so the link stays and its target is replaced, as the
  * MCP server itself does. The replacement keeps the file's permissions; a new file is {@code 0600}.
+ *
+ * <p>The replacement writes and syncs the new content to a temporary file first, then compares, then
+ * renames, so the slow part (the fsync) is over before the comparison, and a writer that does not
+ * take our lock can only be missed between the comparison and the rename. The file's inode is held
+ * by a second hard link across that window, so a writer that rewrites the file in place there is
+ * not lost either: what the rename displaced is returned when it differs from what was read. A
+ * writer that replaces the file by its own rename inside the window (measured in microseconds, see
+ * docs/architecture.md) is the one case left.
  */
 final class MemoryFileAccess {
     private final Path file;
+    private final StepHook hook;
     private final Runnable beforeRename;
 
-    MemoryFileAccess(Path file, Runnable beforeRename) {
+    MemoryFileAccess(Path file, StepHook hook, Runnable beforeRename) {
         this.file = file.toAbsolutePath().normalize();
+        this.hook = hook;
         this.beforeRename = beforeRename;
     }
 
     Path path() {
         return file;
+    }
+
+    /**
+     * What a replacement did.
+     *
+     * @param written whether the file now holds the new content
+     * @param displaced the content the rename replaced, when it differs from what was expected (a
+     *     writer rewrote the file in place after the comparison); empty otherwise
+     */
+    record Replacement(boolean written, Optional<byte[]> displaced) {
+        static final Replacement NOT_WRITTEN = new Replacement(false, Optional.empty());
     }
 
     /** Returns the file's bytes, or empty when it does not exist. */
@@ -37,26 +64,116 @@ final class MemoryFileAccess {
     }
 
     /**
-     * Replaces the file with {@code next} if it still holds {@code expected} (empty: does not exist).
-     * Returns false, writing nothing, if it changed. The check is made just before the atomic rename;
-     * a writer that does not take our lock can still slip into that window of microseconds.
+     * Replaces the file with {@code next} if it still holds {@code expected} (empty: does not exist):
+     * writes and syncs a temporary file ({@link StepHook.Step#TEMP_WRITTEN}), compares the file with
+     * {@code expected} ({@link StepHook.Step#COMPARED}), renames. Writes nothing if the file changed.
      */
-    boolean replaceIfUnchanged(Optional<byte[]> expected, byte[] next) throws IOException {
+    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next) throws IOException {
         Path target = target();
-        Optional<byte[]> now = PrivateFiles.readIfExists(target);
-        if (now.isPresent() != expected.isPresent()
-                || (now.isPresent() && !Arrays.equals(now.get(), expected.get()))) {
-            return false;
-        }
-        if (now.isPresent()) {
-            PrivateFiles.replace(target, next, PrivateFiles.permissions(target), beforeRename);
-        } else {
-            if (target.getParent() != null) {
-                PrivateFiles.createDirectories(target.getParent());
+        Set<PosixFilePermission> mode;
+        if (expected.isPresent()) {
+            try {
+                mode = PrivateFiles.permissions(target);
+            } catch (NoSuchFileException e) {
+                return Replacement.NOT_WRITTEN;
             }
-            PrivateFiles.replace(target, next, PrivateFiles.FILE_MODE, beforeRename);
+        } else {
+            PrivateFiles.createDirectories(target.getParent());
+            mode = PrivateFiles.FILE_MODE;
         }
-        return true;
+        Path temp = PrivateFiles.writeTemp(target, next, mode);
+        Path aside = null;
+        try {
+            hook.at(StepHook.Step.TEMP_WRITTEN);
+            if (expected.isPresent()) {
+                aside = linkAside(target);
+                if (aside == null && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    return Replacement.NOT_WRITTEN;
+                }
+            }
+            Optional<byte[]> now = PrivateFiles.readIfExists(aside != null ? aside : target);
+            if (!same(now, expected)) {
+                return Replacement.NOT_WRITTEN;
+            }
+            hook.at(StepHook.Step.COMPARED);
+            beforeRename.run();
+            if (!rename(temp, target, aside, expected.isEmpty())) {
+                return Replacement.NOT_WRITTEN;
+            }
+            PrivateFiles.forceDirectory(target.getParent());
+            Optional<byte[]> displaced = aside == null ? Optional.empty()
+                    : Optional.of(Files.readAllBytes(aside)).filter(b -> !Arrays.equals(b, expected.get()));
+            return new Replacement(true, displaced);
+        } finally {
+            Files.deleteIfExists(temp);
+            if (aside != null) {
+                Files.deleteIfExists(aside);
+            }
+        }
+    }
+
+    /**
+     * A second hard link to the file's inode, so that what the rename displaces can still be read; null
+     * when the file is gone or the file system has no hard links.
+     */
+    private static Path linkAside(Path target) throws IOException {
+        Path aside = PrivateFiles.tempFor(target);
+        try {
+            Files.createLink(aside, target);
+            return aside;
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            return null;
+        } catch (FileSystemException e) {
+            if (e instanceof FileAlreadyExistsException) {
+                throw e;
+            }
+            return null; // EPERM and the like: no hard links here; the comparison reads the file itself
+        }
+    }
+
+    /**
+     * Renames {@code temp} over {@code target} unless the file was replaced since {@code aside} was
+     * linked to it, or ({@code absent}: it did not exist) was created meanwhile. Returns whether it did.
+     */
+    private static boolean rename(Path temp, Path target, Path aside, boolean absent) throws IOException {
+        try {
+            if (aside != null) {
+                if (!Files.isSameFile(aside, target)) {
+                    return false; // another writer renamed its own file over it after the comparison
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else if (absent) {
+                createExclusively(temp, target);
+            } else {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return true;
+        } catch (NoSuchFileException e) {
+            return false; // deleted after the comparison
+        } catch (FileAlreadyExistsException e) {
+            return false; // created after the comparison
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + target.getParent() + " cannot rename atomically", e);
+        }
+    }
+
+    /** Makes {@code temp} the new {@code target} only if no file is there: a hard link fails if one is. */
+    private static void createExclusively(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp);
+        } catch (UnsupportedOperationException e) {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException e) {
+            if (e instanceof FileAlreadyExistsException) {
+                throw e;
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static boolean same(Optional<byte[]> now, Optional<byte[]> expected) {
+        return now.isPresent() == expected.isPresent()
+                && (now.isEmpty() || Arrays.equals(now.get(), expected.get()));
     }
 
     private Path target() throws IOException {

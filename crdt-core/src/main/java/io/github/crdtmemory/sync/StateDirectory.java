@@ -229,15 +229,58 @@ final class StateDirectory {
         if (nl == bytes.length) {
             throw corrupt(file, "no header line", null);
         }
-        String format = null;
-        String owner = null;
-        String sha = null;
+        Header h = header(file, bytes, nl);
+        if (!FORMAT.equals(h.format) || h.version != 1) {
+            throw corrupt(file, "not a version 1 checkpoint (format " + h.format + ", version " + h.version + ")", null);
+        }
+        if (!replica.value().equals(h.owner)) {
+            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
+                    + h.owner + ", not " + replica + "; use one state directory per replica and memory file", null);
+        }
+        if (h.wall < 0 || h.counter < 0 || h.counter > Integer.MAX_VALUE || h.stateLen < 0 || h.baseLen < 0
+                || h.pendingLen < -1 || h.sha == null) {
+            throw corrupt(file, "header misses a field or holds a negative one", null);
+        }
+        long total = nl + 1 + h.stateLen + h.baseLen + Math.max(0, h.pendingLen);
+        if (total != bytes.length) {
+            throw corrupt(file, "length " + bytes.length + " does not match the header's " + total, null);
+        }
+        int at = nl + 1;
+        byte[] state = Arrays.copyOfRange(bytes, at, at + (int) h.stateLen);
+        at += (int) h.stateLen;
+        byte[] base = Arrays.copyOfRange(bytes, at, at + (int) h.baseLen);
+        at += (int) h.baseLen;
+        byte[] pending = h.pendingLen < 0 ? null : Arrays.copyOfRange(bytes, at, at + (int) h.pendingLen);
+        String actual = PrivateFiles.sha256(concat(state, base, pending == null ? new byte[0] : pending));
+        if (!actual.equals(h.sha)) {
+            throw corrupt(file, "checksum mismatch: header says " + h.sha + ", content has " + actual, null);
+        }
+        try {
+            MemoryState s = StateCodec.decode(state, file + " (state section)");
+            MemoryGraph b = MemoryFileCodec.parse(base, file + " (base section)").graph();
+            remember(s, state, b, base);
+            return new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, pending);
+        } catch (MemoryFormatException e) {
+            throw corrupt(file, e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint's header fields as read; missing ones keep their "absent" values. */
+    private static final class Header {
+        String format;
+        String owner;
+        String sha;
         long wall = -1;
         long counter = -1;
         long stateLen = -1;
         long baseLen = -1;
         long pendingLen = -2;
         long version = -1;
+    }
+
+    /** Parses the header line {@code bytes[0, nl)}. */
+    private Header header(Path file, byte[] bytes, int nl) {
+        Header h = new Header();
         try (JsonParser p = JSON.createParser(bytes, 0, nl)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw corrupt(file, "header is not a JSON object", null);
@@ -246,65 +289,33 @@ final class StateDirectory {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (name) {
-                    case "format" -> format = p.getValueAsString();
-                    case "version" -> version = p.getValueAsLong(-1);
-                    case "replica" -> owner = p.getValueAsString();
+                    case "format" -> h.format = p.getValueAsString();
+                    case "version" -> h.version = p.getValueAsLong(-1);
+                    case "replica" -> h.owner = p.getValueAsString();
                     case "clock" -> {
                         if (t != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
                             throw corrupt(file, "clock is not [wall, counter]", null);
                         }
-                        wall = p.getLongValue();
+                        h.wall = p.getLongValue();
                         if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
                             throw corrupt(file, "clock is not [wall, counter]", null);
                         }
-                        counter = p.getLongValue();
+                        h.counter = p.getLongValue();
                         if (p.nextToken() != JsonToken.END_ARRAY) {
                             throw corrupt(file, "clock is not [wall, counter]", null);
                         }
                     }
-                    case "state" -> stateLen = p.getValueAsLong(-1);
-                    case "base" -> baseLen = p.getValueAsLong(-1);
-                    case "pending" -> pendingLen = p.getValueAsLong(-2);
-                    case "sha256" -> sha = p.getValueAsString();
+                    case "state" -> h.stateLen = p.getValueAsLong(-1);
+                    case "base" -> h.baseLen = p.getValueAsLong(-1);
+                    case "pending" -> h.pendingLen = p.getValueAsLong(-2);
+                    case "sha256" -> h.sha = p.getValueAsString();
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException e) {
             throw corrupt(file, "malformed header: " + e.getMessage(), e);
         }
-        if (!FORMAT.equals(format) || version != 1) {
-            throw corrupt(file, "not a version 1 checkpoint (format " + format + ", version " + version + ")", null);
-        }
-        if (!replica.value().equals(owner)) {
-            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
-                    + owner + ", not " + replica + "; use one state directory per replica and memory file", null);
-        }
-        if (wall < 0 || counter < 0 || counter > Integer.MAX_VALUE || stateLen < 0 || baseLen < 0 || pendingLen < -1
-                || sha == null) {
-            throw corrupt(file, "header misses a field or holds a negative one", null);
-        }
-        long total = nl + 1 + stateLen + baseLen + Math.max(0, pendingLen);
-        if (total != bytes.length) {
-            throw corrupt(file, "length " + bytes.length + " does not match the header's " + total, null);
-        }
-        int at = nl + 1;
-        byte[] state = Arrays.copyOfRange(bytes, at, at + (int) stateLen);
-        at += (int) stateLen;
-        byte[] base = Arrays.copyOfRange(bytes, at, at + (int) baseLen);
-        at += (int) baseLen;
-        byte[] pending = pendingLen < 0 ? null : Arrays.copyOfRange(bytes, at, at + (int) pendingLen);
-        String actual = PrivateFiles.sha256(concat(state, base, pending == null ? new byte[0] : pending));
-        if (!actual.equals(sha)) {
-            throw corrupt(file, "checksum mismatch: header says " + sha + ", content has " + actual, null);
-        }
-        try {
-            MemoryState s = StateCodec.decode(state, file + " (state section)");
-            MemoryGraph b = MemoryFileCodec.parse(base, file + " (base section)").graph();
-            remember(s, state, b, base);
-            return new Checkpoint(new Timestamp(wall, (int) counter), s, b, pending);
-        } catch (MemoryFormatException e) {
-            throw corrupt(file, e.getMessage(), e);
-        }
+        return h;
     }
 
     /**

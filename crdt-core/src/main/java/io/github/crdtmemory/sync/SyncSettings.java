@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  *     clock anomaly (default 5 minutes); such stamps are still merged
  * @param physicalClock physical time in milliseconds since the epoch, read by the hybrid clock
  * @param keptCopies how many earlier contents of the memory file are kept in the state directory, one
- *     before each write-back (default 20; 0 keeps none)
+ *     before each write-back (default 20; 0 keeps none of those; content another writer wrote in place
+ *     just before a write-back replaced it is kept whatever this says)
  * @param massDeletionAllowed whether a cycle may stamp a mass deletion read from the memory file
  *     (default false: such a cycle stops with {@link MassDeletionException}, see there)
  */

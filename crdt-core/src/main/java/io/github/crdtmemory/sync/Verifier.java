@@ -6,7 +6,7 @@ import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.List;
 
-/** The checks of a join before it is published (DESIGN.md section 6, step 4). Stateless. */
+/** The checks of a join before it is persisted and published (step 3 of the cycle, see {@link SyncEngine}). Stateless. */
 final class Verifier {
     private Verifier() {
     }

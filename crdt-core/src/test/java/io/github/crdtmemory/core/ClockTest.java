@@ -80,6 +80,68 @@ final class ClockTest {
     }
 
     @Test
+    void aRemoteTimeAtLongMaxIsRefusedAndLeavesTheClockUnchanged() {
+        ManualClock clock = Clock.manual(A, 1000);
+        Stamp before = clock.tick();
+        Timestamp held = clock.current();
+        for (Timestamp hostile : new Timestamp[] {new Timestamp(Long.MAX_VALUE, 0),
+                new Timestamp(Long.MAX_VALUE, Integer.MAX_VALUE),
+                new Timestamp(Timestamp.MAX_WALL_MILLIS + 1, 0)}) {
+            assertThatThrownBy(() -> clock.observe(hostile)).as(hostile.toString())
+                    .isInstanceOf(CrdtException.class)
+                    .isInstanceOfSatisfying(ClockOverflowException.class, e -> {
+                        assertThat(e.refused()).isEqualTo(hostile);
+                        assertThat(e.replica()).isEqualTo(A);
+                    })
+                    .hasMessageContaining(hostile.toString()).hasMessageContaining("far-future bound");
+            assertThat(clock.current()).as(hostile.toString()).isEqualTo(held);
+        }
+        assertThat(clock.tick()).isGreaterThan(before);
+    }
+
+    @Test
+    void theLargestValidTimeIsObservedButLeavesNoTickAboveIt() {
+        ManualClock clock = Clock.manual(A, 1000);
+        clock.observe(new Timestamp(Timestamp.MAX_WALL_MILLIS, Integer.MAX_VALUE - 1));
+        assertThat(clock.current()).isEqualTo(Timestamp.MAX);
+        assertThatThrownBy(clock::tick).isInstanceOf(ClockOverflowException.class)
+                .hasMessageContaining("no hybrid time is left above " + Timestamp.MAX);
+        assertThatThrownBy(() -> clock.observe(Timestamp.MAX)).isInstanceOf(ClockOverflowException.class);
+        assertThat(clock.current()).isEqualTo(Timestamp.MAX);
+    }
+
+    @Test
+    void counterOverflowAtTheLastMillisecondIsRefusedNotWrapped() {
+        Clock clock = Clock.hybrid(A, () -> 0, new Timestamp(Timestamp.MAX_WALL_MILLIS - 1, Integer.MAX_VALUE));
+        assertThat(clock.tick()).isEqualTo(new Stamp(Timestamp.MAX_WALL_MILLIS, 0, A));
+        assertThatThrownBy(() -> Clock.hybrid(A, () -> 0, new Timestamp(Long.MAX_VALUE, 0)))
+                .isInstanceOf(ClockOverflowException.class).hasMessageContaining("start time");
+    }
+
+    @Test
+    void aPhysicalClockBeyondTheBoundIsRefused() {
+        ManualClock clock = Clock.manual(A, 1000);
+        Stamp before = clock.tick();
+        clock.setPhysicalMillis(Long.MAX_VALUE);
+        assertThatThrownBy(clock::tick).isInstanceOf(ClockOverflowException.class)
+                .hasMessageContaining("physical time " + Long.MAX_VALUE);
+        assertThatThrownBy(() -> clock.observe(Timestamp.ZERO)).isInstanceOf(ClockOverflowException.class);
+        assertThat(clock.current()).isEqualTo(before.timestamp());
+        clock.setPhysicalMillis(Timestamp.MAX_WALL_MILLIS);
+        assertThat(clock.tick()).isEqualTo(new Stamp(Timestamp.MAX_WALL_MILLIS, 0, A));
+    }
+
+    @Test
+    void theBoundIsTheLastMillisecondOfYear9999() {
+        assertThat(java.time.Instant.ofEpochMilli(Timestamp.MAX_WALL_MILLIS))
+                .hasToString("9999-12-31T23:59:59.999Z");
+        assertThat(Timestamp.MAX.isWithinBound()).isTrue();
+        assertThat(new Timestamp(Timestamp.MAX_WALL_MILLIS + 1, 0).isWithinBound()).isFalse();
+        assertThat(new Stamp(Timestamp.MAX_WALL_MILLIS, Integer.MAX_VALUE, A).isWithinBound()).isTrue();
+        assertThat(new Stamp(Long.MAX_VALUE, 0, A).isWithinBound()).isFalse();
+    }
+
+    @Test
     void replicaIdsAreValidated() {
         assertThat(ReplicaId.of("laptop-1.home_a").value()).isEqualTo("laptop-1.home_a");
         for (String bad : new String[] {"", "-rf", "UPPER", "a/b", "a..b", "x.lock", "a.", "a b", "a".repeat(64), "é"}) {

@@ -2,12 +2,16 @@ package io.github.crdtmemory.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.testkit.Generators;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /** The semilattice laws of {@link LwwMap#join} and the total order of {@link Register}. */
 final class JoinLawsProperties {
@@ -84,6 +88,28 @@ final class JoinLawsProperties {
                     Generators.permutation(maps.size(), seeds.subList(1, seeds.size()))
                             .forEach(i -> shuffled.add(maps.get(i)));
                     assertThat(LwwMap.joinAll(shuffled)).isEqualTo(all);
+                });
+    }
+
+    @Test
+    void builderJoinsDuplicateKeysInAnyOrder() {
+        Gen<List<Map.Entry<AtomKey, Register>>> entries = lists().of(Generators.keys().zip(Generators.registers(),
+                Map::entry)).ofSizeBetween(0, 24);
+        qt().forAll(entries, Generators.permutationSeeds())
+                .checkAssert((list, seeds) -> {
+                    LwwMap<AtomKey> folded = LwwMap.empty();
+                    for (Map.Entry<AtomKey, Register> e : list) {
+                        folded = folded.with(e.getKey(), e.getValue());
+                    }
+                    List<Map.Entry<AtomKey, Register>> reversed = new ArrayList<>(list);
+                    Collections.reverse(reversed);
+                    List<Map.Entry<AtomKey, Register>> shuffled = new ArrayList<>();
+                    Generators.permutation(list.size(), seeds).forEach(i -> shuffled.add(list.get(i)));
+                    for (List<Map.Entry<AtomKey, Register>> order : List.of(list, reversed, shuffled)) {
+                        LwwMap.Builder<AtomKey> b = LwwMap.builder();
+                        order.forEach(e -> b.put(e.getKey(), e.getValue()));
+                        assertThat(b.build()).as(order.toString()).isEqualTo(folded);
+                    }
                 });
     }
 

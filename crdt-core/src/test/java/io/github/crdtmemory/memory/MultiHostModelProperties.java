@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
  *       seeing an addition always carries a later stamp (the HLC receive rule), so in particular every
  *       addition that no host deleted after seeing it is present;</li>
  *   <li>deletions propagate: an atom whose latest write anywhere is a deletion is not visible (an
- *       entity may be shown again only by an observation stamped after its deletion).</li>
+ *       entity may be shown again only by an observation stamped after its deletion);</li>
+ *   <li>a re-creation does not undo a deletion: when a host makes an entity live over a tombstone its
+ *       state holds (re-created in the file, or re-asserted, whether or not a revival showed it), the
+ *       observations and relations that tombstone hid and the file did not list stay hidden, unless
+ *       written again after the tombstone.</li>
  * </ul>
  * The schedule is a list of integers, so QuickTheories shrinks a failure to a short script.
  */
@@ -39,11 +43,29 @@ final class MultiHostModelProperties {
     private static final List<String> TYPES = List.of("person", "org", "knows");
     private static final long YEAR = 365L * 24 * 3600 * 1000;
 
+    /** Every operation, equally likely. */
+    private static final int[] ALL_OPS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    /**
+     * Creations, additions, deletions, exchanges without write-back and local syncs on two names, in
+     * long schedules: where a deletion hides additions it did not see, a concurrent addition revives
+     * the entity, and a host whose file lacks it re-creates it. About 1 schedule in 15 reaches that.
+     */
+    private static final int[] RECREATION_OPS = {0, 2, 2, 3, 5, 8, 8, 8, 11, 11};
+    /** {@code -Dcrdt.model.examples=N} runs N schedules per property instead of the default. */
+    private static final int EXAMPLES = Integer.getInteger("crdt.model.examples", 400);
+
     @Test
     void hostsConvergeAndLoseNoAddition() {
-        qt().withExamples(400)
+        qt().withExamples(EXAMPLES)
                 .forAll(integers().between(2, 5), lists().of(integers().between(0, Integer.MAX_VALUE)).ofSizeBetween(10, 120))
-                .checkAssert((hosts, script) -> new Simulation(hosts).run(script));
+                .checkAssert((hosts, script) -> new Simulation(hosts, ALL_OPS, NAMES.size()).run(script));
+    }
+
+    @Test
+    void reCreationsDoNotBringBackWhatADeletionHid() {
+        qt().withExamples(EXAMPLES)
+                .forAll(integers().between(3, 4), lists().of(integers().between(0, Integer.MAX_VALUE)).ofSizeBetween(50, 200))
+                .checkAssert((hosts, script) -> new Simulation(hosts, RECREATION_OPS, 2).run(script));
     }
 
     /** One host: an MCP server's file plus the sync engine's base, state and clock. */
@@ -64,8 +86,17 @@ final class MultiHostModelProperties {
         final List<Map.Entry<AtomKey, Register>> log = new ArrayList<>();
         /** Observations a host saw in its file when it deleted their entity, with that deletion. */
         final List<Map.Entry<AtomKey, Register>> seenAndDeleted = new ArrayList<>();
+        /** Atoms a tombstone hid when a host made its entity live again over it, with that tombstone. */
+        final List<Map.Entry<AtomKey, Register>> hiddenAtRecreation = new ArrayList<>();
 
-        Simulation(int n) {
+        /** The operations a step picks from, repeated to weigh them. */
+        final int[] opTable;
+        /** How many of {@link #NAMES} the schedule uses. */
+        final int names;
+
+        Simulation(int n, int[] opTable, int names) {
+            this.opTable = opTable;
+            this.names = names;
             for (int i = 0; i < n; i++) {
                 hosts.add(new Host(i));
             }
@@ -94,10 +125,10 @@ final class MultiHostModelProperties {
          */
         void step(int x) {
             Host h = hosts.get(x % hosts.size());
-            int op = (x / 8) % 12;
+            int op = opTable[(x / 8) % opTable.length];
             int arg = x / 96;
-            String name = NAMES.get(arg % NAMES.size());
-            String other = NAMES.get((arg / 4) % NAMES.size());
+            String name = NAMES.get(arg % names);
+            String other = NAMES.get((arg / 4) % names);
             String text = TEXTS.get((arg / 16) % TEXTS.size());
             String type = TYPES.get((arg / 64) % TYPES.size());
             List<Entity> entities = h.file.entities();
@@ -147,8 +178,41 @@ final class MultiHostModelProperties {
                             o -> seenAndDeleted.add(Map.entry(new ObservationKey(e.name(), o), r))));
                 }
             });
+            List<Map.Entry<AtomKey, Register>> hidden = hiddenByRecreations(h, ops);
             h.state = h.state.join(ops);
             h.base = h.file;
+            for (Map.Entry<AtomKey, Register> e : hidden) {
+                assertThat(visible(h.state.view(), e.getKey()))
+                        .as("hidden by the deletion %s, yet shown by its re-creation: %s", e.getValue(), e.getKey())
+                        .isFalse();
+            }
+            hiddenAtRecreation.addAll(hidden);
+        }
+
+        /**
+         * For each entity that {@code ops} makes live over a tombstone {@code h}'s state holds, returns
+         * the live observations and relations that tombstone hides (stamped before it) and that the
+         * file does not list, each with the tombstone: the re-creation must not bring them back.
+         */
+        List<Map.Entry<AtomKey, Register>> hiddenByRecreations(Host h, MemoryState ops) {
+            List<Map.Entry<AtomKey, Register>> hidden = new ArrayList<>();
+            ops.atoms().forEach((k, r) -> {
+                if (!(k instanceof EntityKey e) || !r.live()) {
+                    return;
+                }
+                Register tombstone = h.state.atoms().get(e).filter(Register::isTombstone).orElse(null);
+                if (tombstone == null) {
+                    return;
+                }
+                h.state.atoms().forEach((atom, reg) -> {
+                    boolean touches = atom instanceof ObservationKey o ? o.entity().equals(e.name())
+                            : atom instanceof RelationKey rk && (rk.from().equals(e.name()) || rk.to().equals(e.name()));
+                    if (touches && reg.live() && reg.stamp().compareTo(tombstone.stamp()) < 0 && !visible(h.file, atom)) {
+                        hidden.add(Map.entry(atom, tombstone));
+                    }
+                });
+            });
+            return hidden;
         }
 
         /** Host {@code h} syncs and merges {@code from}'s state; the write-back may be skipped. */
@@ -193,6 +257,17 @@ final class MultiHostModelProperties {
                         && x.getValue().stamp().compareTo(e.getValue().stamp()) > 0);
                 if (!readded) {
                     assertThat(visible(view, e.getKey())).as("seen and deleted, yet back: %s", e.getKey()).isFalse();
+                }
+            }
+            // what a deletion hid stays hidden when its entity is made live again over it
+            for (Map.Entry<AtomKey, Register> e : hiddenAtRecreation) {
+                Register r = latest(e.getKey());
+                boolean writtenAgain = r.live() && r.stamp().compareTo(e.getValue().stamp()) > 0;
+                if (!writtenAgain) {
+                    assertThat(visible(view, e.getKey()))
+                            .as("hidden by the deletion %s, yet back after a re-creation: %s %s", e.getValue(),
+                                    e.getKey(), r)
+                            .isFalse();
                 }
             }
             // the cascade: an atom written before its entity's latest write, a deletion, stays hidden

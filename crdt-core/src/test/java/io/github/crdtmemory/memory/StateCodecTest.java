@@ -7,11 +7,13 @@ import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.core.Timestamp;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 final class StateCodecTest {
     private static final ReplicaId A = ReplicaId.of("alice");
+    private static final ReplicaId A_SHORT = ReplicaId.of("a");
 
     @Test
     void canonicalFormIsSortedWithAFixedFieldOrder() {
@@ -54,6 +56,25 @@ final class StateCodecTest {
                 "fields that do not belong");
         expect("{\"format\":\"crdt-memory-state\",\"format\":\"crdt-memory-state\",\"version\":1}\n", 1,
                 "duplicate header field 'format'");
+    }
+
+    @Test
+    void stampsBeyondTheFarFutureBoundAreRefusedAndNamed() {
+        String header = "{\"format\":\"crdt-memory-state\",\"version\":1}\n";
+        String atom = "{\"atom\":\"entity\",\"name\":\"A\",\"stamp\":[1,0,\"a\"],\"live\":true,\"value\":\"t\"}\n";
+        for (long wall : new long[] {Long.MAX_VALUE, Timestamp.MAX_WALL_MILLIS + 1}) {
+            String bad = atom.replace("[1,0,\"a\"]", "[" + wall + ",7,\"mallory\"]");
+            expect(header + atom.replace("\"A\"", "\"B\"") + bad, 3,
+                    "stamp [" + wall + ",7,'mallory'] is beyond the far-future bound");
+        }
+        String last = atom.replace("[1,0,\"a\"]", "[" + Timestamp.MAX_WALL_MILLIS + "," + Integer.MAX_VALUE + ",\"a\"]");
+        MemoryState edge = StateCodec.decode((header + last).getBytes(StandardCharsets.UTF_8), "s");
+        assertThat(edge.maxStamp()).contains(new Stamp(Timestamp.MAX_WALL_MILLIS, Integer.MAX_VALUE, A_SHORT));
+        assertThat(StateCodec.encode(edge)).isEqualTo((header + last).getBytes(StandardCharsets.UTF_8));
+        MemoryState beyond = MemoryState.of(LwwMap.<AtomKey>builder()
+                .put(new AtomKey.EntityKey("A"), Register.live(new Stamp(Long.MAX_VALUE, 0, A), "t")).build());
+        assertThatThrownBy(() -> StateCodec.encode(beyond)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("far-future bound");
     }
 
     private static void expect(String text, int line, String reason) {

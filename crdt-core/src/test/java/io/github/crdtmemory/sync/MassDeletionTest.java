@@ -80,6 +80,8 @@ final class MassDeletionTest {
                 assertThat(e.file()).isEqualTo(alice.memoryFile.toString());
                 assertThat(e.entitiesDeleted()).isEqualTo(10);
                 assertThat(e.entitiesBefore()).isEqualTo(10);
+                assertThat(e.observationsDeleted()).isEqualTo(10);
+                assertThat(e.observationsBefore()).isEqualTo(10);
                 assertThat(e.relationsDropped()).as("they went with their entities").isZero();
                 assertThat(e.relationsBefore()).isEqualTo(4);
                 assertThat(e.getMessage()).startsWith(alice.memoryFile + ": ").contains("delete 10 of the 10 entities");
@@ -120,7 +122,11 @@ final class MassDeletionTest {
         MemoryGraph four = graph(4, 0);
         MemoryGraph threeLinked = graph(3, 8);
         List<Case> cases = List.of(
-                new Case(four, MemoryGraph.empty(), false), // 4 deleted: fewer than five
+                new Case(four, MemoryGraph.empty(), true), // 4 deleted, but nothing left: emptied
+                new Case(graph(1, 0), MemoryGraph.empty(), true), // emptied, however small
+                new Case(four, withoutEntities(four, 2), false), // 4 of 8 atoms: fewer than five
+                new Case(four, withoutEntities(four, 3), true), // 6 of 8 atoms
+                new Case(graph(5, 0), withoutEntities(graph(5, 0), 3), true), // 6 of 10 atoms
                 new Case(twelve, withoutEntities(twelve, 6), false), // 6 of 12: not more than half
                 new Case(twelve, withoutEntities(twelve, 7), true), // 7 of 12
                 new Case(threeLinked, MemoryGraph.of(threeLinked.entities(), List.of()), true), // 8 of 8 relations cut
@@ -141,6 +147,36 @@ final class MassDeletionTest {
                     assertThat(host.graph()).as("%s", c).isEqualTo(c.after());
                 }
             }
+        }
+    }
+
+    @Test
+    void fourEntitiesOfTwoHundredObservationsTruncatedAreRefusedAndNothingPropagates() throws Exception {
+        List<Entity> big = new ArrayList<>();
+        List<Entity> cut = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<String> obs = new ArrayList<>();
+            for (int o = 0; o < 200; o++) {
+                obs.add("fact " + i + "." + o);
+            }
+            big.add(new Entity("big" + i, "thing", obs));
+            cut.add(new Entity("big" + i, "thing", obs.subList(0, 10)));
+        }
+        MemoryGraph full = MemoryGraph.of(big, List.of());
+        try (DirectoryStore own = DirectoryStore.open(temp.resolve("big-store"), Duration.ofSeconds(30))) {
+            Host carol = new Host(temp.resolve("big"), "carol", own);
+            Host dave = new Host(temp.resolve("big"), "dave", own);
+            Host.write(carol.memoryFile, full);
+            carol.sync();
+            dave.sync();
+            for (MemoryGraph truncated : List.of(MemoryGraph.empty(), MemoryGraph.of(cut, List.of()))) {
+                Host.write(carol.memoryFile, truncated);
+                assertThat(carol.engine.status().massDeletion()).as("status tells").isTrue();
+                assertThatThrownBy(carol::sync).isInstanceOfSatisfying(MassDeletionException.class,
+                        e -> assertThat(e.observationsBefore()).isEqualTo(800));
+            }
+            dave.sync();
+            assertThat(dave.graph()).as("nothing propagated").isEqualTo(full);
         }
     }
 

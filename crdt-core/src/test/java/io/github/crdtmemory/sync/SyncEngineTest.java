@@ -146,21 +146,41 @@ final class SyncEngineTest {
     }
 
     @Test
-    void missingMemoryFileIsCreatedOwnerOnlyAndDeletesNothing() throws IOException {
+    void missingMemoryFileIsCreatedOwnerOnlyOnANewMachineAndRefusedAsAMassDeletionOnceSeen() throws IOException {
         try (DirectoryStore store = store()) {
             Host a = new Host(temp, "alice", store);
-            Host b = new Host(temp, "bob", store);
+            Host b = new Host(temp.resolve("new-machine/deep"), "bob", store); // not even its directory exists
             a.edit(g -> withObservation(g, "Ada", "person", "x"));
             a.sync();
+            assertThat(b.engine.status().massDeletion()).isFalse();
             SyncReport created = b.sync();
             assertThat(created.writeBack()).isEqualTo(SyncReport.WriteBack.WRITTEN);
-            assertThat(created.warnings()).anyMatch(w -> w.contains("did not exist"));
+            assertThat(created.deleted()).isEmpty();
+            assertThat(created.warnings()).anyMatch(w -> w.contains("did not exist; treated as an empty memory, and"
+                    + " created"));
             assertThat(b.graph().entity("Ada")).isPresent();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(b.memoryFile))).isEqualTo("rw-------");
-            Files.delete(b.memoryFile);
-            SyncReport again = b.sync();
-            assertThat(again.deleted()).isEmpty();
+
+            Files.delete(b.memoryFile); // now the state directory has seen Ada in it: a missing file empties it
+            assertThat(b.engine.status().massDeletion()).as("status tells").isTrue();
+            byte[] checkpoint = Files.readAllBytes(b.stateDir.resolve(StateDirectory.CHECKPOINT_FILE));
+            assertThatThrownBy(b::sync).isInstanceOfSatisfying(MassDeletionException.class,
+                    e -> assertThat(e.entitiesDeleted()).isEqualTo(1));
+            assertThatThrownBy(b.engine::backup).isInstanceOf(MassDeletionException.class);
+            assertThat(b.memoryFile).doesNotExist();
+            assertThat(Files.readAllBytes(b.stateDir.resolve(StateDirectory.CHECKPOINT_FILE))).isEqualTo(checkpoint);
+
+            SyncReport restored = b.engine.restore(); // a missing file counts as unchanged for a restore
+            assertThat(restored.deleted()).isEmpty();
             assertThat(b.graph().entity("Ada")).isPresent();
+
+            Files.delete(b.memoryFile);
+            SyncReport allowed = SyncEngine.create(b.engine.settings().withMassDeletionAllowed(true), store).sync();
+            assertThat(allowed.deleted()).contains(new EntityKey("Ada"));
+            assertThat(b.graph()).as("created again, empty").isEqualTo(MemoryGraph.empty());
+            assertThat(b.memoryFile).exists();
+            a.sync();
+            assertThat(a.graph().entity("Ada")).as("the deletion propagated").isEmpty();
         }
     }
 

@@ -1,0 +1,512 @@
+package io.github.crdtmemory.sync;
+
+import io.github.crdtmemory.core.Clock;
+import io.github.crdtmemory.core.Register;
+import io.github.crdtmemory.core.Stamp;
+import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.internal.Publisher;
+import io.github.crdtmemory.memory.AtomKey;
+import io.github.crdtmemory.memory.AtomKey.EntityKey;
+import io.github.crdtmemory.memory.AtomKey.ObservationKey;
+import io.github.crdtmemory.memory.AtomKey.RelationKey;
+import io.github.crdtmemory.memory.Entity;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.Snapshot;
+import io.github.crdtmemory.store.StoreAccessException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the sync engine, as explicit steps over the run's own state: {@link #read() read and
+ * reconcile}, {@link #stamp() stamp}, {@link #mergeVerifyPublish merge, verify and publish},
+ * {@link #writeBack write back}, {@link #report() report}. {@link #cycle} runs them for {@code sync},
+ * {@code backup} and {@code restore}; {@link #edit} runs the first two and its own write; {@link #status}
+ * reads without the lock. The caller holds the state directory's lock (except for {@code status}).
+ * One object per run, one thread; the step hook is called at every boundary ({@link StepHook.Step}).
+ */
+final class Cycle {
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+    private static final int MASS_DELETION_READINGS = 5;
+    private static final long MASS_DELETION_PAUSE_MILLIS = 20;
+
+    /** Which steps of the cycle run. */
+    enum Mode {
+        SYNC(true, true), BACKUP(true, false), RESTORE(false, true);
+
+        final boolean publish;
+        final boolean writeBack;
+
+        Mode(boolean publish, boolean writeBack) {
+            this.publish = publish;
+            this.writeBack = writeBack;
+        }
+    }
+
+    /**
+     * What an engine gives each of its runs.
+     *
+     * @param settings the engine's settings
+     * @param store where replicas meet
+     * @param dir the state directory
+     * @param file the memory file
+     * @param hook called at every step boundary
+     * @param beforeReadingAgain run before a seemingly mass-deleted file is read again (tests)
+     */
+    record Parts(SyncSettings settings, ReplicaStore store, StateDirectory dir, MemoryFileAccess file, StepHook hook,
+                 Runnable beforeReadingAgain) {
+    }
+
+    private final Parts parts;
+    private final SyncSettings settings;
+    private final StateDirectory dir;
+    private final MemoryFileAccess file;
+    private final StepHook hook;
+    private final Phases phases = new Phases();
+    private final List<String> writeBackNotes = new ArrayList<>();
+    private final List<AtomKey> added = new ArrayList<>();
+    private final List<AtomKey> changed = new ArrayList<>();
+    private final List<AtomKey> deleted = new ArrayList<>();
+
+    private boolean missingIsEmpty; // sync, backup and status: a missing file is the empty memory
+    private Reading reading;
+    private Clock clock;
+    private MemoryState own = MemoryState.empty(); // the state before this run's edits
+    private MemoryState ops = MemoryState.empty(); // this run's edits, stamped
+    private MemoryState local = MemoryState.empty(); // own joined with ops, then the merged state
+    private String stateBefore = "";
+    private String stateAfter = "";
+    private Snapshot snapshot;
+    private List<SyncReport.Conflict> conflicts = List.of();
+    private List<SyncReport.ClockAnomaly> anomalies = List.of();
+    private SyncReport.Publication publication = SyncReport.Publication.NOT_REQUESTED;
+    private int attempts;
+    private SyncReport.WriteBack writeBack = SyncReport.WriteBack.NOT_REQUESTED;
+    private String keptCopy = "";
+    private Optional<byte[]> after = Optional.empty();
+
+    /** A run; its clock for phase timings starts now (so waiting for the lock counts as {@code lock}). */
+    Cycle(Parts parts) {
+        this.parts = parts;
+        this.settings = parts.settings();
+        this.dir = parts.dir();
+        this.file = parts.file();
+        this.hook = parts.hook();
+    }
+
+    /** {@code sync}, {@code backup}, {@code restore}: every step in order, then the success record. */
+    SyncReport cycle(Mode mode) {
+        phases.end("lock");
+        missingIsEmpty = mode != Mode.RESTORE;
+        read();
+        phases.end("read");
+        stamp();
+        phases.end("diff");
+        mergeVerifyPublish(mode.publish);
+        hook.at(StepHook.Step.PUBLISHED);
+        writeBack(mode.writeBack);
+        SyncReport report = report();
+        dir.recordSuccess(Instant.ofEpochMilli(settings.physicalClock().getAsLong()),
+                mode.name().toLowerCase(Locale.ROOT));
+        return report;
+    }
+
+    // ---- step 1: read and reconcile ---------------------------------------------------------------
+
+    /**
+     * Reads the memory file and the checkpoint ({@link Reading#of}). Unless mass deletion is allowed, a
+     * file whose edits would delete most of the memory is read again a few times,
+     * {@value #MASS_DELETION_PAUSE_MILLIS} ms apart, before it is refused: a writer that truncates and
+     * then writes (MCP servers up to 2026.7.4) may have been caught in the middle.
+     *
+     * @throws MassDeletionException if every reading deleted most of the memory
+     */
+    private void read() {
+        for (int readings = 1; ; readings++) {
+            reading = Reading.of(readMemoryFile(), path(), dir, missingIsEmpty);
+            Optional<MassDeletionException> refused = settings.massDeletionAllowed() ? Optional.empty()
+                    : reading.refusal(path());
+            if (refused.isEmpty()) {
+                hook.at(StepHook.Step.READ);
+                return;
+            }
+            if (readings >= MASS_DELETION_READINGS) {
+                throw refused.get();
+            }
+            log.debug("{} looks mass-deleted; reading it again in case a writer was mid-write", path());
+            parts.beforeReadingAgain().run();
+            try {
+                TimeUnit.MILLISECONDS.sleep(MASS_DELETION_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw refused.get();
+            }
+        }
+    }
+
+    // ---- step 2: stamp ----------------------------------------------------------------------------
+
+    /**
+     * Stamps the file's edits against the base, joins them into the own state and saves the checkpoint
+     * (own state, base := the file as read) before any store step.
+     */
+    private void stamp() {
+        Checkpoint cp = reading.checkpoint();
+        own = cp.state();
+        stateBefore = PrivateFiles.sha256(dir.encode(own));
+        startClock(own);
+        ops = reading.edits(own, clock, this::scratchClock);
+        MemoryGraph base = reading.base();
+        ops.atoms().forEach((k, r) -> (r.isTombstone() ? deleted : shows(base, k) ? changed : added).add(k));
+        local = own.join(ops);
+        if (reading.firstRun() || !ops.atoms().isEmpty() || !reading.current().equals(cp.base())
+                || cp.pending() != null) {
+            dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+        }
+        hook.at(StepHook.Step.STAMPED);
+    }
+
+    /** Starts the clock past the checkpoint's time and every stamp of {@code known}. */
+    private void startClock(MemoryState known) {
+        Timestamp saved = reading.checkpoint().clock();
+        Timestamp start = known.maxStamp().map(Stamp::timestamp).filter(t -> t.compareTo(saved) > 0).orElse(saved);
+        clock = Clock.hybrid(settings.replica(), settings.physicalClock(), start);
+    }
+
+    /** A clock from {@code start} whose ticks are thrown away (a diff only counted or compared). */
+    private Clock scratchClock(Timestamp start) {
+        return Clock.hybrid(settings.replica(), settings.physicalClock(), start);
+    }
+
+    // ---- step 3: merge, verify, publish -----------------------------------------------------------
+
+    /**
+     * Reads the store, joins, verifies, persists and (if asked) publishes by compare-and-swap; a lost
+     * race runs the round again ({@link Publisher}: jittered backoff, at most
+     * {@link SyncSettings#publishAttempts()} rounds).
+     */
+    private void mergeVerifyPublish(boolean publish) {
+        Publisher.withRounds(settings.publishAttempts()).publish(settings.replica(), () -> {
+            round(publish);
+            return publication;
+        });
+    }
+
+    /** One round of step 3; throws {@link io.github.crdtmemory.store.ConcurrentUpdateException} on a lost race. */
+    private void round(boolean publish) {
+        snapshot = parts.store().read();
+        phases.end("storeRead");
+        MemoryState merged = mergeVerified();
+        phases.end("join");
+        stateAfter = persistVerified(merged);
+        local = merged;
+        hook.at(StepHook.Step.MERGED);
+        phases.end("persist");
+        if (!publish) {
+            publication = SyncReport.Publication.NOT_REQUESTED;
+            return;
+        }
+        PublishedState published = snapshot.get(settings.replica()).orElse(null);
+        if (published != null && published.state().equals(merged)) {
+            publication = SyncReport.Publication.ALREADY_CURRENT;
+            return;
+        }
+        attempts++;
+        try {
+            parts.store().publish(settings.replica(), merged, snapshot.revision(settings.replica()));
+            publication = SyncReport.Publication.PUBLISHED;
+        } finally {
+            phases.end("publish");
+        }
+    }
+
+    /** Joins the local state with every replica's, observes the result's clock and verifies the join. */
+    private MemoryState mergeVerified() {
+        List<MemoryState> inputs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        inputs.add(local);
+        names.add("the local state of " + settings.replica());
+        for (PublishedState p : snapshot.states()) {
+            inputs.add(p.state());
+            names.add("replica " + p.replica() + " at revision " + p.revision());
+        }
+        MemoryState merged = MemoryState.joinAll(inputs);
+        anomalies = anomalies(snapshot);
+        merged.maxStamp().ifPresent(s -> clock.observe(s.timestamp()));
+        Verifier.verify(names, inputs, merged);
+        conflicts = conflicts(merged);
+        return merged;
+    }
+
+    /**
+     * Persists the merged state with the base and checks the file reads back byte for byte; returns the
+     * state's SHA-256. (The codecs' round trip is proven by their own tests, so the bytes are checked
+     * here, not decoded again: that halves the cost of this step.)
+     */
+    private String persistVerified(MemoryState merged) {
+        String written = dir.save(new Checkpoint(clock.current(), merged, reading.current(), null));
+        if (!dir.holds(written)) {
+            throw new VerificationException("the checkpoint read back from " + dir.path()
+                    + " differs from the one written (SHA-256 " + written + ")");
+        }
+        return PrivateFiles.sha256(dir.encode(merged));
+    }
+
+    private List<SyncReport.ClockAnomaly> anomalies(Snapshot read) {
+        List<SyncReport.ClockAnomaly> out = new ArrayList<>();
+        long now = settings.physicalClock().getAsLong();
+        for (PublishedState p : read.states()) {
+            p.state().maxStamp().ifPresent(s -> {
+                long ahead = s.wallMillis() - now;
+                if (ahead > settings.maxClockSkew().toMillis()) {
+                    log.warn("replica {} holds a stamp {} ms ahead of local time; merged anyway", p.replica(), ahead);
+                    out.add(new SyncReport.ClockAnomaly(p.replica(), s, now, Duration.ofMillis(ahead)));
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Local edits of this run that met a remote register for the same atom which differs from the
+     * edit and which the local state had not seen: two writes neither of which saw the other.
+     */
+    private List<SyncReport.Conflict> conflicts(MemoryState merged) {
+        List<SyncReport.Conflict> out = new ArrayList<>();
+        ops.atoms().forEach((k, edit) -> {
+            Register known = own.atoms().get(k).orElse(null);
+            Register rival = null;
+            for (PublishedState p : snapshot.states()) {
+                Register r = p.state().atoms().get(k).orElse(null);
+                if (r == null || r.equals(edit) || (known != null && r.compareTo(known) <= 0)) {
+                    continue;
+                }
+                if (r.stamp().replica().equals(edit.stamp().replica()) && r.compareTo(edit) < 0) {
+                    continue; // an older write of this replica's own, published by another of its hosts
+                }
+                rival = rival == null ? r : Register.max(rival, r);
+            }
+            if (rival != null) {
+                Register kept = merged.atoms().get(k).orElseThrow();
+                boolean localWon = kept.equals(edit);
+                out.add(new SyncReport.Conflict(k, kept.stamp(), localWon ? rival.stamp() : edit.stamp(), localWon));
+            }
+        });
+        return out;
+    }
+
+    // ---- step 4: write back -----------------------------------------------------------------------
+
+    /**
+     * Writes the merged view to the memory file if requested, it is in JSONL and it differs: keeps a
+     * copy of the file, records the pending write-back, replaces the file only if it still holds what
+     * was read, then saves the new base (the view written, or the file as read when skipped).
+     */
+    private void writeBack(boolean requested) {
+        after = reading.bytes();
+        if (!requested) {
+            writeBack = SyncReport.WriteBack.NOT_REQUESTED;
+        } else if (reading.legacy()) {
+            writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
+        } else {
+            MemoryGraph view = local.view();
+            byte[] out = MemoryFileCodec.write(view, reading.trailingNewline());
+            Optional<byte[]> before = reading.bytes();
+            if (before.isPresent() && Arrays.equals(out, before.get())) {
+                writeBack = SyncReport.WriteBack.UNCHANGED;
+            } else {
+                if (before.isPresent() && settings.keptCopies() > 0) {
+                    keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
+                }
+                dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+                hook.at(StepHook.Step.PENDING_SAVED);
+                MemoryGraph newBase = reading.current();
+                if (replace(reading.bytes(), out)) {
+                    hook.at(StepHook.Step.RENAMED);
+                    writeBack = SyncReport.WriteBack.WRITTEN;
+                    newBase = view;
+                    after = Optional.of(out);
+                } else {
+                    writeBack = SyncReport.WriteBack.SKIPPED_FILE_CHANGED;
+                    after = readMemoryFile();
+                    log.info("{} changed during the sync; not written back, its edits are merged next time", path());
+                }
+                dir.save(new Checkpoint(clock.current(), local, newBase, null));
+            }
+        }
+        hook.at(StepHook.Step.DONE);
+        phases.end("writeBack");
+    }
+
+    /**
+     * Replaces the memory file if it still holds {@code expected}; keeps a copy of anything the rename
+     * displaced that differs from it (a writer that rewrote the file in place just before the rename),
+     * whatever {@link SyncSettings#keptCopies()} says, and notes it for the report.
+     */
+    private boolean replace(Optional<byte[]> expected, byte[] out) {
+        try {
+            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out);
+            r.displaced().ifPresent(lost -> {
+                Path copy = dir.keepCopy(lost, now(), Math.max(1, settings.keptCopies()));
+                log.warn("{} was rewritten by another writer just before the write-back replaced it; its content is"
+                        + " kept in {}", path(), copy);
+                writeBackNotes.add(path() + " was rewritten by another writer just before the write-back replaced"
+                        + " it; that content is kept in " + copy);
+            });
+            return r.written();
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot write the memory file: " + e, e);
+        }
+    }
+
+    // ---- step 5: report ---------------------------------------------------------------------------
+
+    private SyncReport report() {
+        List<String> warnings = new ArrayList<>(reading.parsed() == null ? List.of() : reading.parsed().warnings());
+        if (reading.parsed() == null) {
+            warnings.add(path() + (missingIsEmpty ? " did not exist; treated as an empty memory" : " did not exist;"
+                    + " treated as unchanged since the last sync") + (after.isPresent() ? ", and created" : ""));
+        }
+        warnings.addAll(writeBackNotes);
+        return new SyncReport(settings.replica(), path(), parts.store().description(), local.counts(), added,
+                changed, deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
+                new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
+                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
+                phases.done(), warnings, keptCopy);
+    }
+
+    // ---- edit: steps 1 and 2, the change, its own write -------------------------------------------
+
+    /** See {@link SyncEngine#edit}. */
+    MemoryGraph edit(UnaryOperator<MemoryGraph> change) {
+        MemoryState stamped = null; // the change, as stamped registers, once it has run
+        for (int attempt = 1; ; attempt++) {
+            read();
+            // a retry joins the change it stamped before instead of trusting the checkpoint to hold it
+            // (joining is idempotent, so this costs nothing when it does)
+            MemoryState saved = reading.checkpoint().state();
+            MemoryState known = stamped == null ? saved : saved.join(stamped);
+            startClock(known);
+            local = known.join(reading.edits(known, clock, this::scratchClock));
+            if (stamped == null) {
+                // once only: applying the change again would see its own effect (a create would report
+                // nothing new)
+                MemoryGraph view = local.view();
+                stamped = local.diff(view, change.apply(view), clock);
+                local = local.join(stamped);
+            }
+            MemoryGraph written = local.view();
+            if (writeEdit(written)) {
+                return written;
+            }
+            if (attempt >= settings.publishAttempts()) {
+                throw new StoreAccessException(path(), settings.replica(), "the memory file kept changing under a "
+                        + "writer that does not take " + dir.path().resolve(StateDirectory.LOCK_FILE)
+                        + "; gave up after " + attempt + " attempts", null);
+            }
+        }
+    }
+
+    /** The edit's write: the stamped state and the pending write-back in one save, then the file. */
+    private boolean writeEdit(MemoryGraph written) {
+        byte[] out = MemoryFileCodec.write(written, reading.trailingNewline());
+        Optional<byte[]> before = reading.bytes();
+        if (before.isPresent() && Arrays.equals(out, before.get())) {
+            dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+            hook.at(StepHook.Step.STAMPED);
+            hook.at(StepHook.Step.DONE);
+            return true;
+        }
+        dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+        hook.at(StepHook.Step.STAMPED);
+        hook.at(StepHook.Step.PENDING_SAVED);
+        if (!replace(reading.bytes(), out)) {
+            return false;
+        }
+        hook.at(StepHook.Step.RENAMED);
+        dir.save(new Checkpoint(clock.current(), local, written, null));
+        hook.at(StepHook.Step.DONE);
+        return true;
+    }
+
+    // ---- status and overwrite -------------------------------------------------------------------
+
+    /** See {@link SyncEngine#status}: one reading, no lock, no retry, nothing written. */
+    SyncStatus status() {
+        reading = Reading.of(readMemoryFile(), path(), dir, true);
+        Checkpoint cp = reading.checkpoint();
+        int edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
+        boolean massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
+        snapshot = parts.store().read();
+        MemoryState published = snapshot.get(settings.replica()).map(PublishedState::state)
+                .orElse(MemoryState.empty());
+        int[] unpublished = {0};
+        cp.state().atoms().forEach((k, r) -> {
+            if (!published.atoms().get(k).map(r::equals).orElse(false)) {
+                unpublished[0]++;
+            }
+        });
+        return new SyncStatus(settings.replica(), path(), reading.bytes().isPresent(), dir.path().toString(),
+                parts.store().description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
+                snapshot.size(), massDeletion);
+    }
+
+    /** See {@link SyncEngine#writeMemoryFile}. */
+    Optional<Path> overwrite(MemoryGraph graph) {
+        Optional<byte[]> before = readMemoryFile();
+        Optional<Path> copy = Optional.empty();
+        if (before.isPresent() && settings.keptCopies() > 0) {
+            copy = Optional.of(dir.keepCopy(before.get(), now(), settings.keptCopies()));
+        }
+        byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
+                .orElse(true));
+        if (!replace(before, out)) {
+            throw new StoreAccessException(path(), settings.replica(),
+                    "the memory file changed while it was being replaced; nothing was written, try again", null);
+        }
+        return copy;
+    }
+
+    // ---- shared ---------------------------------------------------------------------------------
+
+    private Optional<byte[]> readMemoryFile() {
+        try {
+            return file.read();
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+        }
+    }
+
+    private static boolean shows(MemoryGraph graph, AtomKey key) {
+        if (key instanceof EntityKey e) {
+            return graph.entity(e.name()).isPresent();
+        }
+        if (key instanceof ObservationKey o) {
+            return graph.entity(o.entity()).map(Entity::observations).map(l -> l.contains(o.text())).orElse(false);
+        }
+        return graph.relations().contains(((RelationKey) key).relation());
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(settings.physicalClock().getAsLong());
+    }
+
+    private String path() {
+        return file.path().toString();
+    }
+}
