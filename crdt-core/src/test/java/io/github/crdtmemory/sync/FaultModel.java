@@ -49,6 +49,14 @@ final class FaultModel {
     /** Clock skews in milliseconds a host may have; a step takes 1 to 400 ms. */
     private static final long[] SKEWS = {-1500, -300, 0, 300, 1500};
     private static final long START = 1_760_000_000_000L;
+    /**
+     * A crashed host's engine stays down for up to this many steps (its MCP server, another process,
+     * keeps writing the file meanwhile).
+     */
+    private static final int DOWN_STEPS = 10;
+    /** The step boundaries of the write-back. */
+    private static final List<Step> WRITE_BACK = List.of(Step.PENDING_SAVED, Step.TEMP_WRITTEN, Step.COMPARED,
+            Step.RENAMED);
     private static final int FINAL_ROUNDS = 3;
     /** Stamps beyond this (a thousand years after the model's start) are bad whatever the documented bound. */
     private static final long FAR_FUTURE = START + 1000L * 365 * 24 * 3600 * 1000;
@@ -97,6 +105,7 @@ final class FaultModel {
         final int[] weights;
         SyncEngine engine;
         Fault plan;
+        int downUntil;
         boolean jumped;
         MemoryState stateAtRead;
         boolean fileCleanAtRead;
@@ -199,7 +208,7 @@ final class FaultModel {
         switch (kind) {
             case FILE_WRITE -> {
                 trace.append('\n');
-                fileWrite(h, arg, "file write");
+                fileWrite(h, arg, "file write", false);
             }
             case TRUNCATION -> {
                 if (truncations++ == 0) {
@@ -215,7 +224,13 @@ final class FaultModel {
                     trace.append(" (skipped: one per schedule)\n");
                 }
             }
-            default -> cycle(h, kind, arg, fault(r));
+            default -> {
+                if (i < h.downUntil) {
+                    trace.append(" (skipped: down after a crash)\n");
+                } else {
+                    cycle(h, kind, arg, fault(r));
+                }
+            }
         }
     }
 
@@ -230,12 +245,16 @@ final class FaultModel {
         }
     }
 
-    /** No fault (9 in 20), a crash (6 in 20) or a foreign write (5 in 20), at a step boundary drawn uniformly. */
+    /**
+     * No fault (9 in 20), a crash (6 in 20) or a foreign write (5 in 20), at a step boundary: a third of
+     * the time any, else one of the write-back's ({@link #WRITE_BACK}), where the races are.
+     */
     private Fault fault(java.util.Random r) {
         int which = r.nextInt(20);
-        Step step = Step.values()[r.nextInt(Step.values().length)];
+        Step step = r.nextInt(3) == 0 ? Step.values()[r.nextInt(Step.values().length)]
+                : WRITE_BACK.get(r.nextInt(WRITE_BACK.size()));
         if (which >= 9 && which < 15 && enabled.contains(Kind.CRASH)) {
-            return new Fault(step, true, 0);
+            return new Fault(step, true, r.nextInt(DOWN_STEPS));
         }
         if (which >= 15 && enabled.contains(Kind.FOREIGN_WRITE)) {
             return new Fault(step, false, r.nextInt(Integer.MAX_VALUE));
@@ -263,16 +282,26 @@ final class FaultModel {
         if (f.crash()) {
             throw new Crash(step);
         }
-        FaultOracle.Write w = fileWrite(h, f.arg(), "foreign file write at " + step);
+        boolean inPlace = f.arg() % 2 == 0;
+        FaultOracle.Write w = fileWrite(h, f.arg(), "foreign file write " + (inPlace ? "in place" : "by rename")
+                + " at " + step, inPlace);
         w.inWindow = step == Step.COMPARED;
     }
 
-    /** A completed write of the memory file by an MCP server that takes no lock: read, change, write. */
-    private FaultOracle.Write fileWrite(ModelHost h, int arg, String how) {
+    /**
+     * A completed write of the memory file by an MCP server that takes no lock: read, change, write,
+     * either {@code inPlace} (truncate and write, as Node's {@code fs.writeFile}) or by renaming a
+     * temporary file over it.
+     */
+    private FaultOracle.Write fileWrite(ModelHost h, int arg, String how, boolean inPlace) {
         MemoryGraph g = Host.read(h.file);
         FaultOracle.Write w = oracle.begin(h.index, how, g);
         MemoryGraph next = oracle.apply(w, g, arg, missing(h, g));
-        Host.write(h.file, next);
+        if (inPlace) {
+            writeBytes(h.file, MemoryFileCodec.write(next, false));
+        } else {
+            Host.write(h.file, next);
+        }
         w.acked = true;
         trace.append("      ").append(w).append('\n');
         return w;
@@ -294,6 +323,11 @@ final class FaultModel {
             run(h, kind, arg, h.engine);
         } catch (Crash c) {
             h.engine = engine(h, false); // a restart: a new engine on the same settings and state directory
+            h.downUntil = stepIndex + 1 + fault.arg();
+            trace.append("      the host restarts after ").append(fault.arg()).append(" more step(s)\n");
+            if (fault.arg() % 2 == 0) {
+                fileWrite(h, arg ^ fault.arg(), "file write while the engine is down", false);
+            }
         } catch (MassDeletionException e) {
             trace.append("      refused as a mass deletion; the user confirms it\n");
             h.plan = null;
@@ -454,7 +488,7 @@ final class FaultModel {
         oracle.taint(h.index);
         h.jumped = true;
         try {
-            fileWrite(h, arg, "file write with the clock at Long.MAX_VALUE");
+            fileWrite(h, arg, "file write with the clock at Long.MAX_VALUE", false);
             cycle(h, Kind.SYNC, arg, null);
         } finally {
             h.jumped = false;

@@ -72,6 +72,7 @@ final class FaultModelProperties {
             List<Integer> schedule = schedule(seed, steps);
             Optional<Violation> v = attempt(seed, schedule);
             v.ifPresent(x -> x.categories.forEach(c -> counts.merge(c, 1, Integer::sum)));
+            v.ifPresent(x -> System.out.println("seed " + seed + ": " + x.getMessage().lines().findFirst().orElse("")));
             if (v.isPresent() && !found.containsKey(v.get().category)) {
                 found.put(v.get().category, report(seed, i + 1, schedule, v.get()));
                 if (!keepGoing) {
