@@ -6,6 +6,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
@@ -28,6 +29,11 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
 
     static Checkpoint initial() {
         return new Checkpoint(Timestamp.ZERO, MemoryState.empty(), MemoryGraph.empty(), null);
+    }
+
+    /** The pending write-back's bytes, if one is pending (encoded again from its view when not in memory). */
+    Optional<byte[]> pendingBytes() {
+        return Optional.ofNullable(pending).map(p -> p.content().clone());
     }
 
     /**
