@@ -12,7 +12,6 @@ import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFile;
-import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.PublishedState;
@@ -328,7 +327,7 @@ final class Cycle {
             writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
         } else {
             MemoryGraph view = local.view();
-            byte[] out = MemoryFileCodec.write(view, reading.trailingNewline());
+            byte[] out = file.encode(view, reading.trailingNewline());
             Optional<byte[]> before = reading.bytes();
             if (before.isPresent() && Arrays.equals(out, before.get())) {
                 writeBack = SyncReport.WriteBack.UNCHANGED;
@@ -430,7 +429,7 @@ final class Cycle {
 
     /** The edit's write: the stamped state and the pending write-back in one save, then the file. */
     private boolean writeEdit(MemoryGraph written) {
-        byte[] out = MemoryFileCodec.write(written, reading.trailingNewline());
+        byte[] out = file.encode(written, reading.trailingNewline());
         Optional<byte[]> before = reading.bytes();
         if (before.isPresent() && Arrays.equals(out, before.get())) {
             dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
@@ -480,7 +479,7 @@ final class Cycle {
         if (before.isPresent() && settings.keptCopies() > 0) {
             copy = Optional.of(dir.keepCopy(before.get(), now(), settings.keptCopies()));
         }
-        byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
+        byte[] out = file.encode(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
         if (!replace(before, out, graph)) {
             throw new StoreAccessException(path(), settings.replica(),

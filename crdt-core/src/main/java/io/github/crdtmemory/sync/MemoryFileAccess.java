@@ -4,6 +4,7 @@ import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.memory.MemoryFile;
 import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryFileWriter;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
@@ -42,6 +43,7 @@ final class MemoryFileAccess {
     private final StepHook hook;
     private final Runnable beforeRename;
     private volatile Seen seen; // the content last read or written, and the file's identity then
+    private final MemoryFileWriter writer = MemoryFileWriter.create();
 
     /**
      * The memory file's content.
@@ -83,6 +85,14 @@ final class MemoryFileAccess {
             throw new IOException(file + " is a directory, not a memory file");
         }
         return PrivateFiles.readIfExists(target);
+    }
+
+    /**
+     * The bytes of {@code graph} as the memory file's content ({@link MemoryFileCodec#write}), encoding
+     * only the lines that differ from the last graph encoded here.
+     */
+    byte[] encode(MemoryGraph graph, boolean trailingNewline) {
+        return writer.write(graph, trailingNewline);
     }
 
     /** The file's graph (empty when it does not exist); see {@link SyncEngine#read}. */
