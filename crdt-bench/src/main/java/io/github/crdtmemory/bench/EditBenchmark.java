@@ -46,6 +46,13 @@ public class EditBenchmark {
     @Param({"1000", "10000"})
     public int entities;
 
+    /**
+     * Where the memory file and state directory go: empty for the system's temporary directory (a real
+     * disk, fsyncs included), or a directory such as {@code /dev/shm} (tmpfs: the CPU part alone).
+     */
+    @Param({""})
+    public String directory;
+
     private Path root;
     private Path file;
     private SyncEngine engine;
@@ -58,7 +65,8 @@ public class EditBenchmark {
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        root = Files.createTempDirectory("crdt-bench-edit-");
+        root = directory.isEmpty() ? Files.createTempDirectory("crdt-bench-edit-")
+                : Files.createTempDirectory(Path.of(directory), "crdt-bench-edit-");
         file = root.resolve("memory.jsonl");
         Files.write(file, MemoryFileCodec.write(Fixtures.graph(entities, 7), true));
         engine = SyncEngine.create(SyncSettings.of(file, root.resolve("state"), ReplicaId.of("bench")),
