@@ -49,6 +49,7 @@ public final class MemoryState {
 
     private final LwwMap<AtomKey> atoms;
     private volatile MemoryGraph view;
+    private volatile Optional<Stamp> maxStamp; // computed once, like the view
 
     private MemoryState(LwwMap<AtomKey> atoms) {
         this.atoms = atoms;
@@ -111,7 +112,12 @@ public final class MemoryState {
      * @return the largest stamp, or empty
      */
     public Optional<Stamp> maxStamp() {
-        return atoms.maxStamp();
+        Optional<Stamp> m = maxStamp;
+        if (m == null) {
+            m = atoms.maxStamp();
+            maxStamp = m;
+        }
+        return m;
     }
 
     /**

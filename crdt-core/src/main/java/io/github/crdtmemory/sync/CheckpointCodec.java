@@ -213,10 +213,11 @@ final class CheckpointCodec {
     /**
      * The record that changes {@code previous} (what the files hold) into {@code next}, or empty when
      * no record can express it (the state shrank, the base is neither kept nor a view, the pending
-     * write-back is not the next state's view).
+     * write-back is not the next state's view). {@code added}, when given, is what joined into the
+     * previous state makes the next one (the caller's guarantee): the record carries it as is.
      */
-    static Optional<byte[]> record(Checkpoint previous, Checkpoint next) {
-        LwwMap<AtomKey> delta = delta(previous.state().atoms(), next.state().atoms());
+    static Optional<byte[]> record(Checkpoint previous, Checkpoint next, MemoryState added) {
+        LwwMap<AtomKey> delta = added != null ? added.atoms() : delta(previous.state().atoms(), next.state().atoms());
         if (delta == null) {
             return Optional.empty();
         }

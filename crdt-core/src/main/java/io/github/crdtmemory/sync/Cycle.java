@@ -407,7 +407,8 @@ final class Cycle {
             MemoryState saved = reading.checkpoint().state();
             MemoryState known = stamped == null ? saved : saved.join(stamped);
             startClock(known);
-            local = known.join(reading.edits(known, clock, this::scratchClock));
+            MemoryState edits = reading.edits(known, clock, this::scratchClock);
+            local = known.join(edits);
             if (stamped == null) {
                 // once only: applying the change again would see its own effect (a create would report
                 // nothing new)
@@ -415,8 +416,10 @@ final class Cycle {
                 stamped = local.diff(view, change.apply(view), clock);
                 local = local.join(stamped);
             }
+            // local is saved ⊔ edits ⊔ stamped on every attempt: the checkpoint's record is just those
+            StateDirectory.Growth growth = new StateDirectory.Growth(saved, edits.join(stamped));
             MemoryGraph written = local.view();
-            if (writeEdit(written)) {
+            if (writeEdit(written, growth)) {
                 return written;
             }
             if (attempt >= settings.publishAttempts()) {
@@ -428,17 +431,17 @@ final class Cycle {
     }
 
     /** The edit's write: the stamped state and the pending write-back in one save, then the file. */
-    private boolean writeEdit(MemoryGraph written) {
+    private boolean writeEdit(MemoryGraph written, StateDirectory.Growth growth) {
         byte[] out = file.encode(written, reading.trailingNewline());
         Optional<byte[]> before = reading.bytes();
         if (before.isPresent() && Arrays.equals(out, before.get())) {
-            dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+            dir.save(new Checkpoint(clock.current(), local, reading.current(), null), growth);
             hook.at(StepHook.Step.STAMPED);
             hook.at(StepHook.Step.DONE);
             return true;
         }
         dir.save(new Checkpoint(clock.current(), local, reading.current(),
-                Checkpoint.Pending.of(written, reading.trailingNewline(), out)));
+                Checkpoint.Pending.of(written, reading.trailingNewline(), out)), growth);
         hook.at(StepHook.Step.STAMPED);
         hook.at(StepHook.Step.PENDING_SAVED);
         if (!replace(reading.bytes(), out, written)) {

@@ -84,6 +84,17 @@ final class StateDirectory {
                          int journalEnd, long snapshotSize, Write last) {
     }
 
+    /**
+     * How a saved state grew: it is {@code from.join(added)}, which the caller guarantees by building it
+     * so. When {@code from} is the state the files hold, the record carries {@code added} without
+     * comparing the two states.
+     *
+     * @param from the state it grew from
+     * @param added what was joined into it
+     */
+    record Growth(MemoryState from, MemoryState added) {
+    }
+
     /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
     private record Write(Path file, long offset, int length, String sha256) {
         static final Write NONE = new Write(null, 0, 0, "");
@@ -319,13 +330,19 @@ final class StateDirectory {
      * @return the SHA-256 of what was written, for {@link #holds}
      */
     synchronized String save(Checkpoint c) {
+        return save(c, null);
+    }
+
+    /** As {@link #save(Checkpoint)}, for a state that grew as {@code growth} says (null: unknown). */
+    synchronized String save(Checkpoint c, Growth growth) {
         Known k = known;
         try {
             if (k != null && k.epoch() != null && k.snapshot().same(FileId.of(dir.resolve(CHECKPOINT_FILE)))) {
                 if (same(c, k.checkpoint())) {
                     return k.last().sha256();
                 }
-                Optional<byte[]> record = CheckpointCodec.record(k.checkpoint(), c);
+                MemoryState added = growth != null && growth.from() == k.checkpoint().state() ? growth.added() : null;
+                Optional<byte[]> record = CheckpointCodec.record(k.checkpoint(), c, added);
                 if (record.isPresent() && k.journalEnd() + record.get().length
                         <= Math.max(minJournalBytes, k.snapshotSize() / 4)) {
                     return append(k, c, record.get(), !landed(c, k.checkpoint()));
