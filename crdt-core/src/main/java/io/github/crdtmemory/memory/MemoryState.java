@@ -133,7 +133,18 @@ public final class MemoryState {
         if (joined == atoms) {
             return this;
         }
-        return joined == other.atoms ? other : new MemoryState(joined);
+        if (joined == other.atoms) {
+            return other;
+        }
+        MemoryState out = new MemoryState(joined);
+        Optional<Stamp> mine = maxStamp;
+        if (mine != null) {
+            // the greatest register of either input wins its key, so the join's largest stamp is theirs
+            Optional<Stamp> theirs = other.maxStamp();
+            out.maxStamp = mine.isEmpty() ? theirs : theirs.isEmpty() ? mine
+                    : Optional.of(mine.get().compareTo(theirs.get()) >= 0 ? mine.get() : theirs.get());
+        }
+        return out;
     }
 
     /**
