@@ -45,16 +45,19 @@ final class Cycle {
     private static final int MASS_DELETION_READINGS = 5;
     private static final long MASS_DELETION_PAUSE_MILLIS = 20;
 
-    /** Which steps of the cycle run. */
+    /** Which steps of the cycle run, and what a missing memory file is. */
     enum Mode {
-        SYNC(true, true), BACKUP(true, false), RESTORE(false, true);
+        SYNC(true, true, true), BACKUP(true, false, true), RESTORE(false, true, false);
 
         final boolean publish;
         final boolean writeBack;
+        /** A missing file is the empty memory (else: unchanged since the last cycle), see {@link Reading#of}. */
+        final boolean missingIsEmpty;
 
-        Mode(boolean publish, boolean writeBack) {
+        Mode(boolean publish, boolean writeBack, boolean missingIsEmpty) {
             this.publish = publish;
             this.writeBack = writeBack;
+            this.missingIsEmpty = missingIsEmpty;
         }
     }
 
@@ -83,7 +86,7 @@ final class Cycle {
     private final List<AtomKey> changed = new ArrayList<>();
     private final List<AtomKey> deleted = new ArrayList<>();
 
-    private boolean missingIsEmpty; // sync, backup and status: a missing file is the empty memory
+    private boolean missingIsEmpty; // see Mode.missingIsEmpty; false for edit, true for status
     private Reading reading;
     private Clock clock;
     private MemoryState own = MemoryState.empty(); // the state before this run's edits
@@ -112,7 +115,7 @@ final class Cycle {
     /** {@code sync}, {@code backup}, {@code restore}: every step in order, then the success record. */
     SyncReport cycle(Mode mode) {
         phases.end("lock");
-        missingIsEmpty = mode != Mode.RESTORE;
+        missingIsEmpty = mode.missingIsEmpty;
         read();
         phases.end("read");
         stamp();
@@ -121,8 +124,7 @@ final class Cycle {
         hook.at(StepHook.Step.PUBLISHED);
         writeBack(mode.writeBack);
         SyncReport report = report();
-        dir.recordSuccess(Instant.ofEpochMilli(settings.physicalClock().getAsLong()),
-                mode.name().toLowerCase(Locale.ROOT));
+        dir.recordSuccess(now(), mode.name().toLowerCase(Locale.ROOT));
         return report;
     }
 
