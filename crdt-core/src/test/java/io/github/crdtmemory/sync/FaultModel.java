@@ -24,7 +24,9 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One schedule of the fault model over the real {@link SyncEngine}: several hosts, each with its own
@@ -143,7 +145,7 @@ final class FaultModel {
     FaultModel(Path root, int hosts, Set<Kind> enabled, long swarm) {
         this.root = root;
         this.enabled = enabled.isEmpty() ? EnumSet.noneOf(Kind.class) : EnumSet.copyOf(enabled);
-        java.util.Random r = new java.util.Random(swarm);
+        Random r = new Random(swarm);
         int[] ops = new int[OP_WEIGHTS.length];
         do {
             for (int k = 0; k < ops.length; k++) {
@@ -196,7 +198,7 @@ final class FaultModel {
     /** One step, all of whose choices are drawn from {@code x}: a host, by its weights a kind, and the rest. */
     private void step(int i, int x) {
         stepIndex = i;
-        java.util.Random r = new java.util.Random(x);
+        Random r = new Random(x);
         ModelHost h = hosts.get(r.nextInt(hosts.size()));
         Kind kind = Kind.values()[pick(h.weights, r)];
         int arg = r.nextInt(Integer.MAX_VALUE);
@@ -235,7 +237,7 @@ final class FaultModel {
     }
 
     /** An index drawn with these weights (not all zero). */
-    static int pick(int[] weights, java.util.Random r) {
+    static int pick(int[] weights, Random r) {
         int at = r.nextInt(Arrays.stream(weights).sum());
         for (int k = 0; ; k++) {
             at -= weights[k];
@@ -249,7 +251,7 @@ final class FaultModel {
      * No fault (9 in 20), a crash (6 in 20) or a foreign write (5 in 20), at a step boundary: a third of
      * the time any, else one of the write-back's ({@link #WRITE_BACK}), where the races are.
      */
-    private Fault fault(java.util.Random r) {
+    private Fault fault(Random r) {
         int which = r.nextInt(20);
         Step step = r.nextInt(3) == 0 ? Step.values()[r.nextInt(Step.values().length)]
                 : WRITE_BACK.get(r.nextInt(WRITE_BACK.size()));
@@ -546,7 +548,7 @@ final class FaultModel {
         List<String> violations = oracle.check(view, this::keptInCopy);
         if (!violations.isEmpty()) {
             String first = violations.get(0);
-            Set<String> all = new java.util.TreeSet<>();
+            Set<String> all = new TreeSet<>();
             violations.forEach(x -> all.add(x.substring(0, x.indexOf(':'))));
             throw new Violation(first.substring(0, first.indexOf(':')), String.join("\n", violations).substring(
                     first.indexOf(':') + 2) + "\nconverged view: " + view, all);

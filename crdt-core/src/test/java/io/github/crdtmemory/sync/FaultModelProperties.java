@@ -116,6 +116,10 @@ final class FaultModelProperties {
             return Optional.empty();
         } catch (Violation v) {
             return Optional.of(v);
+        } catch (RuntimeException | Error e) {
+            Violation v = new Violation("UNEXPECTED", "the model itself failed: " + e);
+            v.initCause(e);
+            return Optional.of(v);
         } finally {
             trace.append(model.trace());
             delete(root);

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -109,7 +110,7 @@ final class FaultOracle {
      * who finds something gone tells the server again.
      */
     MemoryGraph apply(Write w, MemoryGraph g, int seed, List<String> missing) {
-        java.util.Random r = new java.util.Random(seed);
+        Random r = new Random(seed);
         Op op = Op.values()[FaultModel.pick(opWeights, r)];
         List<Entity> mine = g.entities().stream().filter(e -> !e.name().startsWith(MARKER_PREFIX)).toList();
         Entity pick = mine.isEmpty() ? null : mine.get(r.nextInt(mine.size()));
