@@ -16,6 +16,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,10 +41,12 @@ final class MemoryToolSet {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SyncEngine engine;
+    private final Path memoryFile;
     private final Runnable changed;
 
     MemoryToolSet(SyncEngine engine, Runnable changed) {
         this.engine = engine;
+        this.memoryFile = engine.settings().memoryFile();
         this.changed = changed;
     }
 
