@@ -114,32 +114,54 @@ public final class MemoryFileCodec {
                 out.ascii('\n');
             }
             first = false;
-            out.ascii("{\"type\":\"entity\",\"name\":").string(e.name())
-                    .ascii(",\"entityType\":").string(e.entityType())
-                    .ascii(",\"observations\":[");
-            List<String> obs = e.observations();
-            for (int i = 0; i < obs.size(); i++) {
-                if (i > 0) {
-                    out.ascii(',');
-                }
-                out.string(obs.get(i));
-            }
-            out.ascii("]}");
+            entity(out, e);
         }
         for (Relation r : graph.relations()) {
             if (!first) {
                 out.ascii('\n');
             }
             first = false;
-            out.ascii("{\"type\":\"relation\",\"from\":").string(r.from())
-                    .ascii(",\"to\":").string(r.to())
-                    .ascii(",\"relationType\":").string(r.relationType())
-                    .ascii('}');
+            relation(out, r);
         }
         if (trailingNewline) {
             out.ascii('\n');
         }
         return out.toByteArray();
+    }
+
+    /** One entity's line, without its newline. */
+    static byte[] entityLine(Entity e) {
+        JsonOutput out = new JsonOutput(64 + 32 * e.observations().size());
+        entity(out, e);
+        return out.toByteArray();
+    }
+
+    /** One relation's line, without its newline. */
+    static byte[] relationLine(Relation r) {
+        JsonOutput out = new JsonOutput(96);
+        relation(out, r);
+        return out.toByteArray();
+    }
+
+    private static void entity(JsonOutput out, Entity e) {
+        out.ascii("{\"type\":\"entity\",\"name\":").string(e.name())
+                .ascii(",\"entityType\":").string(e.entityType())
+                .ascii(",\"observations\":[");
+        List<String> obs = e.observations();
+        for (int i = 0; i < obs.size(); i++) {
+            if (i > 0) {
+                out.ascii(',');
+            }
+            out.string(obs.get(i));
+        }
+        out.ascii("]}");
+    }
+
+    private static void relation(JsonOutput out, Relation r) {
+        out.ascii("{\"type\":\"relation\",\"from\":").string(r.from())
+                .ascii(",\"to\":").string(r.to())
+                .ascii(",\"relationType\":").string(r.relationType())
+                .ascii('}');
     }
 
     /** The fields a record is read for, each at most once (a bit each in a record's check). */

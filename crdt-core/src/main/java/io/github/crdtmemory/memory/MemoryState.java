@@ -49,6 +49,7 @@ public final class MemoryState {
 
     private final LwwMap<AtomKey> atoms;
     private volatile MemoryGraph view;
+    private volatile Optional<Stamp> maxStamp; // computed once, like the view
 
     private MemoryState(LwwMap<AtomKey> atoms) {
         this.atoms = atoms;
@@ -111,7 +112,12 @@ public final class MemoryState {
      * @return the largest stamp, or empty
      */
     public Optional<Stamp> maxStamp() {
-        return atoms.maxStamp();
+        Optional<Stamp> m = maxStamp;
+        if (m == null) {
+            m = atoms.maxStamp();
+            maxStamp = m;
+        }
+        return m;
     }
 
     /**
@@ -127,7 +133,18 @@ public final class MemoryState {
         if (joined == atoms) {
             return this;
         }
-        return joined == other.atoms ? other : new MemoryState(joined);
+        if (joined == other.atoms) {
+            return other;
+        }
+        MemoryState out = new MemoryState(joined);
+        Optional<Stamp> mine = maxStamp;
+        if (mine != null) {
+            // the greatest register of either input wins its key, so the join's largest stamp is theirs
+            Optional<Stamp> theirs = other.maxStamp();
+            out.maxStamp = mine.isEmpty() ? theirs : theirs.isEmpty() ? mine
+                    : Optional.of(mine.get().compareTo(theirs.get()) >= 0 ? mine.get() : theirs.get());
+        }
+        return out;
     }
 
     /**
@@ -301,6 +318,9 @@ public final class MemoryState {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(current, "current");
         Objects.requireNonNull(clock, "clock");
+        if (base == current) {
+            return EMPTY;
+        }
         LwwMap.Builder<AtomKey> out = LwwMap.builder();
         Set<String> recreated = new HashSet<>();
         int emitted = 0;
@@ -318,6 +338,9 @@ public final class MemoryState {
                     emitted++;
                 }
                 continue;
+            }
+            if (before == e || before.equals(e)) {
+                continue; // same type and observations: nothing removed, so no revival to re-assert either
             }
             Set<String> had = new HashSet<>(before.observations());
             for (String o : e.observations()) {
@@ -364,6 +387,9 @@ public final class MemoryState {
         }
         if (!recreated.isEmpty()) {
             emitted += buryHidden(recreated, current, out, clock);
+        }
+        if (deleted.isEmpty() && base.relations().equals(current.relations())) {
+            return emitted == 0 ? EMPTY : of(out.build()); // the same relations, none kept across a delete
         }
         Set<Relation> hadRelations = new HashSet<>(base.relations());
         for (Relation r : current.relations()) {

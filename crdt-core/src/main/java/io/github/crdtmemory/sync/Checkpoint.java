@@ -1,48 +1,99 @@
 package io.github.crdtmemory.sync;
 
 import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 /**
- * Everything a sync keeps between runs, persisted as one file so that it changes atomically: the
- * replica's own state, the base (the graph the memory file last agreed with), the clock, and a pending
+ * Everything a sync keeps between runs, changed atomically (see {@link StateDirectory}): the replica's
+ * own state, the base (the graph the memory file last agreed with), the clock, and a pending
  * write-back. Immutable.
  *
  * @param clock the hybrid time to resume the clock from
  * @param state the replica's own state, the join of all it has seen
  * @param base the graph the memory file last agreed with
- * @param pending the bytes about to be written to the memory file, or null; if the file holds exactly
- *     these bytes at the next start, the write-back happened and they become the base
+ * @param pending the write-back about to happen, or null; if the file holds exactly its bytes at the
+ *     next start, the write-back happened and they become the base
  */
-record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, byte[] pending) {
+record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending pending) {
     Checkpoint {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(base, "base");
-        pending = pending == null ? null : pending.clone();
     }
 
     static Checkpoint initial() {
         return new Checkpoint(Timestamp.ZERO, MemoryState.empty(), MemoryGraph.empty(), null);
     }
 
+    /** The pending write-back's bytes, if one is pending (encoded again from its view when not in memory). */
     Optional<byte[]> pendingBytes() {
-        return Optional.ofNullable(pending).map(byte[]::clone);
+        return Optional.ofNullable(pending).map(p -> p.content().clone());
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Checkpoint c && clock.equals(c.clock) && state.equals(c.state) && base.equals(c.base)
-                && Arrays.equals(pending, c.pending);
-    }
+    /**
+     * A write-back about to replace the memory file: the view written and how, identified by the length
+     * and CRC-32C of its bytes (the bytes are {@link MemoryFileCodec#write} of the view, so they are
+     * kept only while in memory, never persisted in the journal). Immutable.
+     *
+     * @param view the graph written
+     * @param trailingNewline whether the bytes end with a newline
+     * @param length the bytes' length
+     * @param crc32c the bytes' CRC-32C
+     * @param bytes the bytes when known in memory (not part of equality), else null
+     */
+    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes) {
+        Pending {
+            Objects.requireNonNull(view, "view");
+        }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(clock, state, base, Arrays.hashCode(pending));
+        /** The write-back of {@code bytes}, the encoding of {@code view}. */
+        static Pending of(MemoryGraph view, boolean trailingNewline, byte[] bytes) {
+            return new Pending(view, trailingNewline, bytes.length, crc32c(bytes), bytes);
+        }
+
+        /** Whether {@code file} holds exactly this write-back's bytes. */
+        boolean matches(byte[] file) {
+            if (file.length != length) {
+                return false;
+            }
+            if (bytes != null) {
+                return Arrays.equals(bytes, file);
+            }
+            return crc32c(file) == crc32c && Arrays.equals(MemoryFileCodec.write(view, trailingNewline), file);
+        }
+
+        /** The bytes written. */
+        byte[] content() {
+            return bytes != null ? bytes : MemoryFileCodec.write(view, trailingNewline);
+        }
+
+        static int crc32c(byte[] bytes) {
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, bytes.length);
+            return (int) crc.getValue();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pending p && length == p.length && crc32c == p.crc32c
+                    && trailingNewline == p.trailingNewline && view.equals(p.view);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(view, trailingNewline, length, crc32c);
+        }
+
+        @Override
+        public String toString() {
+            return "Pending[" + length + " bytes, crc32c=" + Integer.toHexString(crc32c) + "]";
+        }
     }
 
     @Override

@@ -11,7 +11,7 @@ import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
 import io.github.crdtmemory.memory.Entity;
-import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryFile;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.PublishedState;
@@ -140,7 +140,7 @@ final class Cycle {
      */
     private void read() {
         for (int readings = 1; ; readings++) {
-            reading = Reading.of(readMemoryFile(), path(), dir, missingIsEmpty);
+            reading = Reading.of(readContent(), dir, missingIsEmpty);
             Optional<MassDeletionException> refused = settings.massDeletionAllowed() ? Optional.empty()
                     : reading.refusal(path());
             if (refused.isEmpty()) {
@@ -327,7 +327,7 @@ final class Cycle {
             writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
         } else {
             MemoryGraph view = local.view();
-            byte[] out = MemoryFileCodec.write(view, reading.trailingNewline());
+            byte[] out = file.encode(view, reading.trailingNewline());
             Optional<byte[]> before = reading.bytes();
             if (before.isPresent() && Arrays.equals(out, before.get())) {
                 writeBack = SyncReport.WriteBack.UNCHANGED;
@@ -335,10 +335,11 @@ final class Cycle {
                 if (before.isPresent() && settings.keptCopies() > 0) {
                     keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
                 }
-                dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+                dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                        Checkpoint.Pending.of(view, reading.trailingNewline(), out)));
                 hook.at(StepHook.Step.PENDING_SAVED);
                 MemoryGraph newBase = reading.current();
-                if (replace(reading.bytes(), out)) {
+                if (replace(reading.bytes(), out, view)) {
                     hook.at(StepHook.Step.RENAMED);
                     writeBack = SyncReport.WriteBack.WRITTEN;
                     newBase = view;
@@ -360,9 +361,11 @@ final class Cycle {
      * displaced that differs from it (a writer that rewrote the file in place just before the rename),
      * whatever {@link SyncSettings#keptCopies()} says, and notes it for the report.
      */
-    private boolean replace(Optional<byte[]> expected, byte[] out) {
+    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view) {
         try {
-            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out);
+            MemoryFile asWritten = new MemoryFile(view, MemoryFile.Format.JSONL,
+                    out.length > 0 && out[out.length - 1] == '\n', List.of());
+            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out, asWritten);
             r.displaced().ifPresent(lost -> {
                 Path copy = dir.keepCopy(lost, now(), Math.max(1, settings.keptCopies()));
                 log.warn("{} was rewritten by another writer just before the write-back replaced it; its content is"
@@ -404,7 +407,8 @@ final class Cycle {
             MemoryState saved = reading.checkpoint().state();
             MemoryState known = stamped == null ? saved : saved.join(stamped);
             startClock(known);
-            local = known.join(reading.edits(known, clock, this::scratchClock));
+            MemoryState edits = reading.edits(known, clock, this::scratchClock);
+            local = known.join(edits);
             if (stamped == null) {
                 // once only: applying the change again would see its own effect (a create would report
                 // nothing new)
@@ -412,8 +416,10 @@ final class Cycle {
                 stamped = local.diff(view, change.apply(view), clock);
                 local = local.join(stamped);
             }
+            // local is saved ⊔ edits ⊔ stamped on every attempt: the checkpoint's record is just those
+            StateDirectory.Growth growth = new StateDirectory.Growth(saved, edits.join(stamped));
             MemoryGraph written = local.view();
-            if (writeEdit(written)) {
+            if (writeEdit(written, growth)) {
                 return written;
             }
             if (attempt >= settings.publishAttempts()) {
@@ -425,19 +431,20 @@ final class Cycle {
     }
 
     /** The edit's write: the stamped state and the pending write-back in one save, then the file. */
-    private boolean writeEdit(MemoryGraph written) {
-        byte[] out = MemoryFileCodec.write(written, reading.trailingNewline());
+    private boolean writeEdit(MemoryGraph written, StateDirectory.Growth growth) {
+        byte[] out = file.encode(written, reading.trailingNewline());
         Optional<byte[]> before = reading.bytes();
         if (before.isPresent() && Arrays.equals(out, before.get())) {
-            dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+            dir.save(new Checkpoint(clock.current(), local, reading.current(), null), growth);
             hook.at(StepHook.Step.STAMPED);
             hook.at(StepHook.Step.DONE);
             return true;
         }
-        dir.save(new Checkpoint(clock.current(), local, reading.current(), out));
+        dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                Checkpoint.Pending.of(written, reading.trailingNewline(), out)), growth);
         hook.at(StepHook.Step.STAMPED);
         hook.at(StepHook.Step.PENDING_SAVED);
-        if (!replace(reading.bytes(), out)) {
+        if (!replace(reading.bytes(), out, written)) {
             return false;
         }
         hook.at(StepHook.Step.RENAMED);
@@ -450,7 +457,7 @@ final class Cycle {
 
     /** See {@link SyncEngine#status}: one reading, no lock, no retry, nothing written. */
     SyncStatus status() {
-        reading = Reading.of(readMemoryFile(), path(), dir, true);
+        reading = Reading.of(readContent(), dir, true);
         Checkpoint cp = reading.checkpoint();
         int edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
         boolean massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
@@ -475,9 +482,9 @@ final class Cycle {
         if (before.isPresent() && settings.keptCopies() > 0) {
             copy = Optional.of(dir.keepCopy(before.get(), now(), settings.keptCopies()));
         }
-        byte[] out = MemoryFileCodec.write(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
+        byte[] out = file.encode(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
-        if (!replace(before, out)) {
+        if (!replace(before, out, graph)) {
             throw new StoreAccessException(path(), settings.replica(),
                     "the memory file changed while it was being replaced; nothing was written, try again", null);
         }
@@ -485,6 +492,15 @@ final class Cycle {
     }
 
     // ---- shared ---------------------------------------------------------------------------------
+
+    /** The memory file parsed (not read again while this process's last reading or writing stands). */
+    private Optional<MemoryFileAccess.Content> readContent() {
+        try {
+            return file.content();
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+        }
+    }
 
     private Optional<byte[]> readMemoryFile() {
         try {

@@ -1,6 +1,12 @@
 package io.github.crdtmemory.sync;
 
+import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.memory.MemoryFile;
+import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.memory.MemoryFileWriter;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -27,11 +33,29 @@ import java.util.Set;
  * not lost either: what the rename displaced is returned when it differs from what was read. A
  * writer that replaces the file by its own rename inside the window (measured in microseconds, see
  * docs/architecture.md) is the one case left.
+ *
+ * <p>The content last read or written is kept, parsed, with the file's identity ({@link FileId}) taken
+ * before the read or the rename: while the identity is unchanged the file is neither read nor parsed
+ * again. A write that finds the file changed forgets it. Thread-safe.
  */
 final class MemoryFileAccess {
     private final Path file;
     private final StepHook hook;
     private final Runnable beforeRename;
+    private volatile Seen seen; // the content last read or written, and the file's identity then
+    private final MemoryFileWriter writer = MemoryFileWriter.create();
+
+    /**
+     * The memory file's content.
+     *
+     * @param bytes the bytes
+     * @param parsed the bytes parsed
+     */
+    record Content(byte[] bytes, MemoryFile parsed) {
+    }
+
+    private record Seen(FileId id, Content content) {
+    }
 
     MemoryFileAccess(Path file, StepHook hook, Runnable beforeRename) {
         this.file = file.toAbsolutePath().normalize();
@@ -64,11 +88,64 @@ final class MemoryFileAccess {
     }
 
     /**
+     * The bytes of {@code graph} as the memory file's content ({@link MemoryFileCodec#write}), encoding
+     * only the lines that differ from the last graph encoded here.
+     */
+    byte[] encode(MemoryGraph graph, boolean trailingNewline) {
+        return writer.write(graph, trailingNewline);
+    }
+
+    /** The file's graph (empty when it does not exist); see {@link SyncEngine#read}. */
+    MemoryGraph graph(ReplicaId replica) {
+        try {
+            return content().map(c -> c.parsed().graph()).orElse(MemoryGraph.empty());
+        } catch (IOException e) {
+            throw new StoreAccessException(file.toString(), replica, "cannot read the memory file: " + e, e);
+        }
+    }
+
+    /**
+     * The file's content parsed, or empty when it does not exist; without reading it when its identity
+     * is the one last seen.
+     *
+     * @throws io.github.crdtmemory.memory.MemoryFormatException if it does not parse
+     */
+    Optional<Content> content() throws IOException {
+        Path target = target();
+        if (Files.isDirectory(target)) {
+            throw new IOException(file + " is a directory, not a memory file");
+        }
+        FileId id = FileId.of(target); // before the read: a write after it changes the identity
+        Seen s = seen;
+        if (id != null && s != null && id.same(s.id())) {
+            return Optional.of(s.content());
+        }
+        Optional<byte[]> bytes = PrivateFiles.readIfExists(target);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        Content c = new Content(bytes.get(), MemoryFileCodec.parse(bytes.get(), file.toString()));
+        if (id != null) {
+            seen = new Seen(id, c);
+        }
+        return Optional.of(c);
+    }
+
+    /**
      * Replaces the file with {@code next} if it still holds {@code expected} (empty: does not exist):
      * writes and syncs a temporary file ({@link StepHook.Step#TEMP_WRITTEN}), compares the file with
      * {@code expected} ({@link StepHook.Step#COMPARED}), renames. Writes nothing if the file changed.
      */
     Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next) throws IOException {
+        return replaceIfUnchanged(expected, next, null);
+    }
+
+    /**
+     * As {@link #replaceIfUnchanged(Optional, byte[])}; when {@code asWritten} (the new content parsed)
+     * is given, a successful replacement keeps it as the file's content until the file changes.
+     */
+    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next, MemoryFile asWritten) throws IOException {
+        seen = null; // whatever happens, the file is read again unless this write succeeds
         Path target = target();
         Set<PosixFilePermission> mode;
         if (expected.isPresent()) {
@@ -83,6 +160,7 @@ final class MemoryFileAccess {
         }
         Path temp = PrivateFiles.writeTemp(target, next, mode);
         Path aside = null;
+        FileId written = asWritten == null ? null : FileId.of(temp); // a rename keeps inode, size and time
         try {
             hook.at(StepHook.Step.TEMP_WRITTEN);
             if (expected.isPresent()) {
@@ -103,6 +181,9 @@ final class MemoryFileAccess {
             PrivateFiles.forceDirectory(target.getParent());
             Optional<byte[]> displaced = aside == null ? Optional.empty()
                     : Optional.of(Files.readAllBytes(aside)).filter(b -> !Arrays.equals(b, expected.get()));
+            if (written != null && written.key() != null) {
+                seen = new Seen(written, new Content(next, asWritten));
+            }
             return new Replacement(true, displaced);
         } finally {
             Files.deleteIfExists(temp);

@@ -5,10 +5,8 @@ import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.MemoryFile;
-import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -36,24 +34,23 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
      * backup: on a new machine nothing is deleted, where the last cycle saw entities the mass-deletion
      * check refuses it), else unchanged since the last cycle (restore, edit: they recreate it).
      *
-     * @param bytes the memory file, or empty
-     * @param path the memory file's path, for messages
+     * @param content the memory file, parsed, or empty
      * @param dir the state directory
      * @param missingIsEmpty whether a missing file holds the empty graph rather than the base
-     * @throws io.github.crdtmemory.memory.MemoryFormatException if the file does not parse
      */
-    static Reading of(Optional<byte[]> bytes, String path, StateDirectory dir, boolean missingIsEmpty) {
-        MemoryFile parsed = bytes.isPresent() ? MemoryFileCodec.parse(bytes.get(), path) : null;
+    static Reading of(Optional<MemoryFileAccess.Content> content, StateDirectory dir, boolean missingIsEmpty) {
+        Optional<byte[]> bytes = content.map(MemoryFileAccess.Content::bytes);
+        MemoryFile parsed = content.map(MemoryFileAccess.Content::parsed).orElse(null);
         Optional<Checkpoint> loaded = dir.load();
         Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
         MemoryGraph base = cp.base();
-        Optional<byte[]> pending = cp.pendingBytes();
+        Checkpoint.Pending pending = cp.pending();
         MemoryGraph pendingView = null;
-        if (pending.isPresent() && bytes.isPresent()) {
-            if (Arrays.equals(pending.get(), bytes.get())) {
+        if (pending != null && bytes.isPresent()) {
+            if (pending.matches(bytes.get())) {
                 base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
             } else {
-                pendingView = MemoryFileCodec.parse(pending.get(), dir.path() + " (pending write-back)").graph();
+                pendingView = pending.view();
             }
         }
         MemoryGraph current = parsed != null ? parsed.graph() : missingIsEmpty ? MemoryGraph.empty() : base;

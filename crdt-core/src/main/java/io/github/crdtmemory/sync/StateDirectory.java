@@ -1,66 +1,114 @@
 package io.github.crdtmemory.sync;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.github.crdtmemory.core.ReplicaId;
-import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
-import io.github.crdtmemory.memory.MemoryFileCodec;
-import io.github.crdtmemory.memory.MemoryFormatException;
-import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.StoreAccessException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The sync state directory of one memory file ({@code 0700}):
+ * The sync state directory of one memory file ({@code 0700}), and the files of its checkpoint (the
+ * bytes are {@link CheckpointCodec}'s):
  * <pre>
- *   sync.lock    the lock file (fcntl lock, see ProcessFileLock); held for a whole sync
- *   checkpoint   own state, base, clock and pending write-back, in one file (0600)
+ *   sync.lock    the lock file (fcntl lock, see ProcessFileLock); held for a whole sync or edit
+ *   checkpoint   the snapshot: own state, base, clock and pending write-back at some point (0600)
+ *   journal      the changes since that snapshot, appended one record per save (0600)
  *   last-success the time and kind of the last cycle that completed: {@code <ISO instant> <mode>\n}
  *   copies/      earlier contents of the memory file, one kept before each write-back (0700, files 0600),
  *                named {@code <yyyyMMdd'T'HHmmss.SSS'Z'>-<first 12 hex of SHA-256>.jsonl}
  * </pre>
- * The checkpoint is one header line, then the sections it announces by length:
- * {@code {"format":"crdt-memory-checkpoint","version":1,"replica":"...","clock":[wall,counter],
- * "state":N,"base":M,"pending":P,"sha256":"..."}\n}, the state in {@link StateCodec} form, the base in
- * the memory file's JSONL form, the pending bytes. The checksum covers the three sections.
+ * A save appends one record to the journal and forces it to disk ({@code fdatasync}); it rewrites the
+ * snapshot instead (atomically: a synced temporary file renamed over it, then a fresh journal the same
+ * way) when no record can express the change, when the journal would pass a quarter of the snapshot's
+ * size (and {@value #MIN_JOURNAL_BYTES} bytes), and on the first save after a version 1 checkpoint
+ * (migration). The snapshot names a random epoch; a journal of another epoch (a crash between the two
+ * renames) holds nothing the snapshot lacks and is ignored. A record that does not check out is
+ * refused if a valid one follows it, else it is a torn tail (a crash while appending, unacknowledged)
+ * and is dropped, then overwritten by the next append.
+ *
+ * <p>What the files hold is kept in memory with their identity (file key, size, modification time):
+ * while that is unchanged (this process wrote them last), {@link #load} reads nothing; records another
+ * process appended are read and applied alone. Not thread-safe beyond its own methods: the caller holds
+ * the lock for anything that saves.
  */
 final class StateDirectory {
     static final String LOCK_FILE = "sync.lock";
     static final String CHECKPOINT_FILE = "checkpoint";
+    static final String JOURNAL_FILE = "journal";
     static final String LAST_SUCCESS_FILE = "last-success";
     static final String COPIES_DIR = "copies";
+    /** The journal may always grow to this size before the snapshot is rewritten. */
+    static final int MIN_JOURNAL_BYTES = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final java.time.format.DateTimeFormatter COPY_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-    private static final String FORMAT = "crdt-memory-checkpoint";
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final Path dir;
     private final ReplicaId replica;
-    // the last encodings: states and graphs are immutable, one cycle saves the same state up to four
-    // times, and a loaded checkpoint comes with the encodings of its state and base
+    private final StepHook hook;
+    private final int minJournalBytes;
+    private Known known; // what the files hold, as last read or written; null: read them
+    // the last state encoding: one cycle reports the same state's checksum up to twice
     private MemoryState encodedState;
     private byte[] encodedStateBytes;
-    private MemoryGraph encodedBase;
-    private byte[] encodedBaseBytes;
+
+    /**
+     * What the files hold.
+     *
+     * @param checkpoint the checkpoint they hold
+     * @param epoch the snapshot's epoch (null: version 1, not appendable)
+     * @param snapshot the snapshot file's identity
+     * @param journal the journal file's identity, or null when it must be created before an append
+     * @param journalEnd where the next record goes
+     * @param snapshotSize the snapshot's size
+     * @param last the last write, for {@link #holds}
+     */
+    private record Known(Checkpoint checkpoint, String epoch, FileId snapshot, FileId journal,
+                         int journalEnd, long snapshotSize, Write last) {
+    }
+
+    /**
+     * How a saved state grew: it is {@code from.join(added)}, which the caller guarantees by building it
+     * so. When {@code from} is the state the files hold, the record carries {@code added} without
+     * comparing the two states.
+     *
+     * @param from the state it grew from
+     * @param added what was joined into it
+     */
+    record Growth(MemoryState from, MemoryState added) {
+    }
+
+    /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
+    private record Write(Path file, long offset, int length, String sha256) {
+        static final Write NONE = new Write(null, 0, 0, "");
+    }
 
     StateDirectory(Path dir, ReplicaId replica) {
+        this(dir, replica, StepHook.NONE, MIN_JOURNAL_BYTES);
+    }
+
+    StateDirectory(Path dir, ReplicaId replica, StepHook hook, int minJournalBytes) {
         this.dir = dir.toAbsolutePath().normalize();
         this.replica = replica;
+        this.hook = hook;
+        this.minJournalBytes = minJournalBytes;
     }
 
     Path path() {
@@ -77,20 +125,97 @@ final class StateDirectory {
         }
     }
 
-    /** Reads the checkpoint, or empty on a first run. */
-    Optional<Checkpoint> load() {
-        Path file = dir.resolve(CHECKPOINT_FILE);
-        byte[] bytes;
+    /**
+     * Reads the checkpoint (the snapshot and its journal), or empty on a first run. Reads nothing when
+     * the files are as this object last saw them, and only the new records when another process
+     * appended.
+     *
+     * @throws CorruptStateException if the snapshot or a journal record does not check out
+     */
+    synchronized Optional<Checkpoint> load() {
+        Path snap = dir.resolve(CHECKPOINT_FILE);
+        Path jr = dir.resolve(JOURNAL_FILE);
         try {
-            Optional<byte[]> read = PrivateFiles.readIfExists(file);
-            if (read.isEmpty()) {
+            FileId s = FileId.of(snap);
+            if (s == null) {
+                known = null;
                 return Optional.empty();
             }
-            bytes = read.get();
+            FileId j = FileId.of(jr);
+            Known k = known;
+            if (k != null && s.same(k.snapshot())) {
+                if (j == null ? k.journal() == null : j.same(k.journal())) {
+                    return Optional.of(k.checkpoint());
+                }
+                if (k.journal() != null && j != null && j.sameFile(k.journal()) && j.size() > k.journal().size()) {
+                    Optional<Checkpoint> appended = appended(k, jr, j);
+                    if (appended.isPresent()) {
+                        return appended;
+                    }
+                }
+            }
+            known = null;
+            Known fresh = read(snap, s, jr, j);
+            known = fresh;
+            return Optional.of(fresh.checkpoint());
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
+            known = null;
+            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+        } catch (CheckpointCodec.Malformed e) {
+            known = null;
+            throw new CorruptStateException(dir.toString(), replica, snap + ": " + e.getMessage(), e);
         }
-        return Optional.of(decode(file, bytes));
+    }
+
+    /** Applies the records another process appended to a journal this object knows; empty if it cannot. */
+    private Optional<Checkpoint> appended(Known k, Path jr, FileId j) throws IOException {
+        byte[] bytes = Files.readAllBytes(jr);
+        if (bytes.length < k.journalEnd()
+                || !CheckpointCodec.journalEpoch(bytes, replica.value()).map(k.epoch()::equals).orElse(false)) {
+            return Optional.empty();
+        }
+        CheckpointCodec.Replay r = CheckpointCodec.replay(k.checkpoint(), bytes, k.journalEnd(), dir.resolve(JOURNAL_FILE)
+                .toString());
+        torn(r);
+        known = new Known(r.checkpoint(), k.epoch(), k.snapshot(), j, r.validEnd(), k.snapshotSize(),
+                Write.NONE);
+        return Optional.of(r.checkpoint());
+    }
+
+    /** Reads the snapshot and, for version 2, the journal of its epoch. */
+    private Known read(Path snap, FileId s, Path jr, FileId j) throws IOException {
+        Optional<byte[]> read = PrivateFiles.readIfExists(snap);
+        if (read.isEmpty()) {
+            throw new NoSuchFileException(snap.toString(), null, "removed while being read");
+        }
+        byte[] bytes = read.get();
+        CheckpointCodec.Snapshot d = CheckpointCodec.decodeSnapshot(bytes, snap.toString());
+        if (!replica.value().equals(d.owner())) {
+            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
+                    + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
+        }
+        remember(d.checkpoint().state(), d.stateBytes());
+        Checkpoint cp = d.checkpoint();
+        FileId journal = null;
+        int end = 0;
+        if (d.epoch() != null && j != null) {
+            byte[] jb = Files.readAllBytes(jr);
+            if (CheckpointCodec.journalEpoch(jb, replica.value()).map(d.epoch()::equals).orElse(false)) {
+                CheckpointCodec.Replay r = CheckpointCodec.replay(cp, jb, CheckpointCodec.recordsStart(jb), jr.toString());
+                torn(r);
+                cp = r.checkpoint();
+                journal = j;
+                end = r.validEnd();
+            }
+        }
+        return new Known(cp, d.epoch(), s, journal, end, bytes.length, Write.NONE);
+    }
+
+    private void torn(CheckpointCodec.Replay r) {
+        if (r.tornBytes() > 0) {
+            log.warn("{}: dropped a torn tail of {} bytes after {} records (a crash while appending; that save was"
+                    + " never acknowledged)", dir.resolve(JOURNAL_FILE), r.tornBytes(), r.records());
+        }
     }
 
     /**
@@ -154,8 +279,8 @@ final class StateDirectory {
     }
 
     /**
-     * The canonical encoding of {@code state}, reused while an equal state is saved again (comparing is
-     * far cheaper than encoding; equal states have equal encodings).
+     * The canonical encoding of {@code state}, reused while an equal state is asked for again
+     * (comparing is far cheaper than encoding; equal states have equal encodings).
      */
     synchronized byte[] encode(MemoryState state) {
         if (state != encodedState && !state.equals(encodedState)) {
@@ -165,179 +290,129 @@ final class StateDirectory {
         return encodedStateBytes;
     }
 
-    private synchronized byte[] encodeBase(MemoryGraph base) {
-        if (base != encodedBase && !base.equals(encodedBase)) {
-            encodedBaseBytes = MemoryFileCodec.write(base, true);
-            encodedBase = base;
-        }
-        return encodedBaseBytes;
-    }
-
-    /** Whether the checkpoint file holds exactly the bytes whose SHA-256 {@link #save} returned. */
-    boolean holds(String fileSha256) {
-        Path file = dir.resolve(CHECKPOINT_FILE);
-        try {
-            return PrivateFiles.readIfExists(file).map(PrivateFiles::sha256).map(fileSha256::equals).orElse(false);
-        } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot read " + file + ": " + e, e);
-        }
-    }
-
-    /** Replaces the checkpoint atomically and durably; returns the SHA-256 of the whole file written. */
-    String save(Checkpoint c) {
-        byte[] state = encode(c.state());
-        byte[] base = encodeBase(c.base());
-        byte[] pending = c.pendingBytes().orElse(new byte[0]);
-        String sha = PrivateFiles.sha256(concat(state, base, pending));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(state.length + base.length + pending.length + 256);
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringField("format", FORMAT);
-            g.writeNumberField("version", 1);
-            g.writeStringField("replica", replica.value());
-            g.writeArrayFieldStart("clock");
-            g.writeNumber(c.clock().wallMillis());
-            g.writeNumber(c.clock().counter());
-            g.writeEndArray();
-            g.writeNumberField("state", state.length);
-            g.writeNumberField("base", base.length);
-            g.writeNumberField("pending", c.pending() == null ? -1 : pending.length);
-            g.writeStringField("sha256", sha);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory cannot fail", e);
-        }
-        out.write('\n');
-        out.writeBytes(state);
-        out.writeBytes(base);
-        out.writeBytes(pending);
-        Path file = dir.resolve(CHECKPOINT_FILE);
-        byte[] bytes = out.toByteArray();
-        try {
-            PrivateFiles.replace(file, bytes);
-        } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
-        }
-        return PrivateFiles.sha256(bytes);
-    }
-
-    private Checkpoint decode(Path file, byte[] bytes) {
-        int nl = 0;
-        while (nl < bytes.length && bytes[nl] != '\n') {
-            nl++;
-        }
-        if (nl == bytes.length) {
-            throw corrupt(file, "no header line", null);
-        }
-        Header h = header(file, bytes, nl);
-        if (!FORMAT.equals(h.format) || h.version != 1) {
-            throw corrupt(file, "not a version 1 checkpoint (format " + h.format + ", version " + h.version + ")", null);
-        }
-        if (!replica.value().equals(h.owner)) {
-            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
-                    + h.owner + ", not " + replica + "; use one state directory per replica and memory file", null);
-        }
-        if (h.wall < 0 || h.counter < 0 || h.counter > Integer.MAX_VALUE || h.stateLen < 0 || h.baseLen < 0
-                || h.pendingLen < -1 || h.sha == null) {
-            throw corrupt(file, "header misses a field or holds a negative one", null);
-        }
-        long total = nl + 1 + h.stateLen + h.baseLen + Math.max(0, h.pendingLen);
-        if (total != bytes.length) {
-            throw corrupt(file, "length " + bytes.length + " does not match the header's " + total, null);
-        }
-        int at = nl + 1;
-        byte[] state = Arrays.copyOfRange(bytes, at, at + (int) h.stateLen);
-        at += (int) h.stateLen;
-        byte[] base = Arrays.copyOfRange(bytes, at, at + (int) h.baseLen);
-        at += (int) h.baseLen;
-        byte[] pending = h.pendingLen < 0 ? null : Arrays.copyOfRange(bytes, at, at + (int) h.pendingLen);
-        String actual = PrivateFiles.sha256(concat(state, base, pending == null ? new byte[0] : pending));
-        if (!actual.equals(h.sha)) {
-            throw corrupt(file, "checksum mismatch: header says " + h.sha + ", content has " + actual, null);
-        }
-        try {
-            MemoryState s = StateCodec.decode(state, file + " (state section)");
-            MemoryGraph b = MemoryFileCodec.parse(base, file + " (base section)").graph();
-            remember(s, state, b, base);
-            return new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, pending);
-        } catch (MemoryFormatException e) {
-            throw corrupt(file, e.getMessage(), e);
-        }
-    }
-
-    /** The checkpoint's header fields as read; missing ones keep their "absent" values. */
-    private static final class Header {
-        String format;
-        String owner;
-        String sha;
-        long wall = -1;
-        long counter = -1;
-        long stateLen = -1;
-        long baseLen = -1;
-        long pendingLen = -2;
-        long version = -1;
-    }
-
-    /** Parses the header line {@code bytes[0, nl)}. */
-    private Header header(Path file, byte[] bytes, int nl) {
-        Header h = new Header();
-        try (JsonParser p = JSON.createParser(bytes, 0, nl)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw corrupt(file, "header is not a JSON object", null);
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "format" -> h.format = p.getValueAsString();
-                    case "version" -> h.version = p.getValueAsLong(-1);
-                    case "replica" -> h.owner = p.getValueAsString();
-                    case "clock" -> {
-                        if (t != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-                            throw corrupt(file, "clock is not [wall, counter]", null);
-                        }
-                        h.wall = p.getLongValue();
-                        if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-                            throw corrupt(file, "clock is not [wall, counter]", null);
-                        }
-                        h.counter = p.getLongValue();
-                        if (p.nextToken() != JsonToken.END_ARRAY) {
-                            throw corrupt(file, "clock is not [wall, counter]", null);
-                        }
-                    }
-                    case "state" -> h.stateLen = p.getValueAsLong(-1);
-                    case "base" -> h.baseLen = p.getValueAsLong(-1);
-                    case "pending" -> h.pendingLen = p.getValueAsLong(-2);
-                    case "sha256" -> h.sha = p.getValueAsString();
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            throw corrupt(file, "malformed header: " + e.getMessage(), e);
-        }
-        return h;
+    private synchronized void remember(MemoryState state, byte[] stateBytes) {
+        encodedState = state;
+        encodedStateBytes = stateBytes;
     }
 
     /**
-     * Remembers the sections of a loaded checkpoint as the encodings of what they decode to: only
-     * {@link #save} writes checkpoints, always canonically, and the SHA-256 just checked shows the bytes
-     * are as it wrote them.
+     * Whether the checkpoint's files hold exactly the bytes of the write whose SHA-256 {@link #save}
+     * returned (the appended record, or the snapshot); true when that save had nothing to write.
      */
-    private synchronized void remember(MemoryState state, byte[] stateBytes, MemoryGraph base, byte[] baseBytes) {
-        encodedState = state;
-        encodedStateBytes = stateBytes;
-        encodedBase = base;
-        encodedBaseBytes = baseBytes;
+    synchronized boolean holds(String writtenSha256) {
+        Write w = known == null ? null : known.last();
+        if (w == null || !w.sha256().equals(writtenSha256)) {
+            return false;
+        }
+        if (w.file() == null) {
+            return true;
+        }
+        try (FileChannel ch = FileChannel.open(w.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate(w.length());
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, w.offset() + buf.position()) < 0) {
+                    return false;
+                }
+            }
+            return PrivateFiles.sha256(buf.array()).equals(w.sha256());
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot read " + w.file() + ": " + e, e);
+        }
     }
 
-    private CorruptStateException corrupt(Path file, String reason, Throwable cause) {
-        return new CorruptStateException(dir.toString(), replica, file + ": " + reason, cause);
+    /**
+     * Saves {@code c} durably: appends the record that changes what the files hold into it and forces
+     * it to disk, or rewrites the snapshot (see the class description). Writes nothing when {@code c}
+     * is what the files hold. The caller holds the lock and loaded first.
+     *
+     * @return the SHA-256 of what was written, for {@link #holds}
+     */
+    synchronized String save(Checkpoint c) {
+        return save(c, null);
     }
 
-    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length + c.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        System.arraycopy(c, 0, out, a.length + b.length, c.length);
-        return out;
+    /** As {@link #save(Checkpoint)}, for a state that grew as {@code growth} says (null: unknown). */
+    synchronized String save(Checkpoint c, Growth growth) {
+        Known k = known;
+        try {
+            if (k != null && k.epoch() != null && k.snapshot().same(FileId.of(dir.resolve(CHECKPOINT_FILE)))) {
+                if (same(c, k.checkpoint())) {
+                    return k.last().sha256();
+                }
+                MemoryState added = growth != null && growth.from() == k.checkpoint().state() ? growth.added() : null;
+                Optional<byte[]> record = CheckpointCodec.record(k.checkpoint(), c, added);
+                if (record.isPresent() && k.journalEnd() + record.get().length
+                        <= Math.max(minJournalBytes, k.snapshotSize() / 4)) {
+                    return append(k, c, record.get(), !landed(c, k.checkpoint()));
+                }
+            }
+            return writeSnapshot(c);
+        } catch (IOException e) {
+            known = null;
+            throw new StoreAccessException(dir.toString(), replica, "cannot write the checkpoint in " + dir + ": " + e, e);
+        } catch (RuntimeException | Error e) {
+            known = null; // a failure (or a crash injected by a test) leaves the files to be read again
+            throw e;
+        }
+    }
+
+    private static boolean same(Checkpoint c, Checkpoint k) {
+        return c.state() == k.state() && c.base() == k.base() && c.pending() == k.pending()
+                && c.clock().equals(k.clock());
+    }
+
+    /** Whether {@code c} is {@code disk} with its pending write-back landed and nothing else new. */
+    private static boolean landed(Checkpoint c, Checkpoint disk) {
+        return disk.pending() != null && c.pending() == null && c.state() == disk.state()
+                && c.clock().equals(disk.clock()) && c.base() == disk.pending().view();
+    }
+
+    /**
+     * Appends {@code record} at the journal's end (over a torn tail) and truncates after it; forces it to
+     * disk if {@code force}. A record that only says the pending write-back landed is not forced: other
+     * processes see it at once, and losing it in a power cut loses nothing (the pending write-back is
+     * recognised in the memory file, as after a crash just after the rename); the next forced append
+     * forces it too.
+     */
+    private String append(Known k, Checkpoint c, byte[] record, boolean force) throws IOException {
+        Path jr = dir.resolve(JOURNAL_FILE);
+        int at = k.journalEnd();
+        if (k.journal() == null) {
+            byte[] header = CheckpointCodec.journalHeader(replica.value(), k.epoch());
+            PrivateFiles.replace(jr, header);
+            at = header.length;
+        }
+        try (FileChannel ch = FileChannel.open(jr, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.wrap(record);
+            while (buf.hasRemaining()) {
+                ch.write(buf, at + buf.position());
+            }
+            hook.at(StepHook.Step.JOURNAL_WRITTEN);
+            ch.truncate((long) at + record.length);
+            if (force) {
+                ch.force(false);
+            }
+        }
+        Write w = new Write(jr, at, record.length, PrivateFiles.sha256(record));
+        known = new Known(c, k.epoch(), k.snapshot(), FileId.of(jr), at + record.length, k.snapshotSize(), w);
+        return w.sha256();
+    }
+
+    /** Rewrites the snapshot under a new epoch, then starts its journal; both atomically and durably. */
+    private String writeSnapshot(Checkpoint c) throws IOException {
+        known = null;
+        Path snap = dir.resolve(CHECKPOINT_FILE);
+        Path jr = dir.resolve(JOURNAL_FILE);
+        String epoch = UUID.randomUUID().toString();
+        byte[] bytes = CheckpointCodec.snapshot(replica.value(), epoch, c, encode(c.state()));
+        PrivateFiles.replace(snap, bytes, PrivateFiles.FILE_MODE, () -> hook.at(StepHook.Step.SNAPSHOT_WRITTEN));
+        hook.at(StepHook.Step.SNAPSHOT_RENAMED);
+        byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
+        PrivateFiles.replace(jr, header);
+        Write w = new Write(snap, 0, bytes.length, PrivateFiles.sha256(bytes));
+        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, bytes.length, w);
+        return w.sha256();
     }
 }

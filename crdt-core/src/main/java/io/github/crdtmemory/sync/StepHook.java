@@ -17,7 +17,10 @@ interface StepHook {
      */
     void at(Step step);
 
-    /** The step boundaries, in cycle order. {@link #edit} runs the ones marked "edit" too. */
+    /**
+     * The step boundaries, in cycle order ({@link SyncEngine#edit} runs the ones marked "edit" too),
+     * then the steps inside every save of the checkpoint.
+     */
     enum Step {
         /** The memory file and the checkpoint are read; nothing stamped yet (sync, edit). */
         READ,
@@ -36,6 +39,15 @@ interface StepHook {
         /** The memory file was replaced; the checkpoint does not record it yet (sync, edit). */
         RENAMED,
         /** The cycle's last checkpoint is saved; the lock is released next (sync, edit). */
-        DONE
+        DONE,
+        /**
+         * Inside any checkpoint save that appends: the record is written to the journal, neither truncated
+         * after nor forced to disk.
+         */
+        JOURNAL_WRITTEN,
+        /** Inside any checkpoint save that rewrites the snapshot: the new one is synced, not renamed. */
+        SNAPSHOT_WRITTEN,
+        /** Inside any snapshot rewrite: the new snapshot is in place, the journal is still the old one's. */
+        SNAPSHOT_RENAMED
     }
 }

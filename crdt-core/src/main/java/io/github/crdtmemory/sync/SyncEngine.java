@@ -59,10 +59,10 @@ public final class SyncEngine {
     private final Cycle.Parts parts;
 
     private SyncEngine(SyncSettings settings, ReplicaStore store, Runnable beforeWriteBackRename,
-                       Runnable beforeReadingAgain, StepHook hook) {
+                       Runnable beforeReadingAgain, StepHook hook, int journalBytes) {
         this.settings = settings;
         this.store = store;
-        this.dir = new StateDirectory(settings.stateDir(), settings.replica());
+        this.dir = new StateDirectory(settings.stateDir(), settings.replica(), hook, journalBytes);
         this.file = new MemoryFileAccess(settings.memoryFile(), hook, beforeWriteBackRename);
         this.parts = new Cycle.Parts(settings, store, dir, file, hook, beforeReadingAgain);
     }
@@ -76,12 +76,12 @@ public final class SyncEngine {
      */
     public static SyncEngine create(SyncSettings settings, ReplicaStore store) {
         return new SyncEngine(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(store, "store"),
-                () -> { }, () -> { }, StepHook.NONE);
+                () -> { }, () -> { }, StepHook.NONE, StateDirectory.MIN_JOURNAL_BYTES);
     }
 
     /** An engine whose write-back runs {@code beforeRename} between the temporary file and the rename (tests). */
     static SyncEngine withFault(SyncSettings settings, ReplicaStore store, Runnable beforeRename) {
-        return new SyncEngine(settings, store, beforeRename, () -> { }, StepHook.NONE);
+        return new SyncEngine(settings, store, beforeRename, () -> { }, StepHook.NONE, StateDirectory.MIN_JOURNAL_BYTES);
     }
 
     /**
@@ -89,12 +89,21 @@ public final class SyncEngine {
      * file again (tests: the other writer finishes during the pause).
      */
     static SyncEngine withPause(SyncSettings settings, ReplicaStore store, Runnable beforeReadingAgain) {
-        return new SyncEngine(settings, store, () -> { }, beforeReadingAgain, StepHook.NONE);
+        return new SyncEngine(settings, store, () -> { }, beforeReadingAgain, StepHook.NONE, StateDirectory.MIN_JOURNAL_BYTES);
     }
 
     /** An engine that calls {@code hook} at every step boundary of its cycles (fault-injection tests). */
     static SyncEngine withHook(SyncSettings settings, ReplicaStore store, StepHook hook) {
-        return new SyncEngine(settings, store, () -> { }, () -> { }, Objects.requireNonNull(hook, "hook"));
+        return withHook(settings, store, hook, StateDirectory.MIN_JOURNAL_BYTES);
+    }
+
+    /**
+     * An engine that calls {@code hook} at every step boundary and rewrites the checkpoint's snapshot
+     * once the journal passes {@code journalBytes} (or a quarter of the snapshot): tests of the rewrite.
+     */
+    static SyncEngine withHook(SyncSettings settings, ReplicaStore store, StepHook hook, int journalBytes) {
+        return new SyncEngine(settings, store, () -> { }, () -> { }, Objects.requireNonNull(hook, "hook"),
+                journalBytes);
     }
 
     /**
@@ -207,6 +216,18 @@ public final class SyncEngine {
         Objects.requireNonNull(change, "change");
         Cycle cycle = new Cycle(parts);
         return locked(() -> cycle.edit(change));
+    }
+
+    /**
+     * Returns the graph the memory file holds now, for readers such as an MCP server's read calls:
+     * without the lock and without touching the state directory. A missing file is the empty memory.
+     *
+     * @return the file's graph
+     * @throws MemoryFormatException if the memory file does not parse
+     * @throws StoreException if the memory file cannot be read
+     */
+    public MemoryGraph read() {
+        return file.graph(settings.replica());
     }
 
     /**

@@ -23,6 +23,24 @@ final class CodecProperties {
     }
 
     @Test
+    void aWriterThatKeepsItsLinesWritesWhatTheCodecWrites() {
+        // one writer across graphs that share entities and relations with the previous one (the second
+        // is the first with the third's first entity and relation added), as a tool call's rewrite does
+        MemoryFileWriter writer = MemoryFileWriter.create();
+        qt().forAll(Generators.graphs(), Generators.graphs(), org.quicktheories.generators.SourceDSL.booleans().all())
+                .checkAssert((a, b, trailing) -> {
+                    java.util.List<Entity> entities = new java.util.ArrayList<>(a.entities());
+                    b.entities().stream().findFirst().filter(e -> a.entity(e.name()).isEmpty()).ifPresent(entities::add);
+                    java.util.List<Relation> relations = new java.util.ArrayList<>(a.relations());
+                    b.relations().stream().findFirst().filter(r -> !a.relations().contains(r)).ifPresent(relations::add);
+                    MemoryGraph grown = MemoryGraph.of(entities, relations);
+                    for (MemoryGraph g : java.util.List.of(a, grown, b, MemoryGraph.empty(), grown)) {
+                        assertThat(writer.write(g, trailing)).isEqualTo(MemoryFileCodec.write(g, trailing));
+                    }
+                });
+    }
+
+    @Test
     void stateSurvivesItsBytes() {
         qt().forAll(Generators.states())
                 .checkAssert(s -> assertThat(StateCodec.decode(StateCodec.encode(s), "state")).isEqualTo(s));

@@ -41,6 +41,20 @@ final class MemoryStateProperties {
     }
 
     @Test
+    void aJoinsLargestStampIsTheLargestOfItsAtoms() {
+        // the join carries its inputs' largest stamp over when the first input had computed its own
+        qt().forAll(Generators.states(), Generators.states(), Generators.states())
+                .checkAssert((a, b, c) -> {
+                    a.maxStamp();
+                    MemoryState j = a.join(b);
+                    j.maxStamp();
+                    MemoryState k = j.join(c);
+                    assertThat(j.maxStamp()).isEqualTo(j.atoms().maxStamp());
+                    assertThat(k.maxStamp()).isEqualTo(k.atoms().maxStamp());
+                });
+    }
+
+    @Test
     void viewDoesNotDependOnJoinOrder() {
         qt().forAll(Generators.states(), Generators.states(), Generators.states())
                 .checkAssert((a, b, c) -> assertThat(a.join(b).join(c).view())

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.crdtmemory.live.MemoryTools;
 import io.github.crdtmemory.live.Observations;
 import io.github.crdtmemory.memory.Entity;
-import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.Relation;
 import io.github.crdtmemory.sync.MassDeletionException;
@@ -17,8 +16,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,14 +165,9 @@ final class MemoryToolSet {
         return result.get(0);
     }
 
+    /** The memory file's graph; parsed again only when the file changed since this engine read or wrote it. */
     private MemoryGraph read() {
-        try {
-            return MemoryFileCodec.parse(Files.readAllBytes(memoryFile), memoryFile.toString()).graph();
-        } catch (NoSuchFileException e) {
-            return MemoryGraph.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + memoryFile + ": " + e.getMessage(), e);
-        }
+        return engine.read();
     }
 
     private static Object[] success(String message) {
