@@ -46,15 +46,28 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
      * @param length the bytes' length
      * @param crc32c the bytes' CRC-32C
      * @param bytes the bytes when known in memory (not part of equality), else null
+     * @param file the name of the temporary file (in the memory file's directory) the write-back renames
+     *     over the memory file, or null when unknown (older checkpoints): while that file exists the
+     *     rename has not happened; once it is gone, the rename landed, whatever another writer did to the
+     *     memory file since
      */
-    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes) {
+    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes, String file) {
         Pending {
             Objects.requireNonNull(view, "view");
+        }
+
+        Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes) {
+            this(view, trailingNewline, length, crc32c, bytes, null);
         }
 
         /** The write-back of {@code bytes}, the encoding of {@code view}. */
         static Pending of(MemoryGraph view, boolean trailingNewline, byte[] bytes) {
             return new Pending(view, trailingNewline, bytes.length, crc32c(bytes), bytes);
+        }
+
+        /** This write-back, to be renamed from the temporary file {@code name}. */
+        Pending withFile(String name) {
+            return new Pending(view, trailingNewline, length, crc32c, bytes, name);
         }
 
         /** Whether {@code file} holds exactly this write-back's bytes. */
@@ -82,12 +95,12 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
         @Override
         public boolean equals(Object o) {
             return o instanceof Pending p && length == p.length && crc32c == p.crc32c
-                    && trailingNewline == p.trailingNewline && view.equals(p.view);
+                    && trailingNewline == p.trailingNewline && view.equals(p.view) && Objects.equals(file, p.file);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(view, trailingNewline, length, crc32c);
+            return Objects.hash(view, trailingNewline, length, crc32c, file);
         }
 
         @Override

@@ -109,6 +109,9 @@ final class CheckpointCodec {
             g.writeNumberField("state", state.length);
             g.writeNumberField("base", base.length);
             g.writeNumberField("pending", c.pending() == null ? -1 : pending.length);
+            if (c.pending() != null && c.pending().file() != null) {
+                g.writeStringField("pendingFile", c.pending().file());
+            }
             g.writeStringField("sha256", sha);
             g.writeEndObject();
         } catch (IOException e) {
@@ -156,7 +159,7 @@ final class CheckpointCodec {
             Checkpoint.Pending p = null;
             if (pending != null) {
                 MemoryFile parsed = MemoryFileCodec.parse(pending, where + " (pending write-back)");
-                p = Checkpoint.Pending.of(parsed.graph(), parsed.trailingNewline(), pending);
+                p = Checkpoint.Pending.of(parsed.graph(), parsed.trailingNewline(), pending).withFile(h.pendingFile);
             }
             Checkpoint cp = new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, p);
             return new Snapshot(cp, h.owner, (int) h.version, h.epoch, state);
@@ -254,6 +257,9 @@ final class CheckpointCodec {
                 g.writeNumberField("length", pending.length());
                 g.writeNumberField("crc32c", Integer.toUnsignedLong(pending.crc32c()));
                 g.writeBooleanField("newline", pending.trailingNewline());
+                if (pending.file() != null) {
+                    g.writeStringField("file", pending.file());
+                }
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -364,7 +370,7 @@ final class CheckpointCodec {
         Checkpoint.Pending pending = lastPending;
         if (pendingFromRecord && lastPending != null) {
             pending = new Checkpoint.Pending(state.view(), lastPending.trailingNewline(), lastPending.length(),
-                    lastPending.crc32c(), null);
+                    lastPending.crc32c(), null, lastPending.file());
         }
         return new Replay(new Checkpoint(clock, state, base, pending), at, records, journal.length - at);
     }
@@ -415,7 +421,7 @@ final class CheckpointCodec {
         }
         Checkpoint.Pending pending = b.pendingLength < 0 ? null
                 : new Checkpoint.Pending(MemoryGraph.empty(), b.pendingNewline, (int) b.pendingLength,
-                        (int) b.pendingCrc, null); // the view is the state's after replay
+                        (int) b.pendingCrc, null, b.pendingFile); // the view is the state's after replay
         return new Record(new Timestamp(b.wall, (int) b.counter), delta, base, pending, nl + 1 + (int) f.length);
     }
 
@@ -454,6 +460,7 @@ final class CheckpointCodec {
         long pendingLength = -1;
         long pendingCrc = -1;
         boolean pendingNewline;
+        String pendingFile;
     }
 
     /** Parses the JSON object on {@code bytes[from, nl)}. */
@@ -475,6 +482,7 @@ final class CheckpointCodec {
                     case "state" -> h.stateLen = p.getValueAsLong(-1);
                     case "base" -> h.baseLen = p.getValueAsLong(-1);
                     case "pending" -> h.pendingLen = p.getValueAsLong(-2);
+                    case "pendingFile" -> h.pendingFile = p.getValueAsString();
                     case "sha256" -> h.sha = p.getValueAsString();
                     case "length" -> h.length = p.getValueAsLong(-1);
                     case "baseChange" -> h.baseChange = p.getValueAsString();
@@ -513,6 +521,7 @@ final class CheckpointCodec {
                 case "length" -> h.pendingLength = p.getValueAsLong(-1);
                 case "crc32c" -> h.pendingCrc = p.getValueAsLong(-1);
                 case "newline" -> h.pendingNewline = p.getValueAsBoolean();
+                case "file" -> h.pendingFile = p.getValueAsString();
                 default -> p.skipChildren();
             }
         }

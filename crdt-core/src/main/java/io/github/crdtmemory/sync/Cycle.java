@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,7 @@ final class Cycle {
      */
     private void read() {
         for (int readings = 1; ; readings++) {
-            reading = Reading.of(readContent(), dir, missingIsEmpty);
+            reading = Reading.of(readContent(), dir, missingIsEmpty, this::stillPending);
             Optional<MassDeletionException> refused = settings.massDeletionAllowed() ? Optional.empty()
                     : reading.refusal(path());
             if (refused.isEmpty()) {
@@ -335,11 +336,14 @@ final class Cycle {
                 if (before.isPresent() && settings.keptCopies() > 0) {
                     keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
                 }
-                dir.save(new Checkpoint(clock.current(), local, reading.current(),
-                        Checkpoint.Pending.of(view, reading.trailingNewline(), out)));
-                hook.at(StepHook.Step.PENDING_SAVED);
                 MemoryGraph newBase = reading.current();
-                if (replace(reading.bytes(), out, view)) {
+                String[] recorded = {null};
+                if (replace(reading.bytes(), out, view, temp -> {
+                    dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                            Checkpoint.Pending.of(view, reading.trailingNewline(), out).withFile(temp)));
+                    recorded[0] = temp;
+                    hook.at(StepHook.Step.PENDING_SAVED);
+                })) {
                     hook.at(StepHook.Step.RENAMED);
                     writeBack = SyncReport.WriteBack.WRITTEN;
                     newBase = view;
@@ -350,8 +354,10 @@ final class Cycle {
                     log.info("{} changed during the sync; not written back, its edits are merged next time", path());
                 }
                 dir.save(new Checkpoint(clock.current(), local, newBase, null));
+                discard(recorded[0]); // not renamed (else it is gone): no checkpoint records it now
             }
         }
+        discard(reading.checkpoint().pending()); // an earlier run's, no longer recorded either
         hook.at(StepHook.Step.DONE);
         phases.end("writeBack");
     }
@@ -359,13 +365,16 @@ final class Cycle {
     /**
      * Replaces the memory file if it still holds {@code expected}; keeps a copy of anything the rename
      * displaced that differs from it (a writer that rewrote the file in place just before the rename),
-     * whatever {@link SyncSettings#keptCopies()} says, and notes it for the report.
+     * whatever {@link SyncSettings#keptCopies()} says, and notes it for the report. {@code savePending}
+     * runs once the new content is on disk in a temporary file, before the comparison, with that file's
+     * key: it records the pending write-back, so that the next start can tell whether the rename landed
+     * (the memory file is then that file) even when another writer has since rewritten it in place.
      */
-    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view) {
+    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view, Consumer<String> savePending) {
         try {
             MemoryFile asWritten = new MemoryFile(view, MemoryFile.Format.JSONL,
                     out.length > 0 && out[out.length - 1] == '\n', List.of());
-            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out, asWritten);
+            MemoryFileAccess.Replacement r = file.replaceIfUnchanged(expected, out, asWritten, savePending);
             r.displaced().ifPresent(lost -> {
                 Path copy = dir.keepCopy(lost, now(), Math.max(1, settings.keptCopies()));
                 log.warn("{} was rewritten by another writer just before the write-back replaced it; its content is"
@@ -436,15 +445,18 @@ final class Cycle {
         Optional<byte[]> before = reading.bytes();
         if (before.isPresent() && Arrays.equals(out, before.get())) {
             dir.save(new Checkpoint(clock.current(), local, reading.current(), null), growth);
+            discard(reading.checkpoint().pending());
             hook.at(StepHook.Step.STAMPED);
             hook.at(StepHook.Step.DONE);
             return true;
         }
-        dir.save(new Checkpoint(clock.current(), local, reading.current(),
-                Checkpoint.Pending.of(written, reading.trailingNewline(), out)), growth);
-        hook.at(StepHook.Step.STAMPED);
-        hook.at(StepHook.Step.PENDING_SAVED);
-        if (!replace(reading.bytes(), out, written)) {
+        if (!replace(reading.bytes(), out, written, temp -> {
+            dir.save(new Checkpoint(clock.current(), local, reading.current(),
+                    Checkpoint.Pending.of(written, reading.trailingNewline(), out).withFile(temp)), growth);
+            discard(reading.checkpoint().pending()); // a retry's or a crashed run's, replaced by this one
+            hook.at(StepHook.Step.STAMPED);
+            hook.at(StepHook.Step.PENDING_SAVED);
+        })) {
             return false;
         }
         hook.at(StepHook.Step.RENAMED);
@@ -457,7 +469,7 @@ final class Cycle {
 
     /** See {@link SyncEngine#status}: one reading, no lock, no retry, nothing written. */
     SyncStatus status() {
-        reading = Reading.of(readContent(), dir, true);
+        reading = Reading.of(readContent(), dir, true, this::stillPending);
         Checkpoint cp = reading.checkpoint();
         int edits = reading.edits(cp.state(), scratchClock(cp.clock()), this::scratchClock).size();
         boolean massDeletion = !settings.massDeletionAllowed() && reading.refusal(path()).isPresent();
@@ -484,7 +496,7 @@ final class Cycle {
         }
         byte[] out = file.encode(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
-        if (!replace(before, out, graph)) {
+        if (!replace(before, out, graph, null)) { // nothing stamped: the next cycle diffs it
             throw new StoreAccessException(path(), settings.replica(),
                     "the memory file changed while it was being replaced; nothing was written, try again", null);
         }
@@ -499,6 +511,31 @@ final class Cycle {
             return file.content();
         } catch (IOException e) {
             throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+        }
+    }
+
+    /** Whether the temporary file {@code name} of a recorded write-back was never renamed. */
+    private boolean stillPending(String name) {
+        try {
+            return file.stillPending(name);
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file's directory: " + e, e);
+        }
+    }
+
+    /** Deletes the temporary file of {@code pending} (a name) if it is still there; a failure is only logged. */
+    private void discard(Checkpoint.Pending pending) {
+        discard(pending == null ? null : pending.file());
+    }
+
+    private void discard(String temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            file.discard(temp);
+        } catch (IOException e) {
+            log.warn("cannot delete {}'s leftover temporary file {}: {}", path(), temp, e.toString());
         }
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads the memory file and replaces it only if its content is what was read (compare-and-swap on
@@ -78,6 +79,32 @@ final class MemoryFileAccess {
         static final Replacement NOT_WRITTEN = new Replacement(false, Optional.empty());
     }
 
+    /**
+     * Deletes the temporary file {@code name} of an earlier replacement that did not rename it, once no
+     * checkpoint records it as pending any more. Only a regular file of this memory file's temporary
+     * names, in its directory, is deleted; anything else is left alone.
+     */
+    void discard(String name) throws IOException {
+        Path target = target();
+        String prefix = "." + target.getFileName() + ".";
+        if (name.indexOf('/') >= 0 || !name.startsWith(prefix) || !name.endsWith(PrivateFiles.TEMP_SUFFIX)) {
+            return;
+        }
+        Path temp = target.resolveSibling(name);
+        if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Whether the temporary file {@code name} of a recorded write-back is still there: then its rename
+     * never happened (a rename moves the name away atomically, and a temporary file recorded as pending
+     * is only deleted once no checkpoint records it).
+     */
+    boolean stillPending(String name) throws IOException {
+        return name.indexOf('/') < 0 && Files.exists(target().resolveSibling(name), LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Returns the file's bytes, or empty when it does not exist. */
     Optional<byte[]> read() throws IOException {
         Path target = target();
@@ -133,18 +160,17 @@ final class MemoryFileAccess {
 
     /**
      * Replaces the file with {@code next} if it still holds {@code expected} (empty: does not exist):
-     * writes and syncs a temporary file ({@link StepHook.Step#TEMP_WRITTEN}), compares the file with
+     * writes and syncs a temporary file ({@link StepHook.Step#TEMP_WRITTEN}), hands its name to
+     * {@code beforeCompare} (which records the pending write-back), compares the file with
      * {@code expected} ({@link StepHook.Step#COMPARED}), renames. Writes nothing if the file changed.
+     * Once {@code beforeCompare} has run, a temporary file that is not renamed is left in place (it
+     * tells the next run the rename never happened): the caller {@link #discard}s it once its
+     * checkpoint no longer records it. Without {@code beforeCompare} (null) it is always deleted.
+     * When {@code asWritten} (the new content parsed) is given, a successful replacement keeps it as the
+     * file's content until the file changes.
      */
-    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next) throws IOException {
-        return replaceIfUnchanged(expected, next, null);
-    }
-
-    /**
-     * As {@link #replaceIfUnchanged(Optional, byte[])}; when {@code asWritten} (the new content parsed)
-     * is given, a successful replacement keeps it as the file's content until the file changes.
-     */
-    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next, MemoryFile asWritten) throws IOException {
+    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next, MemoryFile asWritten,
+                                   Consumer<String> beforeCompare) throws IOException {
         seen = null; // whatever happens, the file is read again unless this write succeeds
         Path target = target();
         Set<PosixFilePermission> mode;
@@ -160,9 +186,14 @@ final class MemoryFileAccess {
         }
         Path temp = PrivateFiles.writeTemp(target, next, mode);
         Path aside = null;
-        FileId written = asWritten == null ? null : FileId.of(temp); // a rename keeps inode, size and time
+        FileId written = FileId.of(temp); // a rename keeps inode, size and time
+        boolean recorded = false;
         try {
             hook.at(StepHook.Step.TEMP_WRITTEN);
+            if (beforeCompare != null) {
+                recorded = true; // from here it may be recorded: keep it, whatever happens
+                beforeCompare.accept(temp.getFileName().toString());
+            }
             if (expected.isPresent()) {
                 aside = linkAside(target);
                 if (aside == null && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -181,12 +212,14 @@ final class MemoryFileAccess {
             PrivateFiles.forceDirectory(target.getParent());
             Optional<byte[]> displaced = aside == null ? Optional.empty()
                     : Optional.of(Files.readAllBytes(aside)).filter(b -> !Arrays.equals(b, expected.get()));
-            if (written != null && written.key() != null) {
+            if (asWritten != null && written != null && written.key() != null) {
                 seen = new Seen(written, new Content(next, asWritten));
             }
             return new Replacement(true, displaced);
         } finally {
-            Files.deleteIfExists(temp);
+            if (!recorded) {
+                Files.deleteIfExists(temp);
+            }
             if (aside != null) {
                 Files.deleteIfExists(aside);
             }

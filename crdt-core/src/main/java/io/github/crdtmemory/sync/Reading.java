@@ -9,6 +9,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The memory file and the checkpoint, read together, reconciled with a write-back the checkpoint did
@@ -29,16 +30,21 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
 
     /**
      * Reads the file and the checkpoint once. When the checkpoint's pending bytes are the file's, the
-     * write-back landed and they are the base; when the file holds something else, the pending view is
-     * kept for a three-way diff. A missing file is the empty memory when {@code missingIsEmpty} (sync,
+     * write-back landed and they are the base. When the file holds something else, the pending
+     * write-back's temporary file tells whether its rename happened: gone, it landed and another writer
+     * changed the file since (in place or by a rename of its own), so its view is the base; still there,
+     * it never landed and the base stays. For a checkpoint that names no temporary file (written by an
+     * older version) the pending view is kept for a three-way diff. A missing file is the empty memory when {@code missingIsEmpty} (sync,
      * backup: on a new machine nothing is deleted, where the last cycle saw entities the mass-deletion
      * check refuses it), else unchanged since the last cycle (restore, edit: they recreate it).
      *
      * @param content the memory file, parsed, or empty
      * @param dir the state directory
      * @param missingIsEmpty whether a missing file holds the empty graph rather than the base
+     * @param stillPending whether the temporary file of that name is still there (not renamed)
      */
-    static Reading of(Optional<MemoryFileAccess.Content> content, StateDirectory dir, boolean missingIsEmpty) {
+    static Reading of(Optional<MemoryFileAccess.Content> content, StateDirectory dir, boolean missingIsEmpty,
+                      Predicate<String> stillPending) {
         Optional<byte[]> bytes = content.map(MemoryFileAccess.Content::bytes);
         MemoryFile parsed = content.map(MemoryFileAccess.Content::parsed).orElse(null);
         Optional<Checkpoint> loaded = dir.load();
@@ -49,6 +55,10 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
         if (pending != null && bytes.isPresent()) {
             if (pending.matches(bytes.get())) {
                 base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
+            } else if (pending.file() != null) {
+                if (!stillPending.test(pending.file())) {
+                    base = pending.view(); // it landed, then another writer changed the file
+                }
             } else {
                 pendingView = pending.view();
             }

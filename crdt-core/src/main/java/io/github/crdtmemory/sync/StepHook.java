@@ -30,10 +30,16 @@ interface StepHook {
         MERGED,
         /** The publication is done (or not requested); the write-back has not started. */
         PUBLISHED,
-        /** The checkpoint records the pending write-back; the memory file is untouched (sync, edit). */
-        PENDING_SAVED,
-        /** The new content is written and synced to a temporary file; the file is not compared yet. */
+        /**
+         * The new content is written and synced to a temporary file; the checkpoint does not record the
+         * pending write-back yet and the file is not compared yet (sync, edit).
+         */
         TEMP_WRITTEN,
+        /**
+         * The checkpoint records the pending write-back, with the temporary file's file key; the memory
+         * file is untouched (sync, edit).
+         */
+        PENDING_SAVED,
         /** The file still holds what was read; the rename comes next (sync, edit). */
         COMPARED,
         /** The memory file was replaced; the checkpoint does not record it yet (sync, edit). */

@@ -102,19 +102,72 @@ final class CrashAfterRenameTest {
     }
 
     @Test
-    void editsOfTheFileAfterTheCrashStillCountWhereTheyDifferFromBoth() {
+    void editsOfTheFileAfterTheCrashAreDiffedAgainstTheViewItWrote() {
         bob.edit(g -> withObservation(g, "X", "thing", "x"));
         bob.sync();
         aliceSyncsAndDiesAfterTheRename();
-        // her server replaces everything: Keep (base and written view) goes, New comes; X's absence
-        // matches the base, where the rename may never have happened, so it is not taken for a deletion
+        // her server (writing by rename, as the 2026.8.31 server does) replaces everything: Keep and X,
+        // both in the view the landed write-back put there, go; New comes
         alice.edit(g -> MemoryGraph.of(List.of(new Entity("New", "thing", List.of("n"))), List.of()));
         SyncReport report = alice.sync();
         assertThat(report.deleted()).containsExactlyInAnyOrder(
                 new io.github.crdtmemory.memory.AtomKey.EntityKey("Keep"),
-                new io.github.crdtmemory.memory.AtomKey.ObservationKey("Keep", "k"));
+                new io.github.crdtmemory.memory.AtomKey.ObservationKey("Keep", "k"),
+                new io.github.crdtmemory.memory.AtomKey.EntityKey("X"),
+                new io.github.crdtmemory.memory.AtomKey.ObservationKey("X", "x"));
         assertThat(report.added()).contains(new io.github.crdtmemory.memory.AtomKey.EntityKey("New"));
         bob.sync();
-        assertThat(names(bob.graph())).containsExactlyInAnyOrder("New", "X");
+        assertThat(names(bob.graph())).containsExactly("New");
+    }
+
+    /**
+     * The shape the fault model found (seed 14019): the write-back brings X in, alice dies after the
+     * rename, and her MCP server, writing by rename, deletes X before her next sync. Telling that
+     * deletion from "the rename never happened" takes more than the file's content (it equals the base):
+     * the temporary file the checkpoint names is gone, so the rename landed.
+     */
+    @Test
+    void aDeletionOfWhatTheLandedWriteBackBroughtInIsKept() {
+        bob.edit(g -> withObservation(g, "X", "thing", "x"));
+        bob.sync();
+        aliceSyncsAndDiesAfterTheRename();
+        alice.edit(g -> MemoryGraph.of(g.entities().stream().filter(e -> !e.name().equals("X")).toList(),
+                g.relations()));
+
+        SyncReport report = alice.sync();
+        assertThat(report.deleted()).contains(new io.github.crdtmemory.memory.AtomKey.EntityKey("X"));
+        assertThat(names(alice.graph())).doesNotContain("X");
+        bob.sync();
+        assertThat(names(bob.graph())).as("her deletion reached bob").doesNotContain("X");
+    }
+
+    /**
+     * Alice dies after recording the pending write-back but before its rename; her MCP server then
+     * edits the file by rename. The file lacks X (the write-back never put it there), so X's absence is
+     * no deletion; the temporary file left behind says so, and is deleted once no checkpoint names it.
+     */
+    @Test
+    void beforeTheRenameTheWriteBacksAdditionsAreNotTakenForDeletions() throws Exception {
+        bob.edit(g -> withObservation(g, "X", "thing", "x"));
+        bob.sync();
+        SyncEngine dying = SyncEngine.withHook(alice.engine.settings(), store, step -> {
+            if (step == StepHook.Step.COMPARED) {
+                throw new IllegalStateException("killed before the rename");
+            }
+        });
+        assertThatThrownBy(dying::sync).hasMessageContaining("killed");
+        assertThat(names(alice.graph())).as("the rename never happened").doesNotContain("X");
+        alice.edit(g -> withObservation(g, "Keep", "thing", "k2"));
+
+        SyncReport report = alice.sync();
+        assertThat(report.deleted()).isEmpty();
+        assertThat(names(alice.graph())).contains("X");
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(alice.engine.settings().memoryFile()
+                .getParent())) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file is left")
+                    .noneMatch(n -> n.endsWith(".tmp"));
+        }
+        bob.sync();
+        assertThat(names(bob.graph())).contains("X", "Keep");
     }
 }

@@ -85,9 +85,15 @@ final class WriteBackSafetyTest {
 
             assertThat(Files.readAllBytes(file)).isEqualTo(before);
             try (Stream<Path> left = Files.list(file.getParent())) {
-                assertThat(left.map(p -> p.getFileName().toString())).containsOnly("memory.jsonl", "state");
+                // the recorded temporary file stays: it tells the next run that the rename never happened
+                assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.equals("memory.jsonl")
+                        && !n.equals("state"))).singleElement().asString().startsWith(".memory.jsonl.").endsWith(".tmp");
             }
             SyncReport next = SyncEngine.create(settings, store).sync();
+            try (Stream<Path> left = Files.list(file.getParent())) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("deleted once no checkpoint names it")
+                        .containsOnly("memory.jsonl", "state");
+            }
             assertThat(next.writeBack()).isEqualTo(SyncReport.WriteBack.WRITTEN);
             assertThat(next.deleted()).isEmpty();
             assertThat(Host.read(file).entity("Bob")).isPresent();
