@@ -58,13 +58,18 @@ public final class SyncHarness {
             ObjectNode r = JSON.createObjectNode();
             r.put("format", "crdt-memory-sync-harness");
             r.put("profile", full ? "full" : "quick");
-            r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10));
-            ArrayNode concurrent = r.putArray("concurrentSync");
-            for (int n : new int[] {10, 40}) {
-                concurrent.add(concurrent(root.resolve("concurrent-" + n), n, full ? 3 : 1, true));
+            String only = args.length > 2 ? args[2] : "all";
+            if (!only.equals("burst")) {
+                r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10));
             }
-            // the same 40 without the unified view on main: how much of the time is the race for main
-            concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+            if (!only.equals("warm")) {
+                ArrayNode concurrent = r.putArray("concurrentSync");
+                for (int n : new int[] {10, 40}) {
+                    concurrent.add(concurrent(root.resolve("concurrent-" + n), n, full ? 3 : 1, true));
+                }
+                // the same 40 without the unified view on main: how much of the time is the race for main
+                concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+            }
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), r);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } finally {
@@ -81,12 +86,15 @@ public final class SyncHarness {
         long[] millis = new long[runs];
         Map<String, Duration> phases = Map.of();
         long cold;
+        long growthBefore;
         try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("cache")))) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(file, dir.resolve("state"), ReplicaId.of("bench")),
                     store);
             long t0 = System.nanoTime();
             engine.sync();
             cold = (System.nanoTime() - t0) / 1_000_000;
+            engine.sync(); // the first warm sync may still publish (the unified view, a migration)
+            growthBefore = size(remote);
             for (int i = 0; i < runs; i++) {
                 graph = withObservation(graph, i % entities, "warm edit " + i);
                 Files.write(file, MemoryFileCodec.write(graph, false));
@@ -103,6 +111,7 @@ public final class SyncHarness {
         r.put("atoms", entities * 5);
         r.put("runs", runs);
         r.put("coldMillis", cold);
+        r.put("remoteGrowthBytesPerSync", (size(remote) - growthBefore) / runs);
         stats(r, millis);
         ObjectNode p = r.putObject("phasesMillisOfAMedianRun");
         phases.forEach((k, v) -> p.put(k, v.toMillis()));
@@ -191,6 +200,17 @@ public final class SyncHarness {
         r.put("medianMillis", s[s.length / 2]);
         r.put("p90Millis", s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]);
         r.put("maxMillis", s[s.length - 1]);
+    }
+
+    /** Bytes of the files under {@code dir} (a bare remote: its objects and refs). */
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
     }
 
     private static void delete(Path root) throws IOException {

@@ -95,6 +95,8 @@ public final class GitStore implements ReplicaStore {
     private final Path dir;
     private final LocalClone clone;
     private final UnifiedView unified;
+    private final StateReader reader;
+    private final GitHistory history;
     private final GitProcessGroups groups;
     private volatile boolean compaction = true;
     private volatile boolean closed;
@@ -105,6 +107,8 @@ public final class GitStore implements ReplicaStore {
         this.dir = dir;
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
+        this.reader = new StateReader(clone, options, description);
+        this.history = new GitHistory(clone, reader, options, description, this::locked);
         this.groups = git.groups();
         groups.registerShutdownHook(p -> git.terminate(p.toHandle()));
     }
@@ -289,12 +293,12 @@ public final class GitStore implements ReplicaStore {
         return java.util.Optional.of(new StoreHistory() {
             @Override
             public List<HistoryEntry> log(ReplicaId replica, int limit) {
-                return replicaLog(replica, limit);
+                return history.replicaLog(replica, limit);
             }
 
             @Override
             public PublishedState stateAt(ReplicaId replica, Revision revision) {
-                return replicaStateAt(replica, revision);
+                return history.replicaStateAt(replica, revision);
             }
         });
     }
@@ -329,27 +333,7 @@ public final class GitStore implements ReplicaStore {
      * @throws GitOperationError if git fails
      */
     public List<UnifiedEntry> unifiedLog(int limit) {
-        checkLimit(limit);
-        return locked(null, () -> {
-            clone.fetch(null);
-            List<String[]> commits = revList(LocalClone.MAIN_TRACKING, limit, null);
-            List<String> names = new ArrayList<>();
-            commits.forEach(c -> names.add(c[1] + ":memory.jsonl"));
-            List<byte[]> blobs = clone.readBlobs(names, null);
-            List<UnifiedEntry> out = new ArrayList<>();
-            for (int i = 0; i < commits.size(); i++) {
-                byte[] blob = blobs.get(i);
-                if (blob == null) {
-                    continue;
-                }
-                MemoryGraph g = MemoryFileCodec.parse(blob, description + " main " + commits.get(i)[1]).graph();
-                out.add(new UnifiedEntry(Revision.of(commits.get(i)[1]),
-                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])),
-                        new AtomCounts(g.entities().size(), g.observationCount(), g.relations().size(), 0),
-                        PrivateFiles.sha256(blob)));
-            }
-            return out;
-        });
+        return history.unifiedLog(limit);
     }
 
     /**
@@ -361,147 +345,7 @@ public final class GitStore implements ReplicaStore {
      * @throws GitOperationError if git fails
      */
     public MemoryGraph unifiedAt(Revision revision) {
-        return locked(null, () -> {
-            clone.fetch(null);
-            String commit = resolve(revision, null);
-            byte[] blob = clone.readBlobs(List.of(commit + ":memory.jsonl"), null).get(0);
-            if (blob == null) {
-                throw new StoreAccessException(description, null, "commit " + commit + " holds no memory.jsonl", null);
-            }
-            return MemoryFileCodec.parse(blob, description + " main " + commit).graph();
-        });
-    }
-
-    private List<HistoryEntry> replicaLog(ReplicaId replica, int limit) {
-        Objects.requireNonNull(replica, "replica");
-        checkLimit(limit);
-        return locked(replica, () -> {
-            clone.fetch(replica);
-            String ref = LocalClone.TRACKING_PREFIX + replica.value();
-            List<String[]> commits = new ArrayList<>(revList(ref, limit, replica));
-            boolean archiveFetched = false;
-            while (!commits.isEmpty() && commits.size() < limit) { // on past compactions, oldest first
-                String previous = clone.previousTip(commits.get(commits.size() - 1)[1], replica);
-                if (previous == null) {
-                    break;
-                }
-                if (!archiveFetched && !clone.hasCommit(previous, replica)) {
-                    clone.fetchArchive(replica);
-                    archiveFetched = true;
-                }
-                if (!clone.hasCommit(previous, replica)) {
-                    log.warn("{}: the history of {} before {} was archived and is gone", description, replica,
-                            previous);
-                    break;
-                }
-                List<String[]> older = revList(previous, limit - commits.size(), replica);
-                if (older.isEmpty()) {
-                    break;
-                }
-                commits.addAll(older);
-            }
-            List<String> names = new ArrayList<>();
-            commits.forEach(c -> names.add(c[1] + ":" + replica.value() + ".state"));
-            List<byte[]> blobs = clone.readBlobs(names, replica);
-            List<HistoryEntry> out = new ArrayList<>();
-            for (int i = 0; i < commits.size(); i++) {
-                String commit = commits.get(i)[1];
-                byte[] blob = blobs.get(i);
-                if (blob == null) {
-                    throw new CorruptStateException(description, replica, "commit " + commit + " of replica " + replica
-                            + " has no " + replica + ".state", null);
-                }
-                MemoryState state = decode(blob, replica, commit);
-                out.add(new HistoryEntry(replica, Revision.of(commit),
-                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])), state.counts(),
-                        PrivateFiles.sha256(blob)));
-            }
-            return out;
-        });
-    }
-
-    private PublishedState replicaStateAt(ReplicaId replica, Revision revision) {
-        Objects.requireNonNull(replica, "replica");
-        return locked(replica, () -> {
-            clone.fetch(replica);
-            String commit;
-            try {
-                commit = resolve(revision, replica);
-            } catch (StoreAccessException notHere) {
-                if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
-                    throw notHere;
-                }
-                clone.fetchArchive(replica); // an archived revision, from before a compaction?
-                commit = resolve(revision, replica);
-            }
-            byte[] blob = clone.readBlobs(List.of(commit + ":" + replica.value() + ".state"), replica).get(0);
-            if (blob == null) {
-                throw new StoreAccessException(description, replica, "revision " + commit + " holds no state of replica "
-                        + replica, null);
-            }
-            return new PublishedState(replica, Revision.of(commit), decode(blob, replica, commit));
-        });
-    }
-
-    private MemoryState decode(byte[] blob, ReplicaId replica, String commit) {
-        try {
-            return StateCodec.decode(blob, description + " " + commit + ":" + replica + ".state");
-        } catch (MemoryFormatException e) {
-            throw new CorruptStateException(description, replica, "unreadable state of replica " + replica + " at "
-                    + commit + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * {@code [commit time in seconds, commit]} of the newest {@code limit} commits from a ref or commit id;
-     * none if it is a ref that is absent.
-     */
-    private List<String[]> revList(String ref, int limit, ReplicaId replica) {
-        if (!OBJECT_ID.matcher(ref).matches() && !clone.refs(ref, replica).containsKey(ref)) {
-            return List.of();
-        }
-        GitProcess.Result r = clone.run(clone.path(), options.timeout(), null, replica,
-                List.of("rev-list", "--timestamp", "--max-count=" + limit, ref));
-        if (r.exitCode() != 0) {
-            throw clone.error(r, replica);
-        }
-        List<String[]> out = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
-            String[] parts = line.strip().split(" ");
-            if (parts.length == 2 && OBJECT_ID.matcher(parts[1]).matches()) {
-                out.add(parts);
-            }
-        }
-        return out;
-    }
-
-    /** A full or abbreviated commit id, resolved to the full one; anything else is refused before git sees it. */
-    private String resolve(Revision revision, ReplicaId replica) {
-        Objects.requireNonNull(revision, "revision");
-        if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
-            throw new StoreAccessException(description, replica, "not a commit id: '" + revision.token()
-                    + "' (4 to 64 hex digits)", null);
-        }
-        String commit;
-        try {
-            commit = clone.run(clone.path(), options.timeout(), null, replica, List.of("rev-parse", "--verify",
-                    "--quiet", "--end-of-options", revision.token() + "^{commit}")).out().strip();
-        } catch (GitOperationError e) {
-            if (e.kind() != GitOperationError.Kind.FAILED) {
-                throw e;
-            }
-            commit = "";
-        }
-        if (!OBJECT_ID.matcher(commit).matches()) {
-            throw new StoreAccessException(description, replica, "no commit " + revision.token() + " in the store", null);
-        }
-        return commit;
-    }
-
-    private static void checkLimit(int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        }
+        return history.unifiedAt(revision);
     }
 
     @Override
@@ -509,10 +353,10 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
-        byte[] bytes = StateCodec.encode(state);
-        Revision published = locked(replica, () -> publishLocked(replica, bytes, expected, compaction));
+        Map<String, byte[]> files = StateTree.encode(replica, state);
+        Revision published = locked(replica, () -> publishLocked(replica, state, files, expected, compaction));
         if (options.unifiedView()) {
-            String sha = PrivateFiles.sha256(bytes);
+            String sha = PrivateFiles.sha256(StateCodec.encode(state));
             locked(replica, () -> {
                 unified.publish(replica, new PublishedState(replica, published, state), sha,
                         () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS);
@@ -523,7 +367,8 @@ public final class GitStore implements ReplicaStore {
         return published;
     }
 
-    private Revision publishLocked(ReplicaId replica, byte[] bytes, Revision expected, boolean compact) {
+    private Revision publishLocked(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
+                                   Revision expected, boolean compact) {
         String ref = LocalClone.REPLICA_PREFIX + replica.value();
         String parent = expected.isNone() ? null : expected.token();
         if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
@@ -535,12 +380,16 @@ public final class GitStore implements ReplicaStore {
                 throw new ConcurrentUpdateException(description, replica, expected, null);
             }
         }
-        String blob = clone.hashObject(bytes, replica);
-        if (parent != null && blob.equals(blobOf(parent, replica))) {
+        List<LocalClone.TreeEntry> before = parent == null ? List.of() : clone.trees(List.of(parent), replica).get(0);
+        refuseNewerFormat(before, replica);
+        Map<String, String> blobs = writeChangedBlobs(files, before, replica);
+        StringBuilder entries = new StringBuilder();
+        blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
+        if (parent != null && sameEntries(before, blobs)) {
             return republish(replica, ref, parent, expected);
         }
         boolean compacting = compact && parent != null && clone.countCommits(parent, replica) >= options.historyLimit();
-        String tree = clone.mktree("100644 blob " + blob + "\t" + replica.value() + ".state\n", replica);
+        String tree = clone.mktree(entries.toString(), replica);
         String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
                 + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
         List<String> args = new ArrayList<>();
@@ -564,6 +413,7 @@ public final class GitStore implements ReplicaStore {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
+            reader.published(replica, commit, state, blobs, files);
             return Revision.of(commit);
         }
         GitOperationError failure = clone.error(r, replica);
@@ -578,18 +428,61 @@ public final class GitStore implements ReplicaStore {
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
-                return publishLocked(replica, bytes, expected, false);
+                return publishLocked(replica, state, files, expected, false);
             }
         }
         throw new ConcurrentUpdateException(description, replica, expected, null);
     }
 
-    /** The blob of the replica's state file in {@code commit}, or null. */
-    private String blobOf(String commit, ReplicaId replica) {
-        String line = clone.run(clone.path(), options.timeout(), null, replica,
-                List.of("ls-tree", commit, "--", replica.value() + ".state")).out().strip();
-        String[] parts = line.split("\\s+");
-        return parts.length >= 3 ? parts[2] : null;
+    /**
+     * Refuses to publish over a state whose tree names a format version newer than this code writes:
+     * it would lose what it cannot read. Nothing is written.
+     */
+    private void refuseNewerFormat(List<LocalClone.TreeEntry> tree, ReplicaId replica) {
+        for (LocalClone.TreeEntry e : tree) {
+            if (e.name().equals(StateTree.FORMAT_FILE) && !e.id().equals(StateTree.formatBlob(replica))) {
+                reader.refuseNewer(e.id(), replica);
+            }
+        }
+    }
+
+    /**
+     * The ids of the files of the new tree, name to id, writing only the blobs the parent's tree does not
+     * already hold (ids computed here; one {@code hash-object} for all of them).
+     */
+    private Map<String, String> writeChangedBlobs(Map<String, byte[]> files, List<LocalClone.TreeEntry> before,
+                                                  ReplicaId replica) {
+        Set<String> present = new java.util.HashSet<>();
+        before.forEach(e -> present.add(e.id()));
+        Map<String, String> ids = new java.util.TreeMap<>();
+        List<String> toWrite = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        files.forEach((name, bytes) -> {
+            String id = StateTree.blobId(bytes);
+            if (present.contains(id)) {
+                ids.put(name, id);
+            } else {
+                toWrite.add(name);
+                contents.add(bytes);
+            }
+        });
+        List<String> written = clone.writeBlobs(contents, replica);
+        for (int i = 0; i < toWrite.size(); i++) {
+            ids.put(toWrite.get(i), written.get(i));
+        }
+        return ids;
+    }
+
+    private static boolean sameEntries(List<LocalClone.TreeEntry> before, Map<String, String> blobs) {
+        if (before.size() != blobs.size()) {
+            return false;
+        }
+        for (LocalClone.TreeEntry e : before) {
+            if (!e.isFile() || !e.id().equals(blobs.get(e.name()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -650,7 +543,6 @@ public final class GitStore implements ReplicaStore {
         unfetched.forEach(q -> skipped.add(q.replica()));
         List<ReplicaId> ids = new ArrayList<>();
         List<String> commits = new ArrayList<>();
-        List<String> names = new ArrayList<>();
         for (Map.Entry<String, String> e : refs.entrySet()) {
             String id = e.getKey().substring(LocalClone.TRACKING_PREFIX.length());
             if (!ReplicaId.isValid(id)) {
@@ -662,69 +554,27 @@ public final class GitStore implements ReplicaStore {
             }
             ids.add(ReplicaId.of(id));
             commits.add(e.getValue());
-            names.add(e.getValue() + ":" + id + ".state");
         }
-        List<LocalClone.ObjectInfo> infos = clone.inspect(names, replica);
-        List<Integer> readable = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            String problem = problemOf(infos.get(i), ids.get(i), commits.get(i), names.get(i), replica);
-            if (problem == null) {
-                readable.add(i);
-            } else {
-                quarantined.add(new Quarantine(ids.get(i), Revision.of(commits.get(i)), problem));
-            }
-        }
-        List<String> toRead = new ArrayList<>();
-        readable.forEach(i -> toRead.add(names.get(i)));
-        List<byte[]> blobs = clone.readInspected(toRead, replica);
+        List<StateReader.Read> reads = reader.read(ids, commits, replica);
         List<PublishedState> states = new ArrayList<>();
         Map<String, String> shas = new HashMap<>();
-        for (int k = 0; k < readable.size(); k++) {
-            int i = readable.get(k);
-            ReplicaId id = ids.get(i);
-            byte[] blob = blobs.get(k);
-            if (options.unifiedView()) { // for the manifest: a valid blob is the canonical encoding (verify checks)
-                shas.put(commits.get(i), PrivateFiles.sha256(blob));
+        for (int i = 0; i < ids.size(); i++) {
+            StateReader.Read read = reads.get(i);
+            if (read.problem() != null) {
+                quarantined.add(new Quarantine(ids.get(i), Revision.of(commits.get(i)), read.problem()));
+                continue;
             }
-            try {
-                states.add(new PublishedState(id, Revision.of(commits.get(i)),
-                        StateCodec.decode(blob, commits.get(i) + ":" + id + ".state")));
-            } catch (MemoryFormatException e) {
-                quarantined.add(new Quarantine(id, Revision.of(commits.get(i)), "unreadable state: " + e.getMessage()));
+            if (read.sha256() != null) { // for the manifest: a version 1 blob is the canonical encoding
+                shas.put(commits.get(i), read.sha256());
             }
+            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
         }
+        reader.retain(ids, commits);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
                 q.reason()));
         Snapshot snapshot = Snapshot.of(states, quarantined);
         unified.remember(snapshot, shas);
         return snapshot;
-    }
-
-    /**
-     * Why the state {@code name} of replica {@code id} cannot be read, or null when it can. A blob missing
-     * although its tree lists it is the clone's damage, not the replica's: that throws CORRUPT (the clone
-     * is then made again).
-     */
-    private String problemOf(LocalClone.ObjectInfo info, ReplicaId id, String commit, String name, ReplicaId replica) {
-        if (info == null) {
-            boolean listed = !clone.run(clone.path(), options.timeout(), null, replica,
-                    List.of("ls-tree", "--name-only", commit, "--", id + ".state")).out().isBlank();
-            if (listed) {
-                // the tree names the blob, so the remote has it: our clone lost it
-                throw new GitOperationError(description, id, GitOperationError.Kind.CORRUPT,
-                        List.of("cat-file", "--batch"), 0, "object " + name + " is missing or corrupt"
-                                + " in the local clone", java.time.Duration.ZERO, clone.path(), null);
-            }
-            return "commit " + commit + " has no " + id + ".state";
-        }
-        if (!info.type().equals("blob")) {
-            return id + ".state at " + commit + " is a " + info.type() + ", not a file";
-        }
-        if (info.size() > options.maxStateBytes()) {
-            return "its state at " + commit + " is " + info.size() + " bytes, over the limit of "
-                    + options.maxStateBytes() + " bytes";
-        }
-        return null;
     }
 
     /**

@@ -415,6 +415,11 @@ final class LocalClone {
 
     /** Reads objects by name that {@link #inspect} found to be blobs within the limit; a missing one is null. */
     List<byte[]> readInspected(List<String> names, ReplicaId replica) {
+        return readObjects(names, "blob", replica);
+    }
+
+    /** Reads objects of {@code type} by name or id ({@code cat-file --batch}); a missing one is null. */
+    List<byte[]> readObjects(List<String> names, String type, ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }
@@ -436,7 +441,7 @@ final class LocalClone {
                 continue;
             }
             String[] parts = header.split(" ");
-            if (parts.length != 3 || !parts[1].equals("blob")) {
+            if (parts.length != 3 || !parts[1].equals(type)) {
                 throw corrupt(replica, "unexpected cat-file header '" + header + "' for " + name);
             }
             int size = Integer.parseInt(parts[2]);
@@ -449,6 +454,119 @@ final class LocalClone {
             at += size + 1;
         }
         return blobs;
+    }
+
+    /**
+     * One entry of a tree.
+     *
+     * @param mode its git mode ({@code 100644}, {@code 40000} ...)
+     * @param id its object id
+     * @param name its file name
+     */
+    record TreeEntry(String mode, String id, String name) {
+        /** Whether it is a file (a blob), not a directory or a link. */
+        boolean isFile() {
+            return mode.equals("100644") || mode.equals("100755");
+        }
+
+        String type() {
+            return isFile() ? "blob" : mode.equals("40000") ? "tree" : mode.equals("160000") ? "commit" : "link";
+        }
+    }
+
+    /**
+     * A commit and its commit time, as {@code rev-list --timestamp} lists it.
+     *
+     * @param id the commit
+     * @param time its commit time
+     */
+    record CommitStamp(String id, java.time.Instant time) {
+    }
+
+    /**
+     * The trees of {@code commits} (one {@code cat-file --batch}), in order; null for a commit the clone
+     * does not have.
+     */
+    List<List<TreeEntry>> trees(List<String> commits, ReplicaId replica) {
+        List<String> names = new ArrayList<>();
+        commits.forEach(c -> names.add(c + "^{tree}"));
+        List<byte[]> raw = readObjects(names, "tree", replica);
+        List<List<TreeEntry>> out = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            out.add(raw.get(i) == null ? null : parseTree(raw.get(i), commits.get(i), replica));
+        }
+        return out;
+    }
+
+    /** Parses a raw tree object: entries of {@code <mode> <name>\0<binary id>}. */
+    private List<TreeEntry> parseTree(byte[] tree, String commit, ReplicaId replica) {
+        int idLength = commit.length() / 2;
+        List<TreeEntry> entries = new ArrayList<>();
+        int at = 0;
+        while (at < tree.length) {
+            int sp = indexOf(tree, (byte) ' ', at);
+            int nul = sp < 0 ? -1 : indexOf(tree, (byte) 0, sp);
+            if (nul < 0 || nul + 1 + idLength > tree.length) {
+                throw corrupt(replica, "malformed tree of " + commit);
+            }
+            String mode = new String(tree, at, sp - at, StandardCharsets.US_ASCII);
+            String name = new String(tree, sp + 1, nul - sp - 1, StandardCharsets.UTF_8);
+            String id = java.util.HexFormat.of().formatHex(tree, nul + 1, nul + 1 + idLength);
+            entries.add(new TreeEntry(mode, id, name));
+            at = nul + 1 + idLength;
+        }
+        return entries;
+    }
+
+    /** Type and size of objects by id, without reading them ({@code cat-file --batch-check}); a missing one is null. */
+    List<ObjectInfo> inspectIds(List<String> ids, ReplicaId replica) {
+        return inspect(ids, replica);
+    }
+
+    /**
+     * Writes blobs ({@code hash-object -w --stdin-paths}, one process whatever their number) and returns
+     * their ids in order. The contents go through {@code 0600} files in a {@code 0700} directory of the
+     * clone, deleted afterwards.
+     */
+    List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
+        if (contents.isEmpty()) {
+            return List.of();
+        }
+        if (contents.size() == 1) {
+            return List.of(hashObject(contents.get(0), replica));
+        }
+        Path dir = repo.resolve("crdt-blobs");
+        List<Path> files = new ArrayList<>();
+        try {
+            PrivateFiles.createDirectories(dir);
+            StringBuilder paths = new StringBuilder();
+            for (byte[] c : contents) {
+                Path f = dir.resolve("b" + files.size());
+                Files.deleteIfExists(f);
+                Files.write(Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        PrivateFiles.FILE_MODE)), c);
+                files.add(f);
+                paths.append(f).append('\n');
+            }
+            String out = run(repo, options.timeout(), paths.toString().getBytes(StandardCharsets.UTF_8), replica,
+                    List.of("hash-object", "-w", "--no-filters", "--stdin-paths")).out();
+            List<String> ids = List.of(out.strip().split("\n"));
+            if (ids.size() != contents.size()) {
+                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + contents.size() + " blobs");
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
+                    "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
+        } finally {
+            for (Path f : files) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    log.debug("cannot remove {}: {}", f, e.toString());
+                }
+            }
+        }
     }
 
     String hashObject(byte[] content, ReplicaId replica) {
