@@ -9,6 +9,7 @@ import io.github.crdtmemory.git.GitStoreOptions;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.store.Snapshot;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncSettings;
@@ -176,6 +177,13 @@ public final class SyncHarness {
                 o.put("wallMillis", wall);
                 o.put("rejectedPushes", rejected);
                 o.put("unifiedViewLostRaces", unifiedLost);
+                if (unifiedView) { // how many replicas main's manifest lists at their current commit
+                    Snapshot now = stores.get(0).read();
+                    String manifest = new String(stores.get(0).readUnified().orElseThrow().manifest(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    o.put("mainListsCurrentStates", now.states().stream()
+                            .filter(p -> manifest.contains("\"" + p.revision().token() + "\"")).count());
+                }
             }
         } finally {
             pool.shutdownNow();

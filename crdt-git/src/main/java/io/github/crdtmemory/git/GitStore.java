@@ -76,6 +76,11 @@ public final class GitStore implements ReplicaStore {
         PUBLISHED,
         /** {@code main} already held exactly this view. */
         UNCHANGED,
+        /**
+         * Another writer moved {@code main} first, with a view that already lists this publication (it
+         * read the replica ref after this push), so there was nothing left to do.
+         */
+        INCLUDED,
         /** Other writers kept moving {@code main}; it will catch up at a later publication. */
         LOST_RACE,
         /** The push to {@code main} failed for another reason (see the log); the replica ref is fine. */

@@ -70,6 +70,10 @@ final class UnifiedView {
                 snapshot = Snapshot.of(states);
             } else {
                 snapshot = reread.get();
+                if (lists(replica, published.revision().token())) {
+                    status = GitStore.UnifiedStatus.INCLUDED;
+                    return;
+                }
             }
             Map<String, String> known = new HashMap<>(shas);
             known.put(published.revision().token(), publishedSha);
@@ -121,6 +125,21 @@ final class UnifiedView {
             return false;
         }
         throw e;
+    }
+
+    /**
+     * Whether {@code main} as last fetched lists {@code commit} (or the replica has moved past it, which
+     * only its own host does): a writer that won the race after this publication landed read it, and
+     * every later {@code main} is built from a fetch after that one, so it stays listed.
+     */
+    private boolean lists(ReplicaId replica, String commit) {
+        String main = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
+        if (main == null) {
+            return false;
+        }
+        byte[] manifest = clone.readBlobs(List.of(main + ":manifest.json"), replica).get(0);
+        return manifest != null && new String(manifest, java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"" + commit + "\"");
     }
 
     private String treeOf(String commit, ReplicaId replica) {
