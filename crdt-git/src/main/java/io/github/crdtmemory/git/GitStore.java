@@ -104,6 +104,8 @@ public final class GitStore implements ReplicaStore {
     private final GitHistory history;
     private final GitProcessGroups groups;
     private volatile boolean compaction = true;
+    /** The number of commits behind the commits this store published last ({@code rev-list --count}). */
+    private final Map<String, Integer> depths = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private GitStore(GitStoreOptions options, String description, Path dir, GitProcess git) {
@@ -359,12 +361,13 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
         Map<String, byte[]> files = StateTree.encode(replica, state);
-        Revision published = locked(replica, () -> publishLocked(replica, state, files, expected, compaction));
-        if (options.unifiedView()) {
-            String sha = PrivateFiles.sha256(StateCodec.encode(state));
+        String sha = options.unifiedView() ? PrivateFiles.sha256(StateCodec.encode(state)) : null;
+        MainPush main = new MainPush(sha);
+        Revision published = locked(replica, () -> publishLocked(replica, state, files, expected, compaction, main));
+        if (options.unifiedView() && !main.done) {
             locked(replica, () -> {
                 unified.publish(replica, new PublishedState(replica, published, state), sha,
-                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS);
+                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
         }
@@ -372,20 +375,59 @@ public final class GitStore implements ReplicaStore {
         return published;
     }
 
+    /**
+     * The unified view's part of one publication: {@code main} is pushed in the same atomic push as the
+     * replica ref when it can be; {@code done} once it was (or held the view already).
+     */
+    private static final class MainPush {
+        final String sha;
+        boolean tried;
+        boolean done;
+
+        MainPush(String sha) {
+            this.sha = sha;
+        }
+    }
+
+    /**
+     * The update of {@code main} to push with {@code commit}, or null (best effort: a failure to build it
+     * is logged, and {@code main} is then tried on its own after the replica ref).
+     */
+    private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
+        if (main.sha == null || main.tried) {
+            return null;
+        }
+        try {
+            UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
+                    main.sha);
+            main.done = update == null && unified.status() == UnifiedStatus.UNCHANGED;
+            return update;
+        } catch (GitOperationError e) {
+            if (e.kind() == GitOperationError.Kind.CORRUPT) {
+                throw e;
+            }
+            log.warn("{}: the unified view on main was not updated: {}", description, e.getMessage());
+            unified.failed();
+            main.done = true;
+            return null;
+        }
+    }
+
     private Revision publishLocked(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
-                                   Revision expected, boolean compact) {
+                                   Revision expected, boolean compact, MainPush main) {
         String ref = LocalClone.REPLICA_PREFIX + replica.value();
         String parent = expected.isNone() ? null : expected.token();
         if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
             throw new ConcurrentUpdateException(description, replica, expected, null);
         }
-        if (parent != null && !clone.hasCommit(parent, replica)) {
+        List<LocalClone.TreeEntry> before = parent == null ? List.of() : clone.trees(List.of(parent), replica).get(0);
+        if (before == null) { // the parent is not in the clone (yet)
             clone.fetch(replica);
-            if (!clone.hasCommit(parent, replica)) {
+            before = clone.trees(List.of(parent), replica).get(0);
+            if (before == null) {
                 throw new ConcurrentUpdateException(description, replica, expected, null);
             }
         }
-        List<LocalClone.TreeEntry> before = parent == null ? List.of() : clone.trees(List.of(parent), replica).get(0);
         refuseNewerFormat(before, replica);
         Map<String, String> blobs = writeChangedBlobs(files, before, replica);
         StringBuilder entries = new StringBuilder();
@@ -393,19 +435,28 @@ public final class GitStore implements ReplicaStore {
         if (parent != null && sameEntries(before, blobs)) {
             return republish(replica, ref, parent, expected);
         }
-        boolean compacting = compact && parent != null && clone.countCommits(parent, replica) >= options.historyLimit();
+        int depth = parent == null ? 0 : depthOf(parent, replica);
+        boolean compacting = compact && parent != null && depth >= options.historyLimit();
         String tree = clone.mktree(entries.toString(), replica);
         String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
                 + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
+        UnifiedView.Update mainUpdate = prepareMain(replica, commit, state, main);
         List<String> args = new ArrayList<>();
         args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
-        if (compacting) {
+        if (mainUpdate != null) {
+            args.add("--force-with-lease=refs/heads/main:" + mainUpdate.lease());
+        }
+        if (compacting || mainUpdate != null) {
             args.add("--atomic");
         }
         args.add("origin");
         args.add(commit + ":" + ref);
         if (compacting) {
             args.add(parent + ":" + LocalClone.ARCHIVE_PREFIX + replica.value() + "/" + parent);
+        }
+        if (mainUpdate != null) {
+            args.add(mainUpdate.commit() + ":refs/heads/main");
+            main.tried = true;
         }
         GitProcess.Result r;
         try {
@@ -419,11 +470,20 @@ public final class GitStore implements ReplicaStore {
                         replica, parent);
             }
             reader.published(replica, commit, state, blobs, files);
+            depths.clear(); // only the newest is ever asked for
+            depths.put(commit, compacting ? 1 : depth + 1);
+            if (mainUpdate != null) {
+                unified.pushed();
+                main.done = true;
+            }
             return Revision.of(commit);
         }
         GitOperationError failure = clone.error(r, replica);
         if (failure.kind() != GitOperationError.Kind.REJECTED) {
             throw failure;
+        }
+        if (mainUpdate != null && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
+            return publishLocked(replica, state, files, expected, compact, main); // main moved: the replica ref alone
         }
         if (compacting) {
             clone.fetch(replica);
@@ -433,7 +493,7 @@ public final class GitStore implements ReplicaStore {
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
-                return publishLocked(replica, state, files, expected, false);
+                return publishLocked(replica, state, files, expected, false, main);
             }
         }
         throw new ConcurrentUpdateException(description, replica, expected, null);
@@ -476,6 +536,36 @@ public final class GitStore implements ReplicaStore {
             ids.put(toWrite.get(i), written.get(i));
         }
         return ids;
+    }
+
+    /**
+     * Whether an atomic push failed only because of its other refs: {@code ref}'s own line in the
+     * porcelain output says {@code atomic push failed}, not a stale lease or a non-fast-forward.
+     */
+    private static boolean onlyOthersRejected(GitProcess.Result r, String ref) {
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("!") && line.contains(":" + ref + "\t")) {
+                return line.contains("atomic push failed");
+            }
+        }
+        return false;
+    }
+
+    /** {@code rev-list --count} of {@code commit}, known without git for this store's last publication. */
+    private int depthOf(String commit, ReplicaId replica) {
+        Integer known = depths.get(commit);
+        return known != null ? known : clone.countCommits(commit, replica);
+    }
+
+    /**
+     * Whether the remote's replica ref is still at {@code parent} (absent if null), after a fetch: an
+     * atomic push the remote refused as a whole (a ref moved during its transaction) says not which ref.
+     */
+    private boolean stillAt(ReplicaId replica, String parent) {
+        clone.fetch(replica);
+        String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                .get(LocalClone.TRACKING_PREFIX + replica.value());
+        return parent == null ? tip == null : parent.equals(tip);
     }
 
     private static boolean sameEntries(List<LocalClone.TreeEntry> before, Map<String, String> blobs) {

@@ -202,4 +202,30 @@ class GitFormatTest {
             assertThat(s.replicas()).containsExactly(B);
         }
     }
+
+    @Test
+    void aPublicationPushesItsRefAndMainInOnePushAndFallsBackWhenMainMoved() throws Exception {
+        Path remote = bareRemote(tmp.resolve("remote.git"));
+        Path pushes = tmp.resolve("pushes.log");
+        GitFixtures.script(remote.resolve("hooks/post-receive"), "{ cat; echo --; } >> '" + pushes + "'");
+        Clock ca = Clock.hybrid(A, () -> 1_000L, Timestamp.ZERO);
+        Clock cb = Clock.hybrid(B, () -> 1_000L, Timestamp.ZERO);
+        try (GitStore alice = GitStore.open(GitStoreOptions.of(remote.toString(), tmp.resolve("a")));
+             GitStore bob = GitStore.open(GitStoreOptions.of(remote.toString(), tmp.resolve("b")))) {
+            Revision a1 = alice.publish(A, state(ca, 3, null), alice.read().revision(A));
+            Revision a2 = alice.publish(A, state(ca, 4, null), alice.read().revision(A));
+            List<String> batches = Arrays.asList(java.nio.file.Files.readString(pushes).split("--\n"));
+            assertThat(batches).last().satisfies(b -> assertThat(b)
+                    .contains(a2.token() + " refs/heads/replicas/alice").contains(" refs/heads/main"));
+            assertThat(alice.unifiedStatus()).isEqualTo(GitStore.UnifiedStatus.PUBLISHED);
+
+            Snapshot stale = alice.read(); // alice's view of main, then bob moves main
+            bob.publish(B, state(cb, 2, null), bob.read().revision(B));
+            Revision a3 = alice.publish(A, state(ca, 5, null), stale.revision(A));
+            String manifest = git(remote, "cat-file", "blob", "main:manifest.json");
+            assertThat(manifest).contains(a3.token()).contains("\"bob\"");
+            assertThat(git(remote, "rev-parse", "refs/heads/replicas/alice").strip()).isEqualTo(a3.token());
+            assertThat(a1).isNotEqualTo(a3);
+        }
+    }
 }
