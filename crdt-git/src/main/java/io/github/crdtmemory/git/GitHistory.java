@@ -186,8 +186,8 @@ final class GitHistory {
         if (!OBJECT_ID.matcher(ref).matches() && !clone.refs(ref, replica).containsKey(ref)) {
             return List.of();
         }
-        GitProcess.Result r = clone.run(clone.path(), options.timeout(), null, replica,
-                List.of("rev-list", "--timestamp", "--max-count=" + limit, ref));
+        GitProcess.Result r = clone.command(replica, List.of("rev-list", "--timestamp", "--max-count=" + limit, ref))
+                .run();
         if (r.exitCode() != 0) {
             throw clone.error(r, replica);
         }
@@ -210,8 +210,8 @@ final class GitHistory {
         }
         String commit;
         try {
-            commit = clone.run(clone.path(), options.timeout(), null, replica, List.of("rev-parse", "--verify",
-                    "--quiet", "--end-of-options", revision.token() + "^{commit}")).out().strip();
+            commit = clone.command(replica, List.of("rev-parse", "--verify",
+                    "--quiet", "--end-of-options", revision.token() + "^{commit}")).run().out().strip();
         } catch (GitOperationError e) {
             if (e.kind() != GitOperationError.Kind.FAILED) {
                 throw e;

@@ -75,8 +75,28 @@ final class StateReader {
         this.store = store;
     }
 
-    /** Remembers a state just published as {@code commit} with the given shard blobs (name to id). */
-    void published(ReplicaId replica, String commit, MemoryState state, Map<String, String> shardBlobs, Map<String, byte[]> files) {
+    /**
+     * SHA-256 of the canonical {@link StateCodec} encoding of {@code read}, the state of {@code replica}
+     * at {@code commit}: computed once (for a format 2 state), then kept with the state.
+     */
+    String sha256(ReplicaId replica, String commit, Read read) {
+        if (read.sha256() != null) {
+            return read.sha256();
+        }
+        String sha = PrivateFiles.sha256(StateCodec.encode(read.state()));
+        String key = key(replica, commit);
+        if (byCommit.get(key) == read) {
+            byCommit.put(key, Read.of(read.state(), sha, read.version()));
+        }
+        return sha;
+    }
+
+    /**
+     * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
+     * if known, the SHA-256 of its canonical encoding.
+     */
+    void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
+                   Map<String, byte[]> files) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
@@ -87,7 +107,7 @@ final class StateReader {
                 }
             }
         });
-        byCommit.put(key(replica, commit), Read.of(state, null, StateTree.VERSION));
+        byCommit.put(key(replica, commit), Read.of(state, sha256, StateTree.VERSION));
         blobsOfCommit.put(key(replica, commit), ids);
     }
 

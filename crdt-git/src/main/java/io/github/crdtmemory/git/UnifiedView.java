@@ -172,8 +172,8 @@ final class UnifiedView {
 
     /** {@code main}'s tracking commit and its tree (one {@code for-each-ref}), or null if there is none. */
     private String[] mainAndTree(ReplicaId replica) {
-        String out = clone.run(clone.path(), clone.timeout(), null, replica, List.of("for-each-ref",
-                "--format=%(objectname) %(tree)", LocalClone.MAIN_TRACKING)).out().strip();
+        String out = clone.command(replica, List.of("for-each-ref",
+                "--format=%(objectname) %(tree)", LocalClone.MAIN_TRACKING)).run().out().strip();
         String[] parts = out.split(" ");
         return parts.length == 2 ? parts : null;
     }

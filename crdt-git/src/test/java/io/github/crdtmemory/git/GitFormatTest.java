@@ -220,10 +220,14 @@ class GitFormatTest {
             assertThat(alice.unifiedStatus()).isEqualTo(GitStore.UnifiedStatus.PUBLISHED);
 
             Snapshot stale = alice.read(); // alice's view of main, then bob moves main
-            bob.publish(B, state(cb, 2, null), bob.read().revision(B));
-            Revision a3 = alice.publish(A, state(ca, 5, null), stale.revision(A));
+            MemoryState bobs = state(cb, 2, null);
+            bob.publish(B, bobs, bob.read().revision(B));
+            MemoryState a3state = state(ca, 5, null);
+            Revision a3 = alice.publish(A, a3state, stale.revision(A));
             String manifest = git(remote, "cat-file", "blob", "main:manifest.json");
-            assertThat(manifest).contains(a3.token()).contains("\"bob\"");
+            assertThat(manifest).contains(a3.token()).contains("\"bob\"")
+                    .contains(PrivateFiles.sha256(StateCodec.encode(bobs)))
+                    .contains(PrivateFiles.sha256(StateCodec.encode(a3state)));
             assertThat(git(remote, "rev-parse", "refs/heads/replicas/alice").strip()).isEqualTo(a3.token());
             assertThat(a1).isNotEqualTo(a3);
         }
