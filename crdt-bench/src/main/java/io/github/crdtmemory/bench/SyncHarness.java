@@ -9,6 +9,11 @@ import io.github.crdtmemory.git.GitStoreOptions;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.core.Clock;
+import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.store.Revision;
+import io.github.crdtmemory.store.Snapshot;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncSettings;
@@ -58,13 +63,22 @@ public final class SyncHarness {
             ObjectNode r = JSON.createObjectNode();
             r.put("format", "crdt-memory-sync-harness");
             r.put("profile", full ? "full" : "quick");
-            r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10));
-            ArrayNode concurrent = r.putArray("concurrentSync");
-            for (int n : new int[] {10, 40}) {
-                concurrent.add(concurrent(root.resolve("concurrent-" + n), n, full ? 3 : 1, true));
+            String only = args.length > 2 ? args[2] : "all";
+            if (!only.equals("burst") && !only.equals("many")) {
+                r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10, true));
+                r.set("warmSyncReplicaRefsOnly", warmSync(root.resolve("warm-refs"), 10_000, full ? 30 : 10, false));
             }
-            // the same 40 without the unified view on main: how much of the time is the race for main
-            concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+            if (only.equals("all") || only.equals("many")) {
+                r.set("manyReplicas", manyReplicas(root.resolve("many"), 200, 100));
+            }
+            if (only.equals("all") || only.equals("burst")) {
+                ArrayNode concurrent = r.putArray("concurrentSync");
+                for (int n : new int[] {10, 40}) {
+                    concurrent.add(concurrent(root.resolve("concurrent-" + n), n, full ? 3 : 1, true));
+                }
+                // the same 40 without the unified view on main: how much of the time is the race for main
+                concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+            }
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), r);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } finally {
@@ -72,7 +86,7 @@ public final class SyncHarness {
         }
     }
 
-    private static ObjectNode warmSync(Path dir, int entities, int runs) throws IOException {
+    private static ObjectNode warmSync(Path dir, int entities, int runs, boolean unifiedView) throws IOException {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
         Path file = dir.resolve("memory.jsonl");
@@ -81,12 +95,16 @@ public final class SyncHarness {
         long[] millis = new long[runs];
         Map<String, Duration> phases = Map.of();
         long cold;
-        try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("cache")))) {
+        long growthBefore;
+        try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("cache"))
+                .withUnifiedView(unifiedView))) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(file, dir.resolve("state"), ReplicaId.of("bench")),
                     store);
             long t0 = System.nanoTime();
             engine.sync();
             cold = (System.nanoTime() - t0) / 1_000_000;
+            engine.sync(); // the first warm sync may still publish (the unified view, a migration)
+            growthBefore = size(remote);
             for (int i = 0; i < runs; i++) {
                 graph = withObservation(graph, i % entities, "warm edit " + i);
                 Files.write(file, MemoryFileCodec.write(graph, false));
@@ -100,12 +118,67 @@ public final class SyncHarness {
         }
         ObjectNode r = JSON.createObjectNode();
         r.put("entities", entities);
+        r.put("unifiedView", unifiedView);
         r.put("atoms", entities * 5);
         r.put("runs", runs);
         r.put("coldMillis", cold);
+        r.put("remoteGrowthBytesPerSync", (size(remote) - growthBefore) / runs);
         stats(r, millis);
         ObjectNode p = r.putObject("phasesMillisOfAMedianRun");
         phases.forEach((k, v) -> p.put(k, v.toMillis()));
+        return r;
+    }
+
+    /**
+     * {@code replicas} replica refs of {@code entities} entities each on one remote (published by one
+     * store, no unified view); then a fresh store reads them all (cold: nothing decoded yet), they are
+     * joined, one replica changes one atom and the same store reads again (warm).
+     */
+    private static ObjectNode manyReplicas(Path dir, int replicas, int entities) throws IOException {
+        Path remote = dir.resolve("remote.git");
+        GitStore.createRemote(remote, Duration.ofSeconds(30));
+        GitStoreOptions options = GitStoreOptions.of(remote.toString(), dir.resolve("writer"))
+                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120));
+        List<MemoryState> states = new ArrayList<>();
+        try (GitStore writer = GitStore.open(options)) {
+            for (int i = 0; i < replicas; i++) {
+                ReplicaId id = ReplicaId.of("replica-" + i);
+                MemoryState s = MemoryState.fromGraph(Fixtures.graph(entities, i),
+                        Clock.hybrid(id, System::currentTimeMillis, Timestamp.ZERO));
+                states.add(s);
+                writer.publish(id, s, Revision.NONE);
+            }
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.put("replicas", replicas);
+        r.put("atoms", states.stream().mapToInt(MemoryState::size).sum());
+        try (GitStore reader = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
+                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+            reader.read(); // the clone (a first fetch of everything)
+            try (GitStore fresh = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
+                    .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+                long t0 = System.nanoTime();
+                Snapshot all = fresh.read();
+                r.put("fullReadMillis", (System.nanoTime() - t0) / 1_000_000);
+                List<MemoryState> read = new ArrayList<>();
+                all.states().forEach(p -> read.add(p.state()));
+                long t1 = System.nanoTime();
+                MemoryState joined = MemoryState.joinAll(read);
+                r.put("joinMillis", (System.nanoTime() - t1) / 1_000_000);
+                r.put("joinedAtoms", joined.size());
+                r.put("replicasRead", all.size());
+                try (GitStore writer = GitStore.open(options)) {
+                    ReplicaId id = ReplicaId.of("replica-0");
+                    MemoryState edited = states.get(0).join(MemoryState.fromGraph(MemoryGraph.of(
+                            List.of(Entity.of("edited", "t", "one more")), List.of()),
+                            Clock.hybrid(id, System::currentTimeMillis, Timestamp.ZERO)));
+                    writer.publish(id, edited, all.revision(id));
+                }
+                long t2 = System.nanoTime();
+                fresh.read();
+                r.put("warmReadOneChangedMillis", (System.nanoTime() - t2) / 1_000_000);
+            }
+        }
         return r;
     }
 
@@ -167,6 +240,13 @@ public final class SyncHarness {
                 o.put("wallMillis", wall);
                 o.put("rejectedPushes", rejected);
                 o.put("unifiedViewLostRaces", unifiedLost);
+                if (unifiedView) { // how many replicas main's manifest lists at their current commit
+                    Snapshot now = stores.get(0).read();
+                    String manifest = new String(stores.get(0).readUnified().orElseThrow().manifest(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    o.put("mainListsCurrentStates", now.states().stream()
+                            .filter(p -> manifest.contains("\"" + p.revision().token() + "\"")).count());
+                }
             }
         } finally {
             pool.shutdownNow();
@@ -191,6 +271,17 @@ public final class SyncHarness {
         r.put("medianMillis", s[s.length / 2]);
         r.put("p90Millis", s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]);
         r.put("maxMillis", s[s.length - 1]);
+    }
+
+    /** Bytes of the files under {@code dir} (a bare remote: its objects and refs). */
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
     }
 
     private static void delete(Path root) throws IOException {

@@ -44,6 +44,11 @@ public class GitOperationError extends StoreException {
          * fails again. If it is trusted, name it in {@code MEMORY_BACKUP_SAFE_DIRECTORY}; else fix its owner.
          */
         DUBIOUS_OWNERSHIP,
+        /**
+         * The remote holds a replica state in a format version newer than this code reads: upgrade this
+         * program. Nothing was changed.
+         */
+        UNSUPPORTED_FORMAT,
         /** Anything else: see the command and stderr. */
         FAILED
     }

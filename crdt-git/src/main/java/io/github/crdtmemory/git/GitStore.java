@@ -3,14 +3,12 @@ package io.github.crdtmemory.git;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
-import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.StoreHistory;
 import io.github.crdtmemory.store.HistoryEntry;
 import io.github.crdtmemory.memory.AtomCounts;
 import io.github.crdtmemory.memory.MemoryGraph;
-import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.PublishedState;
@@ -39,15 +37,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ReplicaStore} in a git remote. Each replica's state lives on its own ref,
- * {@code refs/heads/replicas/<replica-id>}, as the file {@code <replica-id>.state} in
- * {@link StateCodec}'s canonical form; only that replica advances its ref, so hosts never contend.
+ * {@code refs/heads/replicas/<replica-id>}, in state format 2: a {@code format} file and one
+ * {@code shard-xx} file per non-empty shard, each in {@link StateCodec}'s canonical form (equal states,
+ * equal trees); format 1 ({@code <replica-id>.state}, the whole state) is still read and is replaced at
+ * the replica's next publication; a newer format is refused
+ * ({@link GitOperationError.Kind#UNSUPPORTED_FORMAT}). Only that replica advances its ref, so hosts
+ * never contend.
  *
  * <p>The store works in a bare clone under {@link GitStoreOptions#cacheDir()}, guarded by an OS lock
  * ({@code clone.lock} next to it) held for each whole operation. Reads fetch the replica refs and read
- * every state with one {@code cat-file --batch}. A publication builds the commit with plumbing
+ * what changed since the store's last read (only changed shards) with one {@code cat-file --batch} per
+ * kind of object. A publication writes the shards that changed and builds the commit with plumbing
  * ({@code hash-object}, {@code mktree}, {@code commit-tree}; no worktree, no index, no merge, no rebase)
  * whose parent is the expected revision, and pushes it with
- * {@code --force-with-lease=<ref>:<expected>}: the push is the compare-and-swap, and a lost race is a
+ * {@code --force-with-lease=<ref>:<expected>} (with the unified view, in one atomic push with
+ * {@code main}): the push is the compare-and-swap, and a lost race is a
  * {@link ConcurrentUpdateException}. A push whose outcome is unknown (a timeout after the data was
  * sent) is resolved by fetching and checking ancestry. After a publication the merged
  * {@code memory.jsonl} and a {@code manifest.json} are published on {@code main}, best effort: losing
@@ -76,6 +80,11 @@ public final class GitStore implements ReplicaStore {
         PUBLISHED,
         /** {@code main} already held exactly this view. */
         UNCHANGED,
+        /**
+         * Another writer moved {@code main} first, with a view that already lists this publication (it
+         * read the replica ref after this push), so there was nothing left to do.
+         */
+        INCLUDED,
         /** Other writers kept moving {@code main}; it will catch up at a later publication. */
         LOST_RACE,
         /** The push to {@code main} failed for another reason (see the log); the replica ref is fine. */
@@ -85,8 +94,6 @@ public final class GitStore implements ReplicaStore {
     private static final Logger log = LoggerFactory.getLogger(GitStore.class);
     private static final Pattern VERSION = Pattern.compile("git version (\\d+)\\.(\\d+)");
     private static final int UNIFIED_ATTEMPTS = 3;
-    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
-    private static final Pattern ABBREVIATED_ID = Pattern.compile("[0-9a-f]{4,64}");
     /** The record of the git processes running in the clone ({@code <pid> <start ms>} lines, 0600). */
     static final String PROCESS_RECORD = "git-processes";
 
@@ -95,8 +102,10 @@ public final class GitStore implements ReplicaStore {
     private final Path dir;
     private final LocalClone clone;
     private final UnifiedView unified;
+    private final StateReader reader;
+    private final GitHistory history;
+    private final ReplicaPublication publication;
     private final GitProcessGroups groups;
-    private volatile boolean compaction = true;
     private volatile boolean closed;
 
     private GitStore(GitStoreOptions options, String description, Path dir, GitProcess git) {
@@ -105,6 +114,9 @@ public final class GitStore implements ReplicaStore {
         this.dir = dir;
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
+        this.reader = new StateReader(clone, options, description);
+        this.history = new GitHistory(clone, reader, options, description, this::locked);
+        this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
         groups.registerShutdownHook(p -> git.terminate(p.toHandle()));
     }
@@ -289,12 +301,12 @@ public final class GitStore implements ReplicaStore {
         return java.util.Optional.of(new StoreHistory() {
             @Override
             public List<HistoryEntry> log(ReplicaId replica, int limit) {
-                return replicaLog(replica, limit);
+                return history.replicaLog(replica, limit);
             }
 
             @Override
             public PublishedState stateAt(ReplicaId replica, Revision revision) {
-                return replicaStateAt(replica, revision);
+                return history.replicaStateAt(replica, revision);
             }
         });
     }
@@ -329,27 +341,7 @@ public final class GitStore implements ReplicaStore {
      * @throws GitOperationError if git fails
      */
     public List<UnifiedEntry> unifiedLog(int limit) {
-        checkLimit(limit);
-        return locked(null, () -> {
-            clone.fetch(null);
-            List<String[]> commits = revList(LocalClone.MAIN_TRACKING, limit, null);
-            List<String> names = new ArrayList<>();
-            commits.forEach(c -> names.add(c[1] + ":memory.jsonl"));
-            List<byte[]> blobs = clone.readBlobs(names, null);
-            List<UnifiedEntry> out = new ArrayList<>();
-            for (int i = 0; i < commits.size(); i++) {
-                byte[] blob = blobs.get(i);
-                if (blob == null) {
-                    continue;
-                }
-                MemoryGraph g = MemoryFileCodec.parse(blob, description + " main " + commits.get(i)[1]).graph();
-                out.add(new UnifiedEntry(Revision.of(commits.get(i)[1]),
-                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])),
-                        new AtomCounts(g.entities().size(), g.observationCount(), g.relations().size(), 0),
-                        PrivateFiles.sha256(blob)));
-            }
-            return out;
-        });
+        return history.unifiedLog(limit);
     }
 
     /**
@@ -361,147 +353,7 @@ public final class GitStore implements ReplicaStore {
      * @throws GitOperationError if git fails
      */
     public MemoryGraph unifiedAt(Revision revision) {
-        return locked(null, () -> {
-            clone.fetch(null);
-            String commit = resolve(revision, null);
-            byte[] blob = clone.readBlobs(List.of(commit + ":memory.jsonl"), null).get(0);
-            if (blob == null) {
-                throw new StoreAccessException(description, null, "commit " + commit + " holds no memory.jsonl", null);
-            }
-            return MemoryFileCodec.parse(blob, description + " main " + commit).graph();
-        });
-    }
-
-    private List<HistoryEntry> replicaLog(ReplicaId replica, int limit) {
-        Objects.requireNonNull(replica, "replica");
-        checkLimit(limit);
-        return locked(replica, () -> {
-            clone.fetch(replica);
-            String ref = LocalClone.TRACKING_PREFIX + replica.value();
-            List<String[]> commits = new ArrayList<>(revList(ref, limit, replica));
-            boolean archiveFetched = false;
-            while (!commits.isEmpty() && commits.size() < limit) { // on past compactions, oldest first
-                String previous = clone.previousTip(commits.get(commits.size() - 1)[1], replica);
-                if (previous == null) {
-                    break;
-                }
-                if (!archiveFetched && !clone.hasCommit(previous, replica)) {
-                    clone.fetchArchive(replica);
-                    archiveFetched = true;
-                }
-                if (!clone.hasCommit(previous, replica)) {
-                    log.warn("{}: the history of {} before {} was archived and is gone", description, replica,
-                            previous);
-                    break;
-                }
-                List<String[]> older = revList(previous, limit - commits.size(), replica);
-                if (older.isEmpty()) {
-                    break;
-                }
-                commits.addAll(older);
-            }
-            List<String> names = new ArrayList<>();
-            commits.forEach(c -> names.add(c[1] + ":" + replica.value() + ".state"));
-            List<byte[]> blobs = clone.readBlobs(names, replica);
-            List<HistoryEntry> out = new ArrayList<>();
-            for (int i = 0; i < commits.size(); i++) {
-                String commit = commits.get(i)[1];
-                byte[] blob = blobs.get(i);
-                if (blob == null) {
-                    throw new CorruptStateException(description, replica, "commit " + commit + " of replica " + replica
-                            + " has no " + replica + ".state", null);
-                }
-                MemoryState state = decode(blob, replica, commit);
-                out.add(new HistoryEntry(replica, Revision.of(commit),
-                        java.time.Instant.ofEpochSecond(Long.parseLong(commits.get(i)[0])), state.counts(),
-                        PrivateFiles.sha256(blob)));
-            }
-            return out;
-        });
-    }
-
-    private PublishedState replicaStateAt(ReplicaId replica, Revision revision) {
-        Objects.requireNonNull(replica, "replica");
-        return locked(replica, () -> {
-            clone.fetch(replica);
-            String commit;
-            try {
-                commit = resolve(revision, replica);
-            } catch (StoreAccessException notHere) {
-                if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
-                    throw notHere;
-                }
-                clone.fetchArchive(replica); // an archived revision, from before a compaction?
-                commit = resolve(revision, replica);
-            }
-            byte[] blob = clone.readBlobs(List.of(commit + ":" + replica.value() + ".state"), replica).get(0);
-            if (blob == null) {
-                throw new StoreAccessException(description, replica, "revision " + commit + " holds no state of replica "
-                        + replica, null);
-            }
-            return new PublishedState(replica, Revision.of(commit), decode(blob, replica, commit));
-        });
-    }
-
-    private MemoryState decode(byte[] blob, ReplicaId replica, String commit) {
-        try {
-            return StateCodec.decode(blob, description + " " + commit + ":" + replica + ".state");
-        } catch (MemoryFormatException e) {
-            throw new CorruptStateException(description, replica, "unreadable state of replica " + replica + " at "
-                    + commit + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * {@code [commit time in seconds, commit]} of the newest {@code limit} commits from a ref or commit id;
-     * none if it is a ref that is absent.
-     */
-    private List<String[]> revList(String ref, int limit, ReplicaId replica) {
-        if (!OBJECT_ID.matcher(ref).matches() && !clone.refs(ref, replica).containsKey(ref)) {
-            return List.of();
-        }
-        GitProcess.Result r = clone.run(clone.path(), options.timeout(), null, replica,
-                List.of("rev-list", "--timestamp", "--max-count=" + limit, ref));
-        if (r.exitCode() != 0) {
-            throw clone.error(r, replica);
-        }
-        List<String[]> out = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
-            String[] parts = line.strip().split(" ");
-            if (parts.length == 2 && OBJECT_ID.matcher(parts[1]).matches()) {
-                out.add(parts);
-            }
-        }
-        return out;
-    }
-
-    /** A full or abbreviated commit id, resolved to the full one; anything else is refused before git sees it. */
-    private String resolve(Revision revision, ReplicaId replica) {
-        Objects.requireNonNull(revision, "revision");
-        if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
-            throw new StoreAccessException(description, replica, "not a commit id: '" + revision.token()
-                    + "' (4 to 64 hex digits)", null);
-        }
-        String commit;
-        try {
-            commit = clone.run(clone.path(), options.timeout(), null, replica, List.of("rev-parse", "--verify",
-                    "--quiet", "--end-of-options", revision.token() + "^{commit}")).out().strip();
-        } catch (GitOperationError e) {
-            if (e.kind() != GitOperationError.Kind.FAILED) {
-                throw e;
-            }
-            commit = "";
-        }
-        if (!OBJECT_ID.matcher(commit).matches()) {
-            throw new StoreAccessException(description, replica, "no commit " + revision.token() + " in the store", null);
-        }
-        return commit;
-    }
-
-    private static void checkLimit(int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        }
+        return history.unifiedAt(revision);
     }
 
     @Override
@@ -509,13 +361,15 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
-        byte[] bytes = StateCodec.encode(state);
-        Revision published = locked(replica, () -> publishLocked(replica, bytes, expected, compaction));
-        if (options.unifiedView()) {
-            String sha = PrivateFiles.sha256(bytes);
+        Map<String, byte[]> files = StateTree.encode(replica, state);
+        String sha = options.unifiedView() ? PrivateFiles.sha256(StateCodec.encode(state)) : null;
+        ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(sha);
+        Revision published = locked(replica, () -> publication.publish(replica, state, files, expected,
+                publication.compaction(), main));
+        if (options.unifiedView() && !main.done) {
             locked(replica, () -> {
                 unified.publish(replica, new PublishedState(replica, published, state), sha,
-                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS);
+                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
         }
@@ -523,119 +377,6 @@ public final class GitStore implements ReplicaStore {
         return published;
     }
 
-    private Revision publishLocked(ReplicaId replica, byte[] bytes, Revision expected, boolean compact) {
-        String ref = LocalClone.REPLICA_PREFIX + replica.value();
-        String parent = expected.isNone() ? null : expected.token();
-        if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
-            throw new ConcurrentUpdateException(description, replica, expected, null);
-        }
-        if (parent != null && !clone.hasCommit(parent, replica)) {
-            clone.fetch(replica);
-            if (!clone.hasCommit(parent, replica)) {
-                throw new ConcurrentUpdateException(description, replica, expected, null);
-            }
-        }
-        String blob = clone.hashObject(bytes, replica);
-        if (parent != null && blob.equals(blobOf(parent, replica))) {
-            return republish(replica, ref, parent, expected);
-        }
-        boolean compacting = compact && parent != null && clone.countCommits(parent, replica) >= options.historyLimit();
-        String tree = clone.mktree("100644 blob " + blob + "\t" + replica.value() + ".state\n", replica);
-        String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
-                + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
-        List<String> args = new ArrayList<>();
-        args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
-        if (compacting) {
-            args.add("--atomic");
-        }
-        args.add("origin");
-        args.add(commit + ":" + ref);
-        if (compacting) {
-            args.add(parent + ":" + LocalClone.ARCHIVE_PREFIX + replica.value() + "/" + parent);
-        }
-        GitProcess.Result r;
-        try {
-            r = clone.push(args, replica);
-        } catch (GitTimeoutError timeout) {
-            return resolveUnknownPush(replica, commit, timeout);
-        }
-        if (r.exitCode() == 0) {
-            if (compacting) {
-                log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
-                        replica, parent);
-            }
-            return Revision.of(commit);
-        }
-        GitOperationError failure = clone.error(r, replica);
-        if (failure.kind() != GitOperationError.Kind.REJECTED) {
-            throw failure;
-        }
-        if (compacting) {
-            clone.fetch(replica);
-            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
-                    .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
-                log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
-                        failure.stderr().strip());
-                compaction = false;
-                return publishLocked(replica, bytes, expected, false);
-            }
-        }
-        throw new ConcurrentUpdateException(description, replica, expected, null);
-    }
-
-    /** The blob of the replica's state file in {@code commit}, or null. */
-    private String blobOf(String commit, ReplicaId replica) {
-        String line = clone.run(clone.path(), options.timeout(), null, replica,
-                List.of("ls-tree", commit, "--", replica.value() + ".state")).out().strip();
-        String[] parts = line.split("\\s+");
-        return parts.length >= 3 ? parts[2] : null;
-    }
-
-    /**
-     * The state is byte-identical to the expected revision's: no new commit (history does not grow);
-     * a push of the same commit under the lease still checks that the remote is at that revision.
-     */
-    private Revision republish(ReplicaId replica, String ref, String parent, Revision expected) {
-        GitProcess.Result r;
-        try {
-            r = clone.push(List.of("--force-with-lease=" + ref + ":" + parent, "origin", parent + ":" + ref), replica);
-        } catch (GitTimeoutError timeout) {
-            // it pushed no new commit, so it only succeeded if the remote is still exactly at parent
-            clone.fetch(replica);
-            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
-                    .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
-                return expected;
-            }
-            throw timeout;
-        }
-        if (r.exitCode() == 0) {
-            return expected;
-        }
-        GitOperationError failure = clone.error(r, replica);
-        if (failure.kind() == GitOperationError.Kind.REJECTED) {
-            throw new ConcurrentUpdateException(description, replica, expected, null);
-        }
-        throw failure;
-    }
-
-    /** A push timed out: it may have landed. Fetch and check before reporting anything. */
-    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitTimeoutError timeout) {
-        log.warn("push of {} timed out; checking whether it landed", replica);
-        try {
-            clone.fetch(replica);
-            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
-                    .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (tip != null && clone.hasCommit(commit, replica) && clone.isAncestor(commit, tip, replica)) {
-                log.info("the timed-out push of {} had landed; published as {}", replica, commit);
-                return Revision.of(commit);
-            }
-        } catch (GitOperationError e) {
-            timeout.addSuppressed(e);
-        }
-        throw timeout;
-    }
 
     /**
      * Reads the fetched replica refs into a snapshot. A replica is quarantined, not read, when its ref
@@ -650,7 +391,6 @@ public final class GitStore implements ReplicaStore {
         unfetched.forEach(q -> skipped.add(q.replica()));
         List<ReplicaId> ids = new ArrayList<>();
         List<String> commits = new ArrayList<>();
-        List<String> names = new ArrayList<>();
         for (Map.Entry<String, String> e : refs.entrySet()) {
             String id = e.getKey().substring(LocalClone.TRACKING_PREFIX.length());
             if (!ReplicaId.isValid(id)) {
@@ -662,69 +402,27 @@ public final class GitStore implements ReplicaStore {
             }
             ids.add(ReplicaId.of(id));
             commits.add(e.getValue());
-            names.add(e.getValue() + ":" + id + ".state");
         }
-        List<LocalClone.ObjectInfo> infos = clone.inspect(names, replica);
-        List<Integer> readable = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            String problem = problemOf(infos.get(i), ids.get(i), commits.get(i), names.get(i), replica);
-            if (problem == null) {
-                readable.add(i);
-            } else {
-                quarantined.add(new Quarantine(ids.get(i), Revision.of(commits.get(i)), problem));
-            }
-        }
-        List<String> toRead = new ArrayList<>();
-        readable.forEach(i -> toRead.add(names.get(i)));
-        List<byte[]> blobs = clone.readInspected(toRead, replica);
+        List<StateReader.Read> reads = reader.read(ids, commits, replica);
         List<PublishedState> states = new ArrayList<>();
         Map<String, String> shas = new HashMap<>();
-        for (int k = 0; k < readable.size(); k++) {
-            int i = readable.get(k);
-            ReplicaId id = ids.get(i);
-            byte[] blob = blobs.get(k);
-            if (options.unifiedView()) { // for the manifest: a valid blob is the canonical encoding (verify checks)
-                shas.put(commits.get(i), PrivateFiles.sha256(blob));
+        for (int i = 0; i < ids.size(); i++) {
+            StateReader.Read read = reads.get(i);
+            if (read.problem() != null) {
+                quarantined.add(new Quarantine(ids.get(i), Revision.of(commits.get(i)), read.problem()));
+                continue;
             }
-            try {
-                states.add(new PublishedState(id, Revision.of(commits.get(i)),
-                        StateCodec.decode(blob, commits.get(i) + ":" + id + ".state")));
-            } catch (MemoryFormatException e) {
-                quarantined.add(new Quarantine(id, Revision.of(commits.get(i)), "unreadable state: " + e.getMessage()));
+            if (options.unifiedView()) { // for the manifest; computed once per replica and commit
+                shas.put(commits.get(i), reader.sha256(ids.get(i), commits.get(i), read));
             }
+            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
         }
+        reader.retain(ids, commits);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
                 q.reason()));
         Snapshot snapshot = Snapshot.of(states, quarantined);
         unified.remember(snapshot, shas);
         return snapshot;
-    }
-
-    /**
-     * Why the state {@code name} of replica {@code id} cannot be read, or null when it can. A blob missing
-     * although its tree lists it is the clone's damage, not the replica's: that throws CORRUPT (the clone
-     * is then made again).
-     */
-    private String problemOf(LocalClone.ObjectInfo info, ReplicaId id, String commit, String name, ReplicaId replica) {
-        if (info == null) {
-            boolean listed = !clone.run(clone.path(), options.timeout(), null, replica,
-                    List.of("ls-tree", "--name-only", commit, "--", id + ".state")).out().isBlank();
-            if (listed) {
-                // the tree names the blob, so the remote has it: our clone lost it
-                throw new GitOperationError(description, id, GitOperationError.Kind.CORRUPT,
-                        List.of("cat-file", "--batch"), 0, "object " + name + " is missing or corrupt"
-                                + " in the local clone", java.time.Duration.ZERO, clone.path(), null);
-            }
-            return "commit " + commit + " has no " + id + ".state";
-        }
-        if (!info.type().equals("blob")) {
-            return id + ".state at " + commit + " is a " + info.type() + ", not a file";
-        }
-        if (info.size() > options.maxStateBytes()) {
-            return "its state at " + commit + " is " + info.size() + " bytes, over the limit of "
-                    + options.maxStateBytes() + " bytes";
-        }
-        return null;
     }
 
     /**

@@ -186,8 +186,8 @@ final class LocalClone {
             if (loose <= unprunable + MAX_LOOSE_OBJECTS && packs <= MAX_PACKS) {
                 return false;
             }
-            run(repo, options.timeout(), null, replica, List.of("repack", "-a", "-d", "-q"));
-            run(repo, options.timeout(), null, replica, List.of("prune", "--expire=1.hour.ago"));
+            command(replica, List.of("repack", "-a", "-d", "-q")).run();
+            command(replica, List.of("prune", "--expire=1.hour.ago")).run();
             unprunable = countObjects(replica).getOrDefault("count", 0L);
             log.debug("repacked {}: {} loose objects and {} packs before, {} loose after", repo, loose, packs,
                     unprunable);
@@ -201,7 +201,7 @@ final class LocalClone {
     /** The fields of {@code git count-objects -v}: {@code count} (loose objects), {@code packs}, sizes in KiB. */
     Map<String, Long> countObjects(ReplicaId replica) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        String out = run(repo, options.timeout(), null, replica, List.of("count-objects", "-v")).out();
+        String out = command(replica, List.of("count-objects", "-v")).run().out();
         for (String line : out.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(colon + 1).strip().matches("\\d{1,18}")) {
@@ -241,7 +241,7 @@ final class LocalClone {
      * @return the replicas whose refs could not be fetched; empty normally
      */
     List<Quarantine> fetch(ReplicaId replica) {
-        GitProcess.Result r = git.run(repo, options.networkTimeout(), null, Map.of(), replica, fetchArgs(List.of()));
+        GitProcess.Result r = command(replica, fetchArgs(List.of())).network().result();
         if (r.exitCode() == 0) {
             return List.of();
         }
@@ -268,8 +268,8 @@ final class LocalClone {
 
     /** Fetches ref by ref after a combined fetch failed; see {@link #fetch}. */
     private List<Quarantine> fetchEachRef(ReplicaId replica, GitOperationError failure) {
-        String listing = run(repo, options.networkTimeout(), null, replica,
-                List.of("ls-remote", "origin", REPLICA_PREFIX + "*", "refs/heads/main*")).out();
+        String listing = command(replica, List.of("ls-remote", "origin", REPLICA_PREFIX + "*", "refs/heads/main*"))
+                .network().run().out();
         List<Quarantine> bad = new ArrayList<>();
         List<String> excluded = new ArrayList<>();
         for (String line : listing.split("\n")) {
@@ -279,9 +279,8 @@ final class LocalClone {
             }
             String ref = parts[1];
             String tracking = "refs/remotes/origin/" + ref.substring("refs/heads/".length());
-            GitProcess.Result one = git.run(repo, options.networkTimeout(), null, Map.of(), replica,
-                    List.of("fetch", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", "origin",
-                            "+" + ref + ":" + tracking));
+            GitProcess.Result one = command(replica, List.of("fetch", "--no-tags", "--no-write-fetch-head",
+                    "--no-auto-maintenance", "origin", "+" + ref + ":" + tracking)).network().result();
             if (one.exitCode() == 0) {
                 continue;
             }
@@ -301,15 +300,14 @@ final class LocalClone {
         if (excluded.isEmpty()) {
             throw failure; // no one ref is to blame
         }
-        GitProcess.Result fsck = git.run(repo, options.timeout(), null, Map.of(), replica,
-                List.of("fsck", "--no-dangling", "--no-progress"));
+        GitProcess.Result fsck = command(replica, List.of("fsck", "--no-dangling", "--no-progress")).result();
         if (fsck.exitCode() != 0) { // the clone is damaged, not the replicas: CORRUPT makes the store clone again
             GitOperationError damaged = new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT,
                     fsck.args(), fsck.exitCode(), fsck.stderr(), fsck.elapsed(), repo, null);
             damaged.addSuppressed(failure);
             throw damaged;
         }
-        run(repo, options.networkTimeout(), null, replica, fetchArgs(excluded)); // prunes what the remote deleted
+        command(replica, fetchArgs(excluded)).network().run(); // prunes what the remote deleted
         return bad;
     }
 
@@ -330,22 +328,23 @@ final class LocalClone {
      * {@code refs/archive/replicas/<id>/}); only history reads need it, so a sync never pays for it.
      */
     void fetchArchive(ReplicaId replica) {
-        run(repo, options.networkTimeout(), null, replica, List.of("fetch", "--no-tags", "--no-write-fetch-head",
+        command(replica, List.of("fetch", "--no-tags", "--no-write-fetch-head",
                 "--no-auto-maintenance", "origin", "+" + ARCHIVE_PREFIX + replica.value() + "/*:"
-                        + ARCHIVE_TRACKING_PREFIX + replica.value() + "/*"));
+                        + ARCHIVE_TRACKING_PREFIX + replica.value() + "/*")).network().run();
     }
 
     /** The commit a compaction commit continues ({@value #PREVIOUS_TIP} trailer), or null. */
     String previousTip(String commit, ReplicaId replica) {
-        String value = run(repo, options.timeout(), null, replica, List.of("show", "-s",
-                "--format=%(trailers:key=" + PREVIOUS_TIP + ",valueonly,separator=%x2C)", commit, "--")).out().strip();
+        String value = command(replica, List.of("show", "-s",
+                "--format=%(trailers:key=" + PREVIOUS_TIP + ",valueonly,separator=%x2C)", commit, "--")).run().out()
+                .strip();
         return value.matches("[0-9a-f]{40}([0-9a-f]{24})?") ? value : null;
     }
 
     /** Returns ref name to object id for the refs under {@code prefix}. */
     Map<String, String> refs(String prefix, ReplicaId replica) {
-        String out = run(repo, options.timeout(), null, replica,
-                List.of("for-each-ref", "--format=%(objectname) %(refname)", prefix)).out();
+        String out = command(replica, List.of("for-each-ref", "--format=%(objectname) %(refname)", prefix)).run()
+                .out();
         Map<String, String> refs = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             int sp = line.indexOf(' ');
@@ -372,8 +371,8 @@ final class LocalClone {
         }
         StringBuilder in = new StringBuilder();
         names.forEach(n -> in.append(n).append('\n'));
-        String out = run(repo, options.timeout(), in.toString().getBytes(StandardCharsets.UTF_8), replica,
-                List.of("cat-file", "--batch-check")).out();
+        String out = command(replica, List.of("cat-file", "--batch-check"))
+                .input(in.toString().getBytes(StandardCharsets.UTF_8)).run().out();
         String[] lines = out.split("\n");
         if (lines.length < names.size()) {
             throw corrupt(replica, "cat-file --batch-check ended early");
@@ -415,13 +414,18 @@ final class LocalClone {
 
     /** Reads objects by name that {@link #inspect} found to be blobs within the limit; a missing one is null. */
     List<byte[]> readInspected(List<String> names, ReplicaId replica) {
+        return readObjects(names, "blob", replica);
+    }
+
+    /** Reads objects of {@code type} by name or id ({@code cat-file --batch}); a missing one is null. */
+    List<byte[]> readObjects(List<String> names, String type, ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }
         StringBuilder in = new StringBuilder();
         names.forEach(n -> in.append(n).append('\n'));
-        byte[] out = run(repo, options.timeout(), in.toString().getBytes(StandardCharsets.UTF_8), replica,
-                List.of("cat-file", "--batch")).stdout();
+        byte[] out = command(replica, List.of("cat-file", "--batch"))
+                .input(in.toString().getBytes(StandardCharsets.UTF_8)).run().stdout();
         List<byte[]> blobs = new ArrayList<>();
         int at = 0;
         for (String name : names) {
@@ -436,7 +440,7 @@ final class LocalClone {
                 continue;
             }
             String[] parts = header.split(" ");
-            if (parts.length != 3 || !parts[1].equals("blob")) {
+            if (parts.length != 3 || !parts[1].equals(type)) {
                 throw corrupt(replica, "unexpected cat-file header '" + header + "' for " + name);
             }
             int size = Integer.parseInt(parts[2]);
@@ -451,12 +455,120 @@ final class LocalClone {
         return blobs;
     }
 
+    /**
+     * One entry of a tree.
+     *
+     * @param mode its git mode ({@code 100644}, {@code 40000} ...)
+     * @param id its object id
+     * @param name its file name
+     */
+    record TreeEntry(String mode, String id, String name) {
+        /** Whether it is a file (a blob), not a directory or a link. */
+        boolean isFile() {
+            return mode.equals("100644") || mode.equals("100755");
+        }
+
+        String type() {
+            return isFile() ? "blob" : mode.equals("40000") ? "tree" : mode.equals("160000") ? "commit" : "link";
+        }
+    }
+
+    /**
+     * A commit and its commit time, as {@code rev-list --timestamp} lists it.
+     *
+     * @param id the commit
+     * @param time its commit time
+     */
+    record CommitStamp(String id, java.time.Instant time) {
+    }
+
+    /**
+     * The trees of {@code commits} (one {@code cat-file --batch}), in order; null for a commit the clone
+     * does not have.
+     */
+    List<List<TreeEntry>> trees(List<String> commits, ReplicaId replica) {
+        List<String> names = new ArrayList<>();
+        commits.forEach(c -> names.add(c + "^{tree}"));
+        List<byte[]> raw = readObjects(names, "tree", replica);
+        List<List<TreeEntry>> out = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            out.add(raw.get(i) == null ? null : parseTree(raw.get(i), commits.get(i), replica));
+        }
+        return out;
+    }
+
+    /** Parses a raw tree object: entries of {@code <mode> <name>\0<binary id>}. */
+    private List<TreeEntry> parseTree(byte[] tree, String commit, ReplicaId replica) {
+        int idLength = commit.length() / 2;
+        List<TreeEntry> entries = new ArrayList<>();
+        int at = 0;
+        while (at < tree.length) {
+            int sp = indexOf(tree, (byte) ' ', at);
+            int nul = sp < 0 ? -1 : indexOf(tree, (byte) 0, sp);
+            if (nul < 0 || nul + 1 + idLength > tree.length) {
+                throw corrupt(replica, "malformed tree of " + commit);
+            }
+            String mode = new String(tree, at, sp - at, StandardCharsets.US_ASCII);
+            String name = new String(tree, sp + 1, nul - sp - 1, StandardCharsets.UTF_8);
+            String id = java.util.HexFormat.of().formatHex(tree, nul + 1, nul + 1 + idLength);
+            entries.add(new TreeEntry(mode, id, name));
+            at = nul + 1 + idLength;
+        }
+        return entries;
+    }
+
+    /**
+     * Writes blobs ({@code hash-object -w --stdin-paths}, one process whatever their number) and returns
+     * their ids in order. The contents go through {@code 0600} files in a {@code 0700} directory of the
+     * clone, deleted afterwards.
+     */
+    List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
+        if (contents.isEmpty()) {
+            return List.of();
+        }
+        if (contents.size() == 1) {
+            return List.of(hashObject(contents.get(0), replica));
+        }
+        Path dir = repo.resolve("crdt-blobs");
+        List<Path> files = new ArrayList<>();
+        try {
+            PrivateFiles.createDirectories(dir);
+            StringBuilder paths = new StringBuilder();
+            for (byte[] c : contents) {
+                Path f = dir.resolve("b" + files.size());
+                Files.deleteIfExists(f);
+                Files.write(Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        PrivateFiles.FILE_MODE)), c);
+                files.add(f);
+                paths.append(f).append('\n');
+            }
+            String out = command(replica, List.of("hash-object", "-w", "--no-filters", "--stdin-paths"))
+                    .input(paths.toString().getBytes(StandardCharsets.UTF_8)).run().out();
+            List<String> ids = List.of(out.strip().split("\n"));
+            if (ids.size() != contents.size()) {
+                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + contents.size() + " blobs");
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
+                    "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
+        } finally {
+            for (Path f : files) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    log.debug("cannot remove {}: {}", f, e.toString());
+                }
+            }
+        }
+    }
+
     String hashObject(byte[] content, ReplicaId replica) {
-        return run(repo, options.timeout(), content, replica, List.of("hash-object", "-w", "--stdin")).out().strip();
+        return command(replica, List.of("hash-object", "-w", "--stdin")).input(content).run().out().strip();
     }
 
     String mktree(String entries, ReplicaId replica) {
-        return run(repo, options.timeout(), entries.getBytes(StandardCharsets.UTF_8), replica, List.of("mktree"))
+        return command(replica, List.of("mktree")).input(entries.getBytes(StandardCharsets.UTF_8)).run()
                 .out().strip();
     }
 
@@ -468,18 +580,16 @@ final class LocalClone {
         }
         args.add("-m");
         args.add(message);
-        return run(repo, options.timeout(), null, replica, args).out().strip();
+        return command(replica, args).run().out().strip();
     }
 
     boolean hasCommit(String sha, ReplicaId replica) {
-        return git.run(repo, options.timeout(), null, Map.of(), replica,
-                List.of("cat-file", "-e", sha + "^{commit}")).exitCode() == 0;
+        return command(replica, List.of("cat-file", "-e", sha + "^{commit}")).result().exitCode() == 0;
     }
 
     /** Whether {@code ancestor} is {@code descendant} or one of its ancestors. */
     boolean isAncestor(String ancestor, String descendant, ReplicaId replica) {
-        GitProcess.Result r = git.run(repo, options.timeout(), null, Map.of(), replica,
-                List.of("merge-base", "--is-ancestor", ancestor, descendant));
+        GitProcess.Result r = command(replica, List.of("merge-base", "--is-ancestor", ancestor, descendant)).result();
         if (r.exitCode() == 0 || r.exitCode() == 1) {
             return r.exitCode() == 0;
         }
@@ -487,7 +597,7 @@ final class LocalClone {
     }
 
     int countCommits(String sha, ReplicaId replica) {
-        return Integer.parseInt(run(repo, options.timeout(), null, replica, List.of("rev-list", "--count", sha))
+        return Integer.parseInt(command(replica, List.of("rev-list", "--count", sha)).run()
                 .out().strip());
     }
 
@@ -495,7 +605,54 @@ final class LocalClone {
     GitProcess.Result push(List<String> args, ReplicaId replica) {
         List<String> all = new ArrayList<>(List.of("push", "--porcelain", "--no-verify"));
         all.addAll(args);
-        return git.run(repo, options.networkTimeout(), null, Map.of(), replica, all);
+        return command(replica, all).network().result();
+    }
+
+    /** A git command in the clone, to configure and run; see {@link Command}. */
+    Command command(ReplicaId replica, List<String> args) {
+        return new Command(replica, args);
+    }
+
+    /**
+     * One git command in the clone: its arguments, what it reads on stdin (nothing by default) and its
+     * bound ({@link GitStoreOptions#timeout()}, or {@link GitStoreOptions#networkTimeout()} for one that
+     * talks to the remote). {@link #run()} throws a classified {@link GitOperationError} on a non-zero
+     * exit; {@link #result()} leaves the exit code to the caller.
+     */
+    final class Command {
+        private final ReplicaId replica;
+        private final List<String> args;
+        private byte[] stdin;
+        private boolean network;
+
+        private Command(ReplicaId replica, List<String> args) {
+            this.replica = replica;
+            this.args = List.copyOf(args);
+        }
+
+        /** Feeds {@code bytes} to its stdin. */
+        Command input(byte[] bytes) {
+            this.stdin = bytes;
+            return this;
+        }
+
+        /** Bounds it by the network timeout: it fetches or pushes. */
+        Command network() {
+            this.network = true;
+            return this;
+        }
+
+        /** Runs it; a non-zero exit is a classified {@link GitOperationError}. */
+        GitProcess.Result run() {
+            return LocalClone.this.run(repo, network ? options.networkTimeout() : options.timeout(), stdin, replica,
+                    args);
+        }
+
+        /** Runs it and returns its result whatever the exit code. */
+        GitProcess.Result result() {
+            return git.run(repo, network ? options.networkTimeout() : options.timeout(), stdin, Map.of(), replica,
+                    args);
+        }
     }
 
     /** Runs a command and throws a classified {@link GitOperationError} on a non-zero exit. */

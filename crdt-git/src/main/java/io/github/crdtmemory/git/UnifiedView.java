@@ -53,31 +53,73 @@ final class UnifiedView {
     }
 
     /**
-     * Publishes the view of the last read with {@code published} in place of that replica's entry (no
-     * fetch: the lease on {@code main} is the one fetched with that read, so a stale view cannot
-     * overwrite a newer one); on a lost race, or with nothing read yet, re-reads and tries again, up
-     * to {@code attempts} in all.
+     * A new {@code main} built for a publication, to push together with the replica ref.
+     *
+     * @param commit the new commit of {@code main}
+     * @param lease the commit {@code main} must still be at on the remote ({@code ""}: absent)
+     */
+    record Update(String commit, String lease) {
+    }
+
+    /**
+     * Builds the {@code main} that adds {@code published} to the view of the last read (no fetch: the
+     * lease is the {@code main} fetched with that read, so a stale view cannot overwrite a newer one).
+     *
+     * @return the update to push, or null if nothing was read yet or {@code main} already holds this view
+     */
+    Update prepare(ReplicaId replica, PublishedState published, String publishedSha) {
+        Snapshot remembered = last;
+        if (remembered == null) {
+            return null;
+        }
+        List<PublishedState> states = new ArrayList<>();
+        remembered.states().stream().filter(s -> !s.replica().equals(replica)).forEach(states::add);
+        states.add(published);
+        Map<String, String> known = new HashMap<>(shas);
+        known.put(published.revision().token(), publishedSha);
+        return build(replica, Snapshot.of(states), known);
+    }
+
+    /** Building the update failed (logged by the caller); nothing more is tried for this publication. */
+    void failed() {
+        status = GitStore.UnifiedStatus.FAILED;
+    }
+
+    /** The prepared update was pushed with the replica ref. */
+    void pushed() {
+        status = GitStore.UnifiedStatus.PUBLISHED;
+    }
+
+    /**
+     * Publishes the view with {@code published} on its own push. The first attempt, if
+     * {@code fromLastRead}, builds on the last read (as {@link #prepare}); any other re-reads, stops if
+     * the fetched {@code main} already lists the publication, and tries again, up to {@code attempts}
+     * in all.
      */
     void publish(ReplicaId replica, PublishedState published, String publishedSha, Supplier<Snapshot> reread,
-                 int attempts) {
-        Snapshot remembered = last;
+                 int attempts, boolean fromLastRead) {
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            Snapshot snapshot;
-            if (attempt == 1 && remembered != null) {
-                List<PublishedState> states = new ArrayList<>();
-                remembered.states().stream().filter(s -> !s.replica().equals(replica)).forEach(states::add);
-                states.add(published);
-                snapshot = Snapshot.of(states);
-            } else {
-                snapshot = reread.get();
-            }
-            Map<String, String> known = new HashMap<>(shas);
-            known.put(published.revision().token(), publishedSha);
             try {
-                if (tryPublish(replica, snapshot, known)) {
+                Update update;
+                if (attempt == 1 && fromLastRead && last != null) {
+                    update = prepare(replica, published, publishedSha);
+                } else {
+                    Snapshot snapshot = reread.get();
+                    if (lists(replica, published.revision().token())) {
+                        status = GitStore.UnifiedStatus.INCLUDED;
+                        return;
+                    }
+                    Map<String, String> known = new HashMap<>(shas);
+                    known.put(published.revision().token(), publishedSha);
+                    update = build(replica, snapshot, known);
+                }
+                if (update == null || push(update, replica)) {
                     return;
                 }
             } catch (GitOperationError e) {
+                if (e.kind() == GitOperationError.Kind.CORRUPT) {
+                    throw e;
+                }
                 status = GitStore.UnifiedStatus.FAILED;
                 log.warn("{}: the unified view on main was not updated: {}", store, e.getMessage());
                 return;
@@ -93,25 +135,10 @@ final class UnifiedView {
         log.warn("{}: other writers kept moving main; the unified view catches up at a later publication", store);
     }
 
-    /** Returns false on a lost race. */
-    private boolean tryPublish(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
-        List<MemoryState> states = new ArrayList<>();
-        snapshot.states().forEach(s -> states.add(s.state()));
-        MemoryState merged = MemoryState.joinAll(states);
-        byte[] memory = MemoryFileCodec.write(merged.view(), true);
-        byte[] manifest = manifest(snapshot, memory, known);
-        String memoryBlob = clone.hashObject(memory, replica);
-        String manifestBlob = clone.hashObject(manifest, replica);
-        String tree = clone.mktree("100644 blob " + manifestBlob + "\tmanifest.json\n100644 blob " + memoryBlob
-                + "\tmemory.jsonl\n", replica);
-        String main = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
-        if (main != null && tree.equals(treeOf(main, replica))) {
-            status = GitStore.UnifiedStatus.UNCHANGED;
-            return true;
-        }
-        String commit = clone.commitTree(tree, main, "memory.jsonl: " + snapshot.size() + " replicas", replica);
-        GitProcess.Result r = clone.push(List.of("--force-with-lease=refs/heads/main:" + (main == null ? "" : main),
-                "origin", commit + ":refs/heads/main"), replica);
+    /** Pushes an update of {@code main} alone; returns false on a lost race. */
+    private boolean push(Update update, ReplicaId replica) {
+        GitProcess.Result r = clone.push(List.of("--force-with-lease=refs/heads/main:" + update.lease(),
+                "origin", update.commit() + ":refs/heads/main"), replica);
         if (r.exitCode() == 0) {
             status = GitStore.UnifiedStatus.PUBLISHED;
             return true;
@@ -123,9 +150,47 @@ final class UnifiedView {
         throw e;
     }
 
-    private String treeOf(String commit, ReplicaId replica) {
-        return clone.run(clone.path(), clone.timeout(), null, replica,
-                List.of("rev-parse", "--verify", "--end-of-options", commit + "^{tree}")).out().strip();
+    /** The commit of {@code main} for {@code snapshot}, or null (status UNCHANGED) if main holds it already. */
+    private Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
+        List<MemoryState> states = new ArrayList<>();
+        snapshot.states().forEach(s -> states.add(s.state()));
+        MemoryState merged = MemoryState.joinAll(states);
+        byte[] memory = MemoryFileCodec.write(merged.view(), true);
+        byte[] manifest = manifest(snapshot, memory, known);
+        List<String> blobs = clone.writeBlobs(List.of(memory, manifest), replica);
+        String tree = clone.mktree("100644 blob " + blobs.get(1) + "\tmanifest.json\n100644 blob " + blobs.get(0)
+                + "\tmemory.jsonl\n", replica);
+        String[] main = mainAndTree(replica);
+        if (main != null && tree.equals(main[1])) {
+            status = GitStore.UnifiedStatus.UNCHANGED;
+            return null;
+        }
+        String commit = clone.commitTree(tree, main == null ? null : main[0], "memory.jsonl: " + snapshot.size()
+                + " replicas", replica);
+        return new Update(commit, main == null ? "" : main[0]);
+    }
+
+    /** {@code main}'s tracking commit and its tree (one {@code for-each-ref}), or null if there is none. */
+    private String[] mainAndTree(ReplicaId replica) {
+        String out = clone.command(replica, List.of("for-each-ref",
+                "--format=%(objectname) %(tree)", LocalClone.MAIN_TRACKING)).run().out().strip();
+        String[] parts = out.split(" ");
+        return parts.length == 2 ? parts : null;
+    }
+
+    /**
+     * Whether {@code main} as last fetched lists {@code commit} (or the replica has moved past it, which
+     * only its own host does): a writer that won the race after this publication landed read it, and
+     * every later {@code main} is built from a fetch after that one, so it stays listed.
+     */
+    private boolean lists(ReplicaId replica, String commit) {
+        String main = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
+        if (main == null) {
+            return false;
+        }
+        byte[] manifest = clone.readBlobs(List.of(main + ":manifest.json"), replica).get(0);
+        return manifest != null && new String(manifest, java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"" + commit + "\"");
     }
 
     private static byte[] manifest(Snapshot snapshot, byte[] memory, Map<String, String> known) {

@@ -47,6 +47,58 @@ public final class GitFixtures {
         }
     }
 
+    /** Runs git in {@code dir} with {@code input} on stdin and returns stdout, stripped; fails the test on an error. */
+    public static String gitWithInput(Path dir, byte[] input, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("GIT_"));
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        env.put("LC_ALL", "C");
+        env.put("GIT_AUTHOR_NAME", "t");
+        env.put("GIT_AUTHOR_EMAIL", "t@example.invalid");
+        env.put("GIT_COMMITTER_NAME", "t");
+        env.put("GIT_COMMITTER_EMAIL", "t@example.invalid");
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            Process p = pb.start();
+            try (java.io.OutputStream in = p.getOutputStream()) {
+                in.write(input);
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("git " + String.join(" ", args) + " failed");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The blob ids of the state shards ({@code shard-xx}, format 2) in the tree of {@code rev}, in order. */
+    public static List<String> shardBlobs(Path repo, String rev) {
+        List<String> blobs = new ArrayList<>();
+        for (String line : git(repo, "ls-tree", rev).split("\n")) {
+            String[] parts = line.split("\\s+");
+            if (parts.length == 4 && parts[3].startsWith("shard-")) {
+                blobs.add(parts[2]);
+            }
+        }
+        return blobs;
+    }
+
+    /** The text of every state shard in the tree of {@code rev}, concatenated. */
+    public static String stateText(Path repo, String rev) {
+        StringBuilder text = new StringBuilder();
+        shardBlobs(repo, rev).forEach(b -> text.append(git(repo, "cat-file", "blob", b)));
+        return text.toString();
+    }
+
     /** Creates a bare repository at {@code dir}. */
     public static Path bareRemote(Path dir) {
         try {

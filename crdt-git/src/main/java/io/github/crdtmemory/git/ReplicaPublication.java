@@ -1,0 +1,299 @@
+package io.github.crdtmemory.git;
+
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.store.ConcurrentUpdateException;
+import io.github.crdtmemory.store.PublishedState;
+import io.github.crdtmemory.store.Revision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's publication in a git store: the format 2 tree written by change (only the shards its
+ * parent lacks), the commit whose parent is the expected revision, and one push under a lease (with
+ * {@code main} and, when compacting, the archive ref, atomically). A lost race is a
+ * {@link ConcurrentUpdateException}; a push whose outcome is unknown is resolved by fetching. Called
+ * under the store's lock.
+ */
+final class ReplicaPublication {
+    private static final Logger log = LoggerFactory.getLogger(GitStore.class);
+    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
+
+    private final LocalClone clone;
+    private final StateReader reader;
+    private final UnifiedView unified;
+    private final GitStoreOptions options;
+    private final String description;
+    private volatile boolean compaction = true;
+    /** The number of commits behind the commits this store published last ({@code rev-list --count}). */
+    private final Map<String, Integer> depths = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ReplicaPublication(LocalClone clone, StateReader reader, UnifiedView unified, GitStoreOptions options,
+                       String description) {
+        this.clone = clone;
+        this.reader = reader;
+        this.unified = unified;
+        this.options = options;
+        this.description = description;
+    }
+
+    /** Whether compaction is still on (a server that refuses history rewrites turns it off). */
+    boolean compaction() {
+        return compaction;
+    }
+
+    /**
+     * The unified view's part of one publication: {@code main} is pushed in the same atomic push as the
+     * replica ref when it can be; {@code done} once it was (or held the view already).
+     */
+    static final class MainPush {
+        final String sha;
+        boolean tried;
+        boolean done;
+
+        MainPush(String sha) {
+            this.sha = sha;
+        }
+    }
+
+    /**
+     * The update of {@code main} to push with {@code commit}, or null (best effort: a failure to build it
+     * is logged, and {@code main} is then tried on its own after the replica ref).
+     */
+    private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
+        if (main.sha == null || main.tried) {
+            return null;
+        }
+        try {
+            UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
+                    main.sha);
+            main.done = update == null && unified.status() == GitStore.UnifiedStatus.UNCHANGED;
+            return update;
+        } catch (GitOperationError e) {
+            if (e.kind() == GitOperationError.Kind.CORRUPT) {
+                throw e;
+            }
+            log.warn("{}: the unified view on main was not updated: {}", description, e.getMessage());
+            unified.failed();
+            main.done = true;
+            return null;
+        }
+    }
+
+    Revision publish(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
+                                   Revision expected, boolean compact, MainPush main) {
+        String ref = LocalClone.REPLICA_PREFIX + replica.value();
+        String parent = expected.isNone() ? null : expected.token();
+        if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
+            throw new ConcurrentUpdateException(description, replica, expected, null);
+        }
+        List<LocalClone.TreeEntry> before = parent == null ? List.of() : clone.trees(List.of(parent), replica).get(0);
+        if (before == null) { // the parent is not in the clone (yet)
+            clone.fetch(replica);
+            before = clone.trees(List.of(parent), replica).get(0);
+            if (before == null) {
+                throw new ConcurrentUpdateException(description, replica, expected, null);
+            }
+        }
+        refuseNewerFormat(before, replica);
+        Map<String, String> blobs = writeChangedBlobs(files, before, replica);
+        StringBuilder entries = new StringBuilder();
+        blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
+        if (parent != null && sameEntries(before, blobs)) {
+            return republish(replica, ref, parent, expected);
+        }
+        int depth = parent == null ? 0 : depthOf(parent, replica);
+        boolean compacting = compact && parent != null && depth >= options.historyLimit();
+        String tree = clone.mktree(entries.toString(), replica);
+        String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
+                + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
+        UnifiedView.Update mainUpdate = prepareMain(replica, commit, state, main);
+        List<String> args = new ArrayList<>();
+        args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
+        if (mainUpdate != null) {
+            args.add("--force-with-lease=refs/heads/main:" + mainUpdate.lease());
+        }
+        if (compacting || mainUpdate != null) {
+            args.add("--atomic");
+        }
+        args.add("origin");
+        args.add(commit + ":" + ref);
+        if (compacting) {
+            args.add(parent + ":" + LocalClone.ARCHIVE_PREFIX + replica.value() + "/" + parent);
+        }
+        if (mainUpdate != null) {
+            args.add(mainUpdate.commit() + ":refs/heads/main");
+            main.tried = true;
+        }
+        GitProcess.Result r;
+        try {
+            r = clone.push(args, replica);
+        } catch (GitTimeoutError timeout) {
+            return resolveUnknownPush(replica, commit, timeout);
+        }
+        if (r.exitCode() == 0) {
+            if (compacting) {
+                log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
+                        replica, parent);
+            }
+            reader.published(replica, commit, state, main.sha, blobs, files);
+            depths.clear(); // only the newest is ever asked for
+            depths.put(commit, compacting ? 1 : depth + 1);
+            if (mainUpdate != null) {
+                unified.pushed();
+                main.done = true;
+            }
+            return Revision.of(commit);
+        }
+        GitOperationError failure = clone.error(r, replica);
+        if (failure.kind() != GitOperationError.Kind.REJECTED) {
+            throw failure;
+        }
+        if (mainUpdate != null && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
+            return publish(replica, state, files, expected, compact, main); // main moved: the replica ref alone
+        }
+        if (compacting) {
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (parent.equals(tip)) {
+                log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
+                        failure.stderr().strip());
+                compaction = false;
+                return publish(replica, state, files, expected, false, main);
+            }
+        }
+        throw new ConcurrentUpdateException(description, replica, expected, null);
+    }
+
+    /**
+     * Refuses to publish over a state whose tree names a format version newer than this code writes:
+     * it would lose what it cannot read. Nothing is written.
+     */
+    private void refuseNewerFormat(List<LocalClone.TreeEntry> tree, ReplicaId replica) {
+        for (LocalClone.TreeEntry e : tree) {
+            if (e.name().equals(StateTree.FORMAT_FILE) && !e.id().equals(StateTree.formatBlob(replica))) {
+                reader.refuseNewer(e.id(), replica);
+            }
+        }
+    }
+
+    /**
+     * The ids of the files of the new tree, name to id, writing only the blobs the parent's tree does not
+     * already hold (ids computed here; one {@code hash-object} for all of them).
+     */
+    private Map<String, String> writeChangedBlobs(Map<String, byte[]> files, List<LocalClone.TreeEntry> before,
+                                                  ReplicaId replica) {
+        Set<String> present = new java.util.HashSet<>();
+        before.forEach(e -> present.add(e.id()));
+        Map<String, String> ids = new java.util.TreeMap<>();
+        List<String> toWrite = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        files.forEach((name, bytes) -> {
+            String id = StateTree.blobId(bytes);
+            if (present.contains(id)) {
+                ids.put(name, id);
+            } else {
+                toWrite.add(name);
+                contents.add(bytes);
+            }
+        });
+        List<String> written = clone.writeBlobs(contents, replica);
+        for (int i = 0; i < toWrite.size(); i++) {
+            ids.put(toWrite.get(i), written.get(i));
+        }
+        return ids;
+    }
+
+    /**
+     * Whether an atomic push failed only because of its other refs: {@code ref}'s own line in the
+     * porcelain output says {@code atomic push failed}, not a stale lease or a non-fast-forward.
+     */
+    private static boolean onlyOthersRejected(GitProcess.Result r, String ref) {
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("!") && line.contains(":" + ref + "\t")) {
+                return line.contains("atomic push failed");
+            }
+        }
+        return false;
+    }
+
+    /** {@code rev-list --count} of {@code commit}, known without git for this store's last publication. */
+    private int depthOf(String commit, ReplicaId replica) {
+        Integer known = depths.get(commit);
+        return known != null ? known : clone.countCommits(commit, replica);
+    }
+
+    /**
+     * Whether the remote's replica ref is still at {@code parent} (absent if null), after a fetch: an
+     * atomic push the remote refused as a whole (a ref moved during its transaction) says not which ref.
+     */
+    private boolean stillAt(ReplicaId replica, String parent) {
+        clone.fetch(replica);
+        String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                .get(LocalClone.TRACKING_PREFIX + replica.value());
+        return parent == null ? tip == null : parent.equals(tip);
+    }
+
+    private static boolean sameEntries(List<LocalClone.TreeEntry> before, Map<String, String> blobs) {
+        if (before.size() != blobs.size()) {
+            return false;
+        }
+        for (LocalClone.TreeEntry e : before) {
+            if (!e.isFile() || !e.id().equals(blobs.get(e.name()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The state is byte-identical to the expected revision's: no new commit (history does not grow);
+     * a push of the same commit under the lease still checks that the remote is at that revision.
+     */
+    private Revision republish(ReplicaId replica, String ref, String parent, Revision expected) {
+        GitProcess.Result r;
+        try {
+            r = clone.push(List.of("--force-with-lease=" + ref + ":" + parent, "origin", parent + ":" + ref), replica);
+        } catch (GitTimeoutError timeout) {
+            // it pushed no new commit, so it only succeeded if the remote is still exactly at parent
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (parent.equals(tip)) {
+                return expected;
+            }
+            throw timeout;
+        }
+        if (r.exitCode() == 0) {
+            return expected;
+        }
+        GitOperationError failure = clone.error(r, replica);
+        if (failure.kind() == GitOperationError.Kind.REJECTED) {
+            throw new ConcurrentUpdateException(description, replica, expected, null);
+        }
+        throw failure;
+    }
+
+    /** A push timed out: it may have landed. Fetch and check before reporting anything. */
+    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitTimeoutError timeout) {
+        log.warn("push of {} timed out; checking whether it landed", replica);
+        try {
+            clone.fetch(replica);
+            String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
+                    .get(LocalClone.TRACKING_PREFIX + replica.value());
+            if (tip != null && clone.hasCommit(commit, replica) && clone.isAncestor(commit, tip, replica)) {
+                log.info("the timed-out push of {} had landed; published as {}", replica, commit);
+                return Revision.of(commit);
+            }
+        } catch (GitOperationError e) {
+            timeout.addSuppressed(e);
+        }
+        throw timeout;
+    }
+}

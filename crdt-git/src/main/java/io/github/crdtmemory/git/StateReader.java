@@ -1,0 +1,409 @@
+package io.github.crdtmemory.git;
+
+import io.github.crdtmemory.core.LwwMap;
+import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.PrivateFiles;
+import io.github.crdtmemory.memory.AtomKey;
+import io.github.crdtmemory.memory.MemoryFormatException;
+import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.memory.StateCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads replica states out of commits of either format version ({@link StateTree}) with three git
+ * processes whatever their number (the trees, the sizes, the blobs), and only for what it has not read
+ * before: decoded states are kept by commit, decoded shards by blob id, so a replica that changed one
+ * shard costs one small blob. A replica whose state cannot be read gets a problem (its quarantine
+ * reason) instead; a newer format version than {@link StateTree#VERSION} throws
+ * {@link GitOperationError.Kind#UNSUPPORTED_FORMAT}. Called under the store's lock.
+ */
+final class StateReader {
+    /**
+     * The state of one replica at one commit, or why it cannot be read.
+     *
+     * @param state the state, or null when {@code problem} says why not
+     * @param problem null when the state was read
+     * @param sha256 SHA-256 of the state's canonical {@link StateCodec} encoding when known (version 1), else null
+     * @param version the format version of the tree (0 if not known)
+     */
+    record Read(MemoryState state, String problem, String sha256, int version, boolean absent) {
+        static Read problem(String why) {
+            return new Read(null, why, null, 0, false);
+        }
+
+        /** The commit holds no state of this replica at all (another replica's commit, say). */
+        static Read absent(String why) {
+            return new Read(null, why, null, 0, true);
+        }
+
+        static Read of(MemoryState state, String sha256, int version) {
+            return new Read(state, null, sha256, version, false);
+        }
+    }
+
+    /** A decoded shard and the size of its blob. */
+    private record Shard(MemoryState state, long size) {
+    }
+
+    /** A tree that holds no state of the replica asked for. */
+    private record Absent(String why) {
+    }
+
+    /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
+    private record Plan(int version, List<String> blobs, List<Integer> shards) {
+    }
+
+    private final LocalClone clone;
+    private final GitStoreOptions options;
+    private final String store;
+    private Map<String, Read> byCommit = new HashMap<>();
+    private Map<String, Shard> byBlob = new HashMap<>();
+    private final Map<String, List<String>> blobsOfCommit = new HashMap<>();
+    /** The replica each format file read names. */
+    private final Map<String, String> formatReplica = new HashMap<>();
+
+    StateReader(LocalClone clone, GitStoreOptions options, String store) {
+        this.clone = clone;
+        this.options = options;
+        this.store = store;
+    }
+
+    /**
+     * SHA-256 of the canonical {@link StateCodec} encoding of {@code read}, the state of {@code replica}
+     * at {@code commit}: computed once (for a format 2 state), then kept with the state.
+     */
+    String sha256(ReplicaId replica, String commit, Read read) {
+        if (read.sha256() != null) {
+            return read.sha256();
+        }
+        String sha = PrivateFiles.sha256(StateCodec.encode(read.state()));
+        String key = key(replica, commit);
+        if (byCommit.get(key) == read) {
+            byCommit.put(key, Read.of(read.state(), sha, read.version()));
+        }
+        return sha;
+    }
+
+    /**
+     * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
+     * if known, the SHA-256 of its canonical encoding.
+     */
+    void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
+                   Map<String, byte[]> files) {
+        List<String> ids = new ArrayList<>();
+        shardBlobs.forEach((name, id) -> {
+            int shard = StateTree.shardIndex(name);
+            if (shard >= 0) {
+                ids.add(id);
+                if (!byBlob.containsKey(id)) {
+                    byBlob.put(id, new Shard(null, files.get(name).length)); // decoded lazily if ever needed
+                }
+            }
+        });
+        byCommit.put(key(replica, commit), Read.of(state, sha256, StateTree.VERSION));
+        blobsOfCommit.put(key(replica, commit), ids);
+    }
+
+    private static String key(ReplicaId replica, String commit) {
+        return replica.value() + " " + commit;
+    }
+
+    /** Forgets every state and shard not needed for replica {@code ids.get(i)} at {@code commits.get(i)}. */
+    void retain(List<ReplicaId> ids, List<String> commits) {
+        Map<String, Read> keep = new HashMap<>();
+        Map<String, Shard> keepBlobs = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String c = key(ids.get(i), commits.get(i));
+            Read r = byCommit.get(c);
+            if (r != null) {
+                keep.put(c, r);
+                for (String id : blobsOfCommit.getOrDefault(c, List.of())) {
+                    Shard s = byBlob.get(id);
+                    if (s != null) {
+                        keepBlobs.put(id, s);
+                    }
+                }
+            }
+        }
+        blobsOfCommit.keySet().retainAll(keep.keySet());
+        byCommit = keep;
+        byBlob = keepBlobs;
+    }
+
+    /** Reads the state of replica {@code ids.get(i)} at {@code commits.get(i)}, for each i. */
+    List<Read> read(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
+        Read[] out = new Read[ids.size()];
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            out[i] = byCommit.get(key(ids.get(i), commits.get(i)));
+            if (out[i] == null) {
+                todo.add(i);
+            }
+        }
+        if (todo.isEmpty()) {
+            return List.of(out);
+        }
+        List<String> todoCommits = new ArrayList<>();
+        todo.forEach(i -> todoCommits.add(commits.get(i)));
+        List<List<LocalClone.TreeEntry>> trees = clone.trees(todoCommits, caller);
+        Plan[] plans = new Plan[ids.size()];
+        Map<String, Integer> formatFiles = new HashMap<>();
+        for (int k = 0; k < todo.size(); k++) {
+            int i = todo.get(k);
+            if (trees.get(k) == null) {
+                throw corrupt(ids.get(i), "commit " + commits.get(i) + " is missing in the local clone");
+            }
+            Object planOrProblem = plan(ids.get(i), commits.get(i), trees.get(k), formatFiles);
+            if (planOrProblem instanceof String problem) {
+                out[i] = Read.problem(problem);
+            } else if (planOrProblem instanceof Absent absent) {
+                out[i] = Read.absent(absent.why());
+            } else {
+                plans[i] = (Plan) planOrProblem;
+            }
+        }
+        checkFormats(formatFiles, caller);
+        for (int i : todo) {
+            if (plans[i] != null && plans[i].version() == -1) {
+                plans[i] = versionedPlan(ids.get(i), commits.get(i), trees.get(todo.indexOf(i)), formatFiles);
+                if (plans[i].blobs() == null) {
+                    out[i] = plans[i].version() == -2
+                            ? Read.absent("commit " + commits.get(i) + " holds no state of replica " + ids.get(i))
+                            : Read.problem("the format file at " + commits.get(i) + " is not one this code knows");
+                    plans[i] = null;
+                }
+            }
+        }
+        readPlans(ids, commits, plans, out, caller);
+        return List.of(out);
+    }
+
+    /**
+     * The plan of a tree: version 1 ({@code <id>.state}), version 2 (canonical {@code format} file), or
+     * version -1 when its {@code format} file must be read first (its id is put in {@code formatFiles});
+     * or a String: why the replica cannot be read.
+     */
+    private Object plan(ReplicaId id, String commit, List<LocalClone.TreeEntry> tree,
+                        Map<String, Integer> formatFiles) {
+        LocalClone.TreeEntry format = entry(tree, StateTree.FORMAT_FILE);
+        if (format != null) {
+            if (!format.isFile()) {
+                return "the format entry at " + commit + " is a " + format.type() + ", not a file";
+            }
+            if (format.id().equals(StateTree.formatBlob(id))) {
+                return shardPlan(commit, tree);
+            }
+            formatFiles.put(format.id(), -1);
+            return new Plan(-1, List.of(), List.of());
+        }
+        LocalClone.TreeEntry state = entry(tree, id.value() + ".state");
+        if (state == null) {
+            return new Absent("commit " + commit + " holds no state of replica " + id + " (no " + id + ".state)");
+        }
+        if (!state.isFile()) {
+            return id + ".state at " + commit + " is a " + state.type() + ", not a file";
+        }
+        return new Plan(1, List.of(state.id()), List.of(-1));
+    }
+
+    private static Object shardPlan(String commit, List<LocalClone.TreeEntry> tree) {
+        List<String> blobs = new ArrayList<>();
+        List<Integer> shards = new ArrayList<>();
+        for (LocalClone.TreeEntry e : tree) {
+            if (e.name().equals(StateTree.FORMAT_FILE)) {
+                continue;
+            }
+            int shard = StateTree.shardIndex(e.name());
+            if (shard < 0 || !e.isFile()) {
+                return "unexpected " + e.type() + " '" + e.name() + "' in the format 2 tree at " + commit;
+            }
+            blobs.add(e.id());
+            shards.add(shard);
+        }
+        return new Plan(2, blobs, shards);
+    }
+
+    /** Throws {@link GitOperationError.Kind#UNSUPPORTED_FORMAT} if the format file {@code blob} names a newer version. */
+    void refuseNewer(String blob, ReplicaId caller) {
+        Map<String, Integer> one = new HashMap<>();
+        one.put(blob, -1);
+        checkFormats(one, caller);
+    }
+
+    /** Reads format files that are not the canonical version 2 one; a newer version throws. */
+    private void checkFormats(Map<String, Integer> formatFiles, ReplicaId caller) {
+        if (formatFiles.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(formatFiles.keySet());
+        List<LocalClone.ObjectInfo> infos = clone.inspect(ids, caller);
+        List<String> small = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (infos.get(i) != null && infos.get(i).type().equals("blob") && infos.get(i).size() <= 4096) {
+                small.add(ids.get(i));
+            }
+        }
+        List<byte[]> contents = clone.readInspected(small, caller);
+        for (int i = 0; i < small.size(); i++) {
+            int version = contents.get(i) == null ? -1 : StateTree.versionOf(contents.get(i));
+            formatFiles.put(small.get(i), version);
+            if (contents.get(i) != null) {
+                formatReplica.put(small.get(i), StateTree.replicaOf(contents.get(i)));
+            }
+            if (version > StateTree.VERSION) {
+                throw new GitOperationError(store, caller, GitOperationError.Kind.UNSUPPORTED_FORMAT,
+                        List.of("cat-file", "--batch"), 0, "a replica state on the remote is in format version "
+                        + version + "; this program reads versions 1 to " + StateTree.VERSION
+                        + ": upgrade it (nothing was changed)", Duration.ZERO, clone.path(), null);
+            }
+        }
+    }
+
+    private Plan versionedPlan(ReplicaId id, String commit, List<LocalClone.TreeEntry> tree,
+                               Map<String, Integer> formatFiles) {
+        String formatId = entry(tree, StateTree.FORMAT_FILE).id();
+        int version = formatFiles.getOrDefault(formatId, -1);
+        if (version != StateTree.VERSION) {
+            return new Plan(version, null, null);
+        }
+        if (!id.value().equals(formatReplica.get(formatId))) {
+            return new Plan(-2, null, null);
+        }
+        Object p = shardPlan(commit, tree); // a format 2 file written differently: read it all the same
+        return p instanceof Plan plan ? plan : new Plan(version, null, null);
+    }
+
+    /** Checks sizes, reads the blobs not cached, decodes; fills {@code out} where a plan is. */
+    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out, ReplicaId caller) {
+        Set<String> needed = new LinkedHashSet<>();
+        for (Plan p : plans) {
+            if (p != null) {
+                p.blobs().stream().filter(b -> p.version() == 1 || !byBlob.containsKey(b)
+                        || byBlob.get(b).state() == null).forEach(needed::add);
+            }
+        }
+        List<String> neededList = new ArrayList<>(needed);
+        List<LocalClone.ObjectInfo> infos = clone.inspect(neededList, caller);
+        Map<String, LocalClone.ObjectInfo> info = new HashMap<>();
+        for (int i = 0; i < neededList.size(); i++) {
+            if (infos.get(i) == null) { // the tree names the blob, so the remote has it: our clone lost it
+                throw corrupt(caller, "object " + neededList.get(i) + " is missing or corrupt in the local clone");
+            }
+            info.put(neededList.get(i), infos.get(i));
+        }
+        Set<String> toRead = new HashSet<>();
+        for (int i = 0; i < plans.length; i++) {
+            if (plans[i] == null) {
+                continue;
+            }
+            String problem = sizeProblem(ids.get(i), commits.get(i), plans[i], info);
+            if (problem != null) {
+                out[i] = Read.problem(problem);
+                plans[i] = null;
+            } else {
+                plans[i].blobs().stream().filter(info::containsKey).forEach(toRead::add);
+            }
+        }
+        List<String> readList = new ArrayList<>(toRead);
+        List<byte[]> blobs = clone.readInspected(readList, caller);
+        Map<String, byte[]> content = new HashMap<>();
+        for (int i = 0; i < readList.size(); i++) {
+            content.put(readList.get(i), blobs.get(i));
+        }
+        for (int i = 0; i < plans.length; i++) {
+            if (plans[i] != null) {
+                out[i] = decode(ids.get(i), commits.get(i), plans[i], content);
+                if (out[i].problem() == null) {
+                    byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
+                    blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].blobs()
+                            : List.of());
+                }
+            }
+        }
+    }
+
+    /** A blob over the limit, or shards over it in total, or an object that is not a file; else null. */
+    private String sizeProblem(ReplicaId id, String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
+        long total = 0;
+        for (String blob : plan.blobs()) {
+            LocalClone.ObjectInfo i = info.get(blob);
+            long size = i != null ? i.size() : byBlob.get(blob).size();
+            if (i != null && !i.type().equals("blob")) {
+                return "object " + blob + " of its state at " + commit + " is a " + i.type() + ", not a file";
+            }
+            if (size > options.maxStateBytes()) {
+                return (plan.version() == 1 ? "its state at " + commit + " is " : "a shard of its state at " + commit
+                        + " (" + blob + ") is ") + size + " bytes, over the limit of " + options.maxStateBytes()
+                        + " bytes";
+            }
+            total += size;
+        }
+        if (total > options.maxStateBytes()) {
+            return "its state at " + commit + " is " + total + " bytes in " + plan.blobs().size()
+                    + " shards, over the limit of " + options.maxStateBytes() + " bytes";
+        }
+        return null;
+    }
+
+    private Read decode(ReplicaId id, String commit, Plan plan, Map<String, byte[]> content) {
+        String source = store + " " + commit + ":";
+        try {
+            if (plan.version() == 1) {
+                byte[] blob = content.get(plan.blobs().get(0));
+                return Read.of(StateCodec.decode(blob, source + id + ".state"), PrivateFiles.sha256(blob), 1);
+            }
+            List<MemoryState> shards = new ArrayList<>();
+            for (int k = 0; k < plan.blobs().size(); k++) {
+                String blob = plan.blobs().get(k);
+                Shard cached = byBlob.get(blob);
+                if (cached == null || cached.state() == null) {
+                    byte[] bytes = content.get(blob);
+                    MemoryState s = StateCodec.decode(bytes, source + StateTree.shardName(plan.shards().get(k)));
+                    String misplaced = misplaced(s, plan.shards().get(k));
+                    if (misplaced != null) {
+                        return Read.problem("unreadable state: " + misplaced + " at " + commit);
+                    }
+                    cached = new Shard(s, bytes.length);
+                    byBlob.put(blob, cached);
+                }
+                shards.add(cached.state());
+            }
+            return Read.of(MemoryState.joinAll(shards), null, 2);
+        } catch (MemoryFormatException e) {
+            return Read.problem("unreadable state: " + e.getMessage());
+        }
+    }
+
+    /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
+    private static String misplaced(MemoryState shard, int index) {
+        LwwMap<AtomKey> atoms = shard.atoms();
+        for (int i = 0; i < atoms.size(); i++) {
+            if (StateTree.shardOf(atoms.keyAt(i)) != index) {
+                return "atom " + atoms.keyAt(i) + " is in " + StateTree.shardName(index) + ", not "
+                        + StateTree.shardName(StateTree.shardOf(atoms.keyAt(i)));
+            }
+        }
+        return null;
+    }
+
+    private static LocalClone.TreeEntry entry(List<LocalClone.TreeEntry> tree, String name) {
+        for (LocalClone.TreeEntry e : tree) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private GitOperationError corrupt(ReplicaId replica, String what) {
+        return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
+                what, Duration.ZERO, clone.path(), null);
+    }
+}
