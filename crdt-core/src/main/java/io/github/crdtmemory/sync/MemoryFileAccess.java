@@ -97,12 +97,22 @@ final class MemoryFileAccess {
     }
 
     /**
-     * Whether the temporary file {@code name} of a recorded write-back is still there: then its rename
-     * never happened (a rename moves the name away atomically, and a temporary file recorded as pending
-     * is only deleted once no checkpoint records it).
+     * Whether the temporary file {@code name} of a recorded write-back is still there and is not the
+     * memory file: then its rename never happened (a rename moves the name away atomically; a new memory
+     * file is made by a hard link to it, so both names are one inode until the temporary one is deleted;
+     * and a temporary file recorded as pending is only deleted once no checkpoint records it, or once it
+     * is linked).
      */
     boolean stillPending(String name) throws IOException {
-        return name.indexOf('/') < 0 && Files.exists(target().resolveSibling(name), LinkOption.NOFOLLOW_LINKS);
+        if (name.indexOf('/') >= 0) {
+            return false;
+        }
+        Path target = target();
+        Path temp = target.resolveSibling(name);
+        if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return !Files.exists(target, LinkOption.NOFOLLOW_LINKS) || !Files.isSameFile(temp, target);
     }
 
     /** Returns the file's bytes, or empty when it does not exist. */
@@ -258,6 +268,7 @@ final class MemoryFileAccess {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else if (absent) {
                 createExclusively(temp, target);
+                Files.deleteIfExists(temp); // linked: the memory file is that inode now
             } else {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }

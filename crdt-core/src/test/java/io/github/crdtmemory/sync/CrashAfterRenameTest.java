@@ -170,4 +170,31 @@ final class CrashAfterRenameTest {
         bob.sync();
         assertThat(names(bob.graph())).contains("X", "Keep");
     }
+
+    /**
+     * A new machine's first sync creates its memory file (a hard link to the temporary file, not a
+     * rename) and dies before the checkpoint records it; then its MCP server deletes X. The temporary
+     * name still exists if the link is all that happened, so "still pending" also asks whether it is
+     * the memory file's inode (fault model seed 90444).
+     */
+    @Test
+    void aDeletionInAFileTheFirstSyncCreatedIsKept() {
+        bob.edit(g -> withObservation(g, "X", "thing", "x"));
+        bob.sync();
+        Host carol = new Host(temp, "carol", store);
+        SyncEngine dying = SyncEngine.withHook(carol.engine.settings(), store, step -> {
+            if (step == StepHook.Step.RENAMED) {
+                throw new IllegalStateException("killed after creating the file");
+            }
+        });
+        assertThatThrownBy(dying::sync).hasMessageContaining("killed");
+        assertThat(names(carol.graph())).as("the file was created").contains("X");
+        carol.edit(g -> MemoryGraph.of(g.entities().stream().filter(e -> !e.name().equals("X")).toList(),
+                g.relations()));
+
+        SyncReport report = carol.sync();
+        assertThat(report.deleted()).contains(new io.github.crdtmemory.memory.AtomKey.EntityKey("X"));
+        bob.sync();
+        assertThat(names(bob.graph())).as("her deletion reached bob").doesNotContain("X");
+    }
 }
