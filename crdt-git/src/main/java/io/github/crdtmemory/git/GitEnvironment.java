@@ -82,12 +82,16 @@ final class GitEnvironment {
         env.put("GIT_COMMITTER_NAME", "crdt-memory");
         env.put("GIT_COMMITTER_EMAIL", "crdt-memory@localhost");
         RemoteUrl remote = RemoteUrl.parse(remoteUrl);
-        env.put("GIT_CONFIG_COUNT", remote.authorization().isPresent() ? "2" : "1");
+        env.put("GIT_CONFIG_COUNT", remote.authorization().isPresent() ? "3" : "1");
         env.put("GIT_CONFIG_KEY_0", "remote.origin.url");
         env.put("GIT_CONFIG_VALUE_0", remote.location());
         remote.authorization().ifPresent(credential -> {
             env.put("GIT_CONFIG_KEY_1", "http.extraHeader");
             env.put("GIT_CONFIG_VALUE_1", "Authorization: " + credential);
+            // the header goes with every request git makes, and git sends the requests after a redirect
+            // of its first one to the new location: with a credential, no redirect is followed
+            env.put("GIT_CONFIG_KEY_2", "http.followRedirects");
+            env.put("GIT_CONFIG_VALUE_2", "false");
         });
         return env;
     }
