@@ -180,6 +180,7 @@ final class Cycle {
         if (reading.firstRun() || !ops.atoms().isEmpty() || !reading.current().equals(cp.base())
                 || cp.pending() != null) {
             dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+            discard(cp.pending()); // no checkpoint names its temporary file any more
         }
         hook.at(StepHook.Step.STAMPED);
     }
@@ -450,13 +451,18 @@ final class Cycle {
             hook.at(StepHook.Step.DONE);
             return true;
         }
+        String[] recorded = {null};
         if (!replace(reading.bytes(), out, written, temp -> {
             dir.save(new Checkpoint(clock.current(), local, reading.current(),
                     Checkpoint.Pending.of(written, reading.trailingNewline(), out).withFile(temp)), growth);
+            recorded[0] = temp;
             discard(reading.checkpoint().pending()); // a retry's or a crashed run's, replaced by this one
             hook.at(StepHook.Step.STAMPED);
             hook.at(StepHook.Step.PENDING_SAVED);
         })) {
+            // not renamed, and this process knows it: nothing is pending, the change stays stamped
+            dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
+            discard(recorded[0]);
             return false;
         }
         hook.at(StepHook.Step.RENAMED);

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code refs/heads/replicas/<replica-id>}, in state format 2: a {@code format} file and one
  * {@code shard-xx} file per non-empty shard, each in {@link StateCodec}'s canonical form (equal states,
  * equal trees); format 1 ({@code <replica-id>.state}, the whole state) is still read and is replaced at
- * the replica's next publication; a newer format is refused
- * ({@link GitOperationError.Kind#UNSUPPORTED_FORMAT}). Only that replica advances its ref, so hosts
+ * the replica's next publication; another replica's newer format is quarantined, and publishing over a
+ * newer format is refused ({@link GitOperationError.Kind#UNSUPPORTED_FORMAT}). Only that replica advances its ref, so hosts
  * never contend.
  *
  * <p>The store works in a bare clone under {@link GitStoreOptions#cacheDir()}, guarded by an OS lock

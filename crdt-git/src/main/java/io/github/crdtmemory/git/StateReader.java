@@ -176,6 +176,10 @@ final class StateReader {
                 if (plans[i].blobs() == null) {
                     out[i] = plans[i].version() == -2
                             ? Read.absent("commit " + commits.get(i) + " holds no state of replica " + ids.get(i))
+                            : plans[i].version() > StateTree.VERSION
+                            ? Read.problem("its state at " + commits.get(i) + " is in format version "
+                                    + plans[i].version() + "; this program reads versions 1 to " + StateTree.VERSION
+                                    + ": upgrade it to merge this replica")
                             : Read.problem("the format file at " + commits.get(i) + " is not one this code knows");
                     plans[i] = null;
                 }
@@ -235,9 +239,19 @@ final class StateReader {
         Map<String, Integer> one = new HashMap<>();
         one.put(blob, -1);
         checkFormats(one, caller);
+        int version = one.get(blob);
+        if (version > StateTree.VERSION) {
+            throw new GitOperationError(store, caller, GitOperationError.Kind.UNSUPPORTED_FORMAT,
+                    List.of("cat-file", "--batch"), 0, "the replica's state on the remote is in format version "
+                    + version + "; this program reads versions 1 to " + StateTree.VERSION
+                    + ": upgrade it (nothing was changed)", Duration.ZERO, clone.path(), null);
+        }
     }
 
-    /** Reads format files that are not the canonical version 2 one; a newer version throws. */
+    /**
+     * Reads format files that are not the canonical version 2 one. A newer version is not an error here:
+     * that replica is quarantined (one replica on newer software must not stop the others' syncs).
+     */
     private void checkFormats(Map<String, Integer> formatFiles, ReplicaId caller) {
         if (formatFiles.isEmpty()) {
             return;
@@ -256,12 +270,6 @@ final class StateReader {
             formatFiles.put(small.get(i), version);
             if (contents.get(i) != null) {
                 formatReplica.put(small.get(i), StateTree.replicaOf(contents.get(i)));
-            }
-            if (version > StateTree.VERSION) {
-                throw new GitOperationError(store, caller, GitOperationError.Kind.UNSUPPORTED_FORMAT,
-                        List.of("cat-file", "--batch"), 0, "a replica state on the remote is in format version "
-                        + version + "; this program reads versions 1 to " + StateTree.VERSION
-                        + ": upgrade it (nothing was changed)", Duration.ZERO, clone.path(), null);
             }
         }
     }

@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  *       shard ({@link #shardOf}). So an edit rewrites one small blob, not the whole state, and equal
  *       states give equal trees.</li>
  * </ul>
- * A tree whose {@code format} names a version above {@link #VERSION} is refused
- * ({@link GitOperationError.Kind#UNSUPPORTED_FORMAT}) by readers and writers alike.
+ * A tree whose {@code format} names a version above {@link #VERSION} is quarantined by readers (that
+ * replica only) and refused ({@link GitOperationError.Kind#UNSUPPORTED_FORMAT}) by a writer publishing
+ * over it.
  */
 final class StateTree {
     /** The version this code writes. */

@@ -142,10 +142,12 @@ class GitFormatTest {
         String future = gitWithInput(remote, new byte[0], "commit-tree", tree, "-m", "from a newer version");
         git(remote, "update-ref", "refs/heads/replicas/alice", future);
         try (GitStore store = store(remote, "c")) {
-            assertThatThrownBy(store::read).isInstanceOfSatisfying(GitOperationError.class, e -> {
-                assertThat(e.kind()).isEqualTo(GitOperationError.Kind.UNSUPPORTED_FORMAT);
-                assertThat(e.getMessage()).contains("format version 3").contains("upgrade");
+            // reading quarantines that one replica (it must not stop everybody else's syncs) ...
+            assertThat(store.read().quarantined()).singleElement().satisfies(q -> {
+                assertThat(q.replica()).isEqualTo(A);
+                assertThat(q.reason()).contains("format version 3").contains("upgrade");
             });
+            // ... and publishing over it is refused
             assertThatThrownBy(() -> store.publish(A, state(clock, 2, null), Revision.of(future)))
                     .isInstanceOfSatisfying(GitOperationError.class, e ->
                             assertThat(e.kind()).isEqualTo(GitOperationError.Kind.UNSUPPORTED_FORMAT));
