@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and regenerates docs/benchmarks.md and docs/benchmarks-scaling.svg.
 #
-#   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar)
+#   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar and the
+#                                        server and CLI jars that the MCP side-by-side run starts)
 #   crdt-bench/run.sh quick            (under 5 minutes on 2 cores)
 #   crdt-bench/run.sh full             (every size, more iterations; about 30 minutes)
 #
-# Results (JMH JSON and the harness outputs) go to crdt-bench/target/results/.
+# Results (JMH JSON and the harness outputs) go to crdt-bench/target/results/. The MCP side-by-side
+# run also starts the npm memory server when node is installed (installed with npm, pinned version,
+# into crdt-bench/target/npm); without node it measures ours alone and the report says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-quick}
@@ -52,6 +55,7 @@ bench many 'JoinManyBenchmark' "${many[@]}"
 bench codec 'CodecBenchmark' "${codec[@]}"
 java -cp "$jar" io.github.crdtmemory.bench.SyncHarness "$out/sync.json" "$profile"
 java -Xmx512m -cp "$jar" io.github.crdtmemory.bench.Footprint "$out/footprint.json"
+java -cp "$jar" io.github.crdtmemory.bench.McpSideBySide "$out/mcp.json" "$profile" .
 took=$(( $(date +%s) - start ))
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)
