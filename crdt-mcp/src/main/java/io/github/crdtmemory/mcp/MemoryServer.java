@@ -9,7 +9,6 @@ import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncSettings;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -53,6 +52,8 @@ public final class MemoryServer implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryServer.class);
 
+    private final StartupWarmUp warmUp;
+
     @Option(names = "--memory-file", paramLabel = "FILE",
             description = "The JSONL memory file. Default: $MEMORY_FILE_PATH, else ~/.cache/mcp-memory/memory.json.")
     Path memoryFile;
@@ -80,8 +81,13 @@ public final class MemoryServer implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MemoryServer()).setOut(new java.io.PrintWriter(System.err, true))
+        StartupWarmUp warmUp = StartupWarmUp.start(); // in parallel with the command line and the engine
+        System.exit(new CommandLine(new MemoryServer(warmUp)).setOut(new java.io.PrintWriter(System.err, true))
                 .execute(args));
+    }
+
+    MemoryServer(StartupWarmUp warmUp) {
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -147,11 +153,12 @@ public final class MemoryServer implements Callable<Integer> {
                     return n;
                 }
             });
-            McpJsonMapper json = McpJsonDefaults.getMapper();
+            McpJsonMapper json = warmUp.mapper();
             MemoryToolSet toolSet = new MemoryToolSet(engine, changed);
             McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
                     .serverInfo("memory-server", "0.6.3")
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build())
+                    .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
                     .tools(toolSet.specifications(json))
                     .resources(toolSet.graphResource())
                     .build();
