@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and regenerates docs/benchmarks.md and docs/benchmarks-scaling.svg.
 #
-#   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar)
+#   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar and the
+#                                        server and CLI jars that the MCP side-by-side run starts)
 #   crdt-bench/run.sh quick            (under 5 minutes on 2 cores)
 #   crdt-bench/run.sh full             (every size, more iterations; about 30 minutes)
 #   crdt-bench/run.sh quick --no-heap  (without the heap harness: HeapHarness bisects the smallest -Xmx of
 #                                       memory-backup and memory-mcp-server; quick: 25,000 entities, a few
 #                                       minutes; full: 25,000, 50,000 and 100,000, about an hour more)
 #
-# Results (JMH JSON and the harness outputs) go to crdt-bench/target/results/.
+# Results (JMH JSON and the harness outputs) go to crdt-bench/target/results/. The MCP side-by-side
+# run also starts the npm memory server when node is installed (installed with npm, pinned version,
+# into crdt-bench/target/npm); without node it measures ours alone and the report says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-quick}
@@ -56,6 +59,7 @@ bench many 'JoinManyBenchmark' "${many[@]}"
 bench codec 'CodecBenchmark' "${codec[@]}"
 java -cp "$jar" io.github.crdtmemory.bench.SyncHarness "$out/sync.json" "$profile"
 java -Xmx512m -cp "$jar" io.github.crdtmemory.bench.Footprint "$out/footprint.json"
+java -cp "$jar" io.github.crdtmemory.bench.McpSideBySide "$out/mcp.json" "$profile" .
 if [ "$heap" != --no-heap ]; then
   java -cp "$jar" io.github.crdtmemory.bench.HeapHarness "$out/heap.json" "$profile" \
     crdt-cli/target/memory-backup.jar crdt-mcp/target/memory-mcp-server.jar

@@ -9,7 +9,6 @@ import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.sync.SyncSettings;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -53,6 +52,10 @@ public final class MemoryServer implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryServer.class);
 
+    private static final String SYNC_EVERY = "300";
+
+    private final StartupWarmUp warmUp;
+
     @Option(names = "--memory-file", paramLabel = "FILE",
             description = "The JSONL memory file. Default: $MEMORY_FILE_PATH, else ~/.cache/mcp-memory/memory.json.")
     Path memoryFile;
@@ -70,9 +73,9 @@ public final class MemoryServer implements Callable<Integer> {
             description = "Sync state, shared with memory-backup. Default: ~/.local/state/memory-backup.")
     Path stateDir;
 
-    @Option(names = "--sync-every", paramLabel = "SECONDS", defaultValue = "300",
+    @Option(names = "--sync-every", paramLabel = "SECONDS", defaultValue = SYNC_EVERY,
             description = "Seconds between syncs with the store. Default: ${DEFAULT-VALUE}.")
-    long syncEvery;
+    long syncEvery = Long.parseLong(SYNC_EVERY);
 
     /** The memory file once resolved, for the out-of-heap message. */
     private volatile Path file;
@@ -83,7 +86,8 @@ public final class MemoryServer implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
-        MemoryServer server = new MemoryServer();
+        StartupWarmUp warmUp = StartupWarmUp.start(); // in parallel with the command line and the engine
+        MemoryServer server = new MemoryServer(warmUp);
         // out of heap in any thread ends the server with one line: never a server alive but not answering
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (e instanceof OutOfMemoryError) {
@@ -93,10 +97,72 @@ public final class MemoryServer implements Callable<Integer> {
             e.printStackTrace(System.err);
         });
         try {
+            if (server.setOptions(args)) {
+                try {
+                    System.exit(server.call());
+                } catch (Exception e) { // as picocli's execute: the trace on stderr, exit code 1
+                    e.printStackTrace();
+                    System.exit(1);
+                }
+            }
             System.exit(new CommandLine(server).setOut(new java.io.PrintWriter(System.err, true)).execute(args));
         } catch (OutOfMemoryError e) {
             HeapExhausted.exit(server.file);
         }
+    }
+
+    /**
+     * Sets the options from a command line made only of this command's {@code @Option}s, each once with
+     * a value ({@code --name value} or {@code --name=value}) that converts, without picocli: picocli is
+     * compiled for Java 5, so the class-data sharing archive cannot hold its classes, and parsing with
+     * it costs 45-75 ms of every start. Anything else (help, version, an unknown or repeated option, a
+     * value that does not convert) returns false with no field set, for picocli to handle.
+     *
+     * @param args the command line
+     * @return true if the options are set
+     */
+    boolean setOptions(String[] args) {
+        Map<String, java.lang.reflect.Field> fields = new java.util.HashMap<>();
+        for (java.lang.reflect.Field f : MemoryServer.class.getDeclaredFields()) {
+            Option o = f.getAnnotation(Option.class);
+            if (o != null) {
+                for (String name : o.names()) {
+                    fields.put(name, f);
+                }
+            }
+        }
+        Map<java.lang.reflect.Field, Object> values = new java.util.HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            String name = eq < 0 ? args[i] : args[i].substring(0, eq);
+            java.lang.reflect.Field f = fields.get(name);
+            if (f == null || (eq < 0 && (i + 1 >= args.length || fields.containsKey(args[i + 1])))) {
+                return false;
+            }
+            String value = eq < 0 ? args[++i] : args[i].substring(eq + 1);
+            Object converted;
+            try {
+                converted = f.getType() == Path.class ? Path.of(value) : f.getType() == long.class
+                        ? Long.parseLong(value) : value;
+            } catch (RuntimeException e) {
+                return false;
+            }
+            if (values.put(f, converted) != null) {
+                return false;
+            }
+        }
+        try {
+            for (Map.Entry<java.lang.reflect.Field, Object> e : values.entrySet()) {
+                e.getKey().set(this, e.getValue());
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        return true;
+    }
+
+    MemoryServer(StartupWarmUp warmUp) {
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -164,11 +230,12 @@ public final class MemoryServer implements Callable<Integer> {
                     return n;
                 }
             });
-            McpJsonMapper json = McpJsonDefaults.getMapper();
+            McpJsonMapper json = warmUp.mapper();
             MemoryToolSet toolSet = new MemoryToolSet(engine, changed);
             McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
                     .serverInfo("memory-server", "0.6.3")
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build())
+                    .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
                     .tools(toolSet.specifications(json))
                     .resources(toolSet.graphResource())
                     .build();
