@@ -49,6 +49,14 @@ public final class GitFixtures {
 
     /** Runs git in {@code dir} with {@code input} on stdin and returns stdout, stripped; fails the test on an error. */
     public static String gitWithInput(Path dir, byte[] input, String... args) {
+        return gitWithInput(dir, new java.io.ByteArrayInputStream(input), args);
+    }
+
+    /**
+     * As {@link #gitWithInput(Path, byte[], String...)}, with {@code input} streamed to git's stdin (a blob
+     * larger than the test's heap, say).
+     */
+    public static String gitWithInput(Path dir, java.io.InputStream input, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
@@ -65,7 +73,7 @@ public final class GitFixtures {
         try {
             Process p = pb.start();
             try (java.io.OutputStream in = p.getOutputStream()) {
-                in.write(input);
+                input.transferTo(in);
             }
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

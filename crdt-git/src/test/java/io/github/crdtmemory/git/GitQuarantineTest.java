@@ -2,6 +2,7 @@ package io.github.crdtmemory.git;
 
 import static io.github.crdtmemory.git.GitFixtures.bareRemote;
 import static io.github.crdtmemory.git.GitFixtures.git;
+import static io.github.crdtmemory.git.GitFixtures.gitWithInput;
 import static io.github.crdtmemory.git.GitFixtures.shardBlobs;
 import static io.github.crdtmemory.git.GitFixtures.stateText;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,14 +19,11 @@ import io.github.crdtmemory.sync.SyncReport;
 import io.github.crdtmemory.testkit.Jvm;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -282,35 +280,6 @@ final class GitQuarantineTest {
 
     private static String mktree(Path repo, String entries) {
         return gitWithInput(repo, new java.io.ByteArrayInputStream(entries.getBytes(StandardCharsets.UTF_8)), "mktree");
-    }
-
-    /** Runs git in {@code dir} with {@code input} streamed to its stdin; returns stdout stripped. */
-    private static String gitWithInput(Path dir, InputStream input, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("GIT_"));
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
-        env.put("LC_ALL", "C");
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        try {
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                input.transferTo(in);
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("git " + String.join(" ", args) + " failed");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     /** {@code size} zero bytes, produced as read: never held in the heap. */
