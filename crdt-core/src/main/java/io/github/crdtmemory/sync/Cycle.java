@@ -45,6 +45,8 @@ final class Cycle {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final int MASS_DELETION_READINGS = 5;
     private static final long MASS_DELETION_PAUSE_MILLIS = 20;
+    /** How old a temporary file of the memory file's must be before a write-back sweeps it away. */
+    private static final Duration TEMP_FILE_AGE = Duration.ofHours(1);
 
     /** Which steps of the cycle run, and what a missing memory file is. */
     enum Mode {
@@ -359,6 +361,7 @@ final class Cycle {
             }
         }
         discard(reading.checkpoint().pending()); // an earlier run's, no longer recorded either
+        file.sweep(now().minus(TEMP_FILE_AGE)); // older ones that a crash left before any record
         hook.at(StepHook.Step.DONE);
         phases.end("writeBack");
     }

@@ -8,6 +8,7 @@ import io.github.crdtmemory.memory.MemoryFileWriter;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -17,10 +18,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the memory file and replaces it only if its content is what was read (compare-and-swap on
@@ -40,6 +45,7 @@ import java.util.function.Consumer;
  * again. A write that finds the file changed forgets it. Thread-safe.
  */
 final class MemoryFileAccess {
+    private static final Logger log = LoggerFactory.getLogger(MemoryFileAccess.class);
     private final Path file;
     private final StepHook hook;
     private final Runnable beforeRename;
@@ -93,6 +99,34 @@ final class MemoryFileAccess {
         Path temp = target.resolveSibling(name);
         if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Deletes this memory file's temporary files (its {@code .<name>.<random>.tmp} siblings: write-backs'
+     * new content and the hard links held across a comparison) last modified before {@code cutoff}: what
+     * a crash left before any checkpoint recorded it. The caller holds the lock and no checkpoint names
+     * any of them. Regular files only, never through a link; a failure is only logged.
+     */
+    void sweep(Instant cutoff) {
+        try {
+            Path target = target();
+            String prefix = "." + target.getFileName() + ".";
+            try (Stream<Path> siblings = Files.list(target.getParent())) {
+                for (Path p : (Iterable<Path>) siblings::iterator) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(prefix) && n.endsWith(PrivateFiles.TEMP_SUFFIX)
+                            && n.substring(prefix.length(), n.length() - PrivateFiles.TEMP_SUFFIX.length())
+                                    .matches("[0-9a-z]{1,13}")
+                            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                        log.info("deleted {}, a temporary copy of the memory file a crash left behind", p);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("cannot sweep the temporary files next to {}: {}", file, e.toString());
         }
     }
 

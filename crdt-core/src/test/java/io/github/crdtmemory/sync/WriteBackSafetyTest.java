@@ -100,4 +100,37 @@ final class WriteBackSafetyTest {
             assertThat(Host.read(file).entity("Ada").orElseThrow().observations()).contains("a", "local edit");
         }
     }
+
+    /**
+     * A crash before the pending write-back was recorded leaves a temporary copy of the memory that no
+     * checkpoint names: a write-back sweeps this file's temporary files older than an hour, and nothing
+     * else (a recent one, a link, another file's, a name not of the pattern).
+     */
+    @Test
+    void aWriteBackSweepsTemporaryCopiesACrashLeftBehind() throws Exception {
+        try (DirectoryStore store = store()) {
+            SyncSettings settings = settings("alice");
+            Path file = settings.memoryFile();
+            Host.write(file, withObservation(io.github.crdtmemory.memory.MemoryGraph.empty(), "Ada", "person", "a"));
+            Path dir = file.getParent();
+            java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofHours(2)));
+            Path stale = Files.writeString(dir.resolve(".memory.jsonl.k3x9q2m1.tmp"), "{\"secret\"}");
+            Files.setLastModifiedTime(stale, old);
+            Path recent = Files.writeString(dir.resolve(".memory.jsonl.a1b2c3.tmp"), "{}");
+            Path other = Files.writeString(dir.resolve(".other.jsonl.k3x9q2m1.tmp"), "{}");
+            Files.setLastModifiedTime(other, old);
+            Path odd = Files.writeString(dir.resolve(".memory.jsonl.not-ours.tmp"), "{}");
+            Files.setLastModifiedTime(odd, old);
+            Path link = Files.createSymbolicLink(dir.resolve(".memory.jsonl.zz9.tmp"), other);
+
+            SyncEngine.create(settings, store).sync();
+
+            assertThat(stale).doesNotExist();
+            assertThat(recent).exists();
+            assertThat(other).exists();
+            assertThat(odd).exists();
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+        }
+    }
 }
