@@ -241,28 +241,11 @@ public final class PrivateFiles {
      * @throws IOException if writing, syncing or linking fails
      */
     public static boolean createDurably(Path target, byte[] bytes) throws IOException {
-        Objects.requireNonNull(bytes, "bytes");
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
-                + TEMP_SUFFIX);
-        boolean posix = isPosix(dir);
-        FileAttribute<?>[] attrs = posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
-                : new FileAttribute<?>[0];
+        Path temp = writeTemp(abs, bytes, FILE_MODE);
         boolean created;
         try {
-            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), attrs)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            if (posix) {
-                Files.setPosixFilePermissions(temp, FILE_MODE); // the umask may have removed bits
-            }
             try {
                 Files.createLink(abs, temp);
                 created = true;
