@@ -25,6 +25,8 @@ import java.util.Set;
  * {@link GitOperationError.Kind#UNSUPPORTED_FORMAT}. Called under the store's lock.
  */
 final class StateReader {
+    /** The largest tree a replica's state can have (format 2: a format file and 64 shards, ~2.5 KB). */
+    static final int MAX_TREE_BYTES = 64 * 1024;
     /**
      * The state of one replica at one commit, or why it cannot be read.
      *
@@ -137,6 +139,27 @@ final class StateReader {
         byBlob = keepBlobs;
     }
 
+    /**
+     * Takes out of {@code todo}, with a problem in {@code out}, every replica whose tree is larger than
+     * any state's tree can be ({@value #MAX_TREE_BYTES} bytes; a format 2 tree has at most 65 entries),
+     * so that a replica that pushes a tree of millions of entries is quarantined before its tree is read
+     * (one {@code cat-file --batch-check} for all). A missing tree is left for the tree read to report.
+     */
+    private void skipOversizedTrees(List<ReplicaId> ids, List<String> commits, List<Integer> todo, Read[] out,
+                                    ReplicaId caller) {
+        List<String> names = new ArrayList<>();
+        todo.forEach(i -> names.add(commits.get(i) + "^{tree}"));
+        List<LocalClone.ObjectInfo> trees = clone.inspect(names, caller);
+        for (int k = todo.size() - 1; k >= 0; k--) {
+            LocalClone.ObjectInfo tree = trees.get(k);
+            if (tree != null && tree.size() > MAX_TREE_BYTES) {
+                int i = todo.remove(k);
+                out[i] = Read.problem("its tree at " + commits.get(i) + " has " + tree.size()
+                        + " bytes, more than the " + MAX_TREE_BYTES + " a state's tree can take");
+            }
+        }
+    }
+
     /** Reads the state of replica {@code ids.get(i)} at {@code commits.get(i)}, for each i. */
     List<Read> read(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
         Read[] out = new Read[ids.size()];
@@ -147,6 +170,7 @@ final class StateReader {
                 todo.add(i);
             }
         }
+        skipOversizedTrees(ids, commits, todo, out, caller);
         if (todo.isEmpty()) {
             return List.of(out);
         }

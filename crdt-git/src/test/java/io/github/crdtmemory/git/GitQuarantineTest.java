@@ -99,6 +99,31 @@ final class GitQuarantineTest {
         assertThat(movedAside(alice)).isEmpty();
     }
 
+    /**
+     * A replica that pushes a tree far larger than a state's tree can be (here 4,000 entries, about
+     * 150 KB; the attack is millions) is quarantined from its size alone, before its tree is read.
+     */
+    @Test
+    void aHugeTreeIsQuarantinedBeforeItIsRead() {
+        Path remote = bareRemote(temp.resolve("remote.git"));
+        GitStore alice = store(remote, "alice");
+        alice.publish(ALICE, StoreContract.atom(ALICE, 1, "x"), Revision.NONE);
+        String blob = hashObject(remote, "blob", "anything".getBytes(StandardCharsets.UTF_8));
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < 4000; i++) {
+            entries.append("100644 blob ").append(blob).append("\tshard-").append(i).append('\n');
+        }
+        commitOnRef(remote, "wide", mktree(remote, entries.toString()));
+
+        Snapshot s = alice.read();
+
+        assertThat(s.replicas()).containsExactly(ALICE);
+        assertThat(s.quarantined()).singleElement().satisfies(q -> {
+            assertThat(q.replica()).isEqualTo(ReplicaId.of("wide"));
+            assertThat(q.reason()).contains("more than the " + StateReader.MAX_TREE_BYTES);
+        });
+    }
+
     @Test
     void aReplicaReplacesItsOwnUnreadableStateByCompareAndSwap() {
         Path remote = bareRemote(temp.resolve("remote.git"));
