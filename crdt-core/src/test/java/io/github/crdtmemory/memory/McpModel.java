@@ -8,11 +8,11 @@ import java.util.List;
  * creating an existing entity or relation is skipped, adding an observation to a missing entity does
  * nothing (the server throws), deleting an entity cascades to its relations.
  */
-final class McpModel {
+public final class McpModel {
     private McpModel() {
     }
 
-    static MemoryGraph createEntity(MemoryGraph g, String name, String type, String observation) {
+    public static MemoryGraph createEntity(MemoryGraph g, String name, String type, String observation) {
         if (g.entity(name).isPresent()) {
             return g;
         }
@@ -21,7 +21,7 @@ final class McpModel {
         return MemoryGraph.of(es, g.relations());
     }
 
-    static MemoryGraph addObservation(MemoryGraph g, String name, String observation) {
+    public static MemoryGraph addObservation(MemoryGraph g, String name, String observation) {
         return g.entity(name).filter(e -> !e.observations().contains(observation)).map(e -> {
             List<String> obs = new ArrayList<>(e.observations());
             obs.add(observation);
@@ -29,7 +29,7 @@ final class McpModel {
         }).orElse(g);
     }
 
-    static MemoryGraph deleteObservation(MemoryGraph g, String name, String observation) {
+    public static MemoryGraph deleteObservation(MemoryGraph g, String name, String observation) {
         return g.entity(name).map(e -> {
             List<String> obs = new ArrayList<>(e.observations());
             obs.remove(observation);
@@ -37,7 +37,7 @@ final class McpModel {
         }).orElse(g);
     }
 
-    static MemoryGraph deleteEntity(MemoryGraph g, String name) {
+    public static MemoryGraph deleteEntity(MemoryGraph g, String name) {
         List<Entity> es = new ArrayList<>(g.entities());
         es.removeIf(e -> e.name().equals(name));
         List<Relation> rs = new ArrayList<>(g.relations());
@@ -45,7 +45,7 @@ final class McpModel {
         return MemoryGraph.of(es, rs);
     }
 
-    static MemoryGraph createRelation(MemoryGraph g, Relation r) {
+    public static MemoryGraph createRelation(MemoryGraph g, Relation r) {
         if (g.relations().contains(r)) {
             return g;
         }
@@ -54,14 +54,14 @@ final class McpModel {
         return MemoryGraph.of(g.entities(), rs);
     }
 
-    static MemoryGraph deleteRelation(MemoryGraph g, Relation r) {
+    public static MemoryGraph deleteRelation(MemoryGraph g, Relation r) {
         List<Relation> rs = new ArrayList<>(g.relations());
         rs.remove(r);
         return MemoryGraph.of(g.entities(), rs);
     }
 
     /** Not an MCP tool: a hand edit of the file, which the sync engine sees as a type change. */
-    static MemoryGraph changeType(MemoryGraph g, String name, String type) {
+    public static MemoryGraph changeType(MemoryGraph g, String name, String type) {
         return g.entity(name).map(e -> replace(g, new Entity(name, type, e.observations()))).orElse(g);
     }
 
