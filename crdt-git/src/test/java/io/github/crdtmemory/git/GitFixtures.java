@@ -21,14 +21,7 @@ public final class GitFixtures {
 
     /** Runs git in {@code dir} and returns stdout; fails the test on a non-zero exit. */
     public static String git(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("GIT_"));
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
-        env.put("LC_ALL", "C");
+        ProcessBuilder pb = gitProcess(dir, args);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         try {
             Process p = pb.start();
@@ -57,14 +50,8 @@ public final class GitFixtures {
      * larger than the test's heap, say).
      */
     public static String gitWithInput(Path dir, java.io.InputStream input, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        ProcessBuilder pb = gitProcess(dir, args);
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("GIT_"));
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
-        env.put("LC_ALL", "C");
         env.put("GIT_AUTHOR_NAME", "t");
         env.put("GIT_AUTHOR_EMAIL", "t@example.invalid");
         env.put("GIT_COMMITTER_NAME", "t");
@@ -155,5 +142,18 @@ public final class GitFixtures {
             throw new UncheckedIOException(e);
         }
         return found;
+    }
+
+    /** A git process in {@code dir} with no user or system configuration, no inherited GIT_*, LC_ALL=C. */
+    private static ProcessBuilder gitProcess(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("GIT_"));
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        env.put("LC_ALL", "C");
+        return pb;
     }
 }
