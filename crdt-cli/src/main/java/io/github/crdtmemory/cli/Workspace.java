@@ -111,7 +111,7 @@ final class Workspace {
         } catch (IOException e) {
             throw new StoreAccessException(env.cacheDir().toString(), null, "cannot create the cache dir: " + e, e);
         }
-        return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout)
+        return StoreRegistry.discover().open(location, StoreOptions.of(env.cacheDir()).withTimeout(timeout)
                 .withMaxStateBytes(options.maxStateSize));
     }
 

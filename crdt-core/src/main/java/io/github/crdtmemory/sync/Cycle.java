@@ -401,11 +401,14 @@ final class Cycle {
                     + " treated as unchanged since the last sync") + (after.isPresent() ? ", and created" : ""));
         }
         warnings.addAll(writeBackNotes);
-        return new SyncReport(settings.replica(), path(), parts.store().description(), local.counts(), added,
-                changed, deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
-                new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
-                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
-                phases.done(), warnings, keptCopy, snapshot.quarantined());
+        return SyncReport.builder(settings.replica()).memoryFile(path()).store(parts.store().description())
+                .counts(local.counts()).added(added).changed(changed).deleted(deleted).replicasRead(snapshot.size())
+                .conflicts(conflicts).clockAnomalies(anomalies).publication(publication).publishAttempts(attempts)
+                .writeBack(writeBack)
+                .checksums(new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
+                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter))
+                .timings(phases.done()).warnings(warnings).keptCopy(keptCopy).quarantined(snapshot.quarantined())
+                .build();
     }
 
     // ---- edit: steps 1 and 2, the change, its own write -------------------------------------------
@@ -491,9 +494,10 @@ final class Cycle {
                 unpublished[0]++;
             }
         });
-        return new SyncStatus(settings.replica(), path(), reading.bytes().isPresent(), dir.path().toString(),
-                parts.store().description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
-                snapshot.size(), massDeletion, snapshot.quarantined());
+        return SyncStatus.builder(settings.replica()).memoryFile(path()).memoryFileExists(reading.bytes().isPresent())
+                .stateDir(dir.path().toString()).store(parts.store().description()).lastSync(dir.lastSuccess())
+                .counts(cp.state().counts()).localEdits(edits).unpublishedAtoms(unpublished[0])
+                .replicasInStore(snapshot.size()).massDeletion(massDeletion).quarantined(snapshot.quarantined()).build();
     }
 
     /** See {@link SyncEngine#writeMemoryFile}. */
