@@ -74,7 +74,7 @@ final class GitProcess {
     /**
      * Runs {@code git args} in {@code dir}; returns whatever exit code it had.
      *
-     * @throws GitTimeoutError if it ran past {@code timeout}
+     * @throws GitOperationError of kind {@code TIMEOUT} if it ran past {@code timeout}
      * @throws GitOperationError (kind UNAVAILABLE) if git cannot be started
      */
     Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
@@ -156,7 +156,7 @@ final class GitProcess {
             }
             log.warn("git {} timed out after {} ms; process group killed", Redaction.redact(String.join(" ", args)),
                     took.toMillis());
-            throw new GitTimeoutError(store, replica, args, err.text(), took, timeout, dir);
+            throw GitOperationError.timedOut(store, replica, args, err.text(), took, timeout, dir);
         }
         out.await();
         err.await();

@@ -133,7 +133,10 @@ final class ReplicaPublication {
         GitProcess.Result r;
         try {
             r = clone.push(args, replica);
-        } catch (GitTimeoutError timeout) {
+        } catch (GitOperationError timeout) {
+            if (timeout.kind() != GitOperationError.Kind.TIMEOUT) {
+                throw timeout;
+            }
             return resolveUnknownPush(replica, commit, timeout);
         }
         if (r.exitCode() == 0) {
@@ -260,7 +263,10 @@ final class ReplicaPublication {
         GitProcess.Result r;
         try {
             r = clone.push(List.of("--force-with-lease=" + ref + ":" + parent, "origin", parent + ":" + ref), replica);
-        } catch (GitTimeoutError timeout) {
+        } catch (GitOperationError timeout) {
+            if (timeout.kind() != GitOperationError.Kind.TIMEOUT) {
+                throw timeout;
+            }
             // it pushed no new commit, so it only succeeded if the remote is still exactly at parent
             clone.fetch(replica);
             String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
@@ -281,7 +287,7 @@ final class ReplicaPublication {
     }
 
     /** A push timed out: it may have landed. Fetch and check before reporting anything. */
-    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitTimeoutError timeout) {
+    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitOperationError timeout) {
         log.warn("push of {} timed out; checking whether it landed", replica);
         try {
             clone.fetch(replica);
