@@ -2,7 +2,7 @@ package io.github.crdtmemory.cli;
 
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
-import io.github.crdtmemory.store.StoreException;
+import io.github.crdtmemory.store.LockTimeoutException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
@@ -53,7 +53,7 @@ final class LogFile {
                 if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) && Files.size(log) > ROTATE_AT) {
                     rotate(log);
                 }
-            } catch (StoreException e) {
+            } catch (LockTimeoutException e) {
                 // another run is rotating; append to whatever is there
             }
         }

@@ -16,7 +16,7 @@ import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Snapshot;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,7 +82,7 @@ public final class LiveMemory implements AutoCloseable {
      * @param stateFile where the state is persisted
      * @param replica the replica this memory writes as
      * @return the memory
-     * @throws StoreAccessException if the file exists and cannot be read or parsed
+     * @throws LocalStateException if the file exists and cannot be read or parsed
      */
     public static LiveMemory open(Path stateFile, ReplicaId replica) {
         return open(stateFile, replica, System::currentTimeMillis);
@@ -104,7 +104,7 @@ public final class LiveMemory implements AutoCloseable {
             MemoryState state = bytes.isPresent() ? StateCodec.decode(bytes.get(), file.toString()) : MemoryState.empty();
             return new LiveMemory(file, replica, state, physicalMillis);
         } catch (IOException | io.github.crdtmemory.memory.MemoryFormatException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot open the memory: " + e.getMessage(), e);
+            throw new LocalStateException(LocalStateException.Part.STATE, file, replica, "cannot open the memory: " + e.getMessage(), e);
         }
     }
 
@@ -232,7 +232,7 @@ public final class LiveMemory implements AutoCloseable {
      * file keeps its permissions, a new one is {@code 0600}.
      *
      * @param memoryFile the file
-     * @throws StoreAccessException if it cannot be written
+     * @throws LocalStateException if it cannot be written
      */
     public void exportTo(Path memoryFile) {
         Path file = memoryFile.toAbsolutePath().normalize();
@@ -244,7 +244,7 @@ public final class LiveMemory implements AutoCloseable {
                 PrivateFiles.replace(file, bytes);
             }
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot export the memory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica, "cannot export the memory: " + e, e);
         }
     }
 
@@ -371,7 +371,7 @@ public final class LiveMemory implements AutoCloseable {
                 PrivateFiles.createDirectories(stateFile.getParent());
                 PrivateFiles.replace(stateFile, StateCodec.encode(current));
             } catch (IOException e) {
-                throw new StoreAccessException(stateFile.toString(), replica, "cannot persist the memory: " + e, e);
+                throw new LocalStateException(LocalStateException.Part.STATE, stateFile, replica, "cannot persist the memory: " + e, e);
             }
             persisted = Math.max(persisted, now);
         }

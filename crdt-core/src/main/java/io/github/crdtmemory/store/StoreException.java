@@ -6,12 +6,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The base of every failure of a {@link ReplicaStore}, of opening one, or of the local state a sync
- * keeps next to it. Unchecked. Each subtype is a different reaction for the caller:
- * {@link ConcurrentUpdateException} (re-read, join, retry), {@link LockTimeoutException} (back off,
- * someone else is working), {@link CorruptStateException} (stop; an operator must look),
- * {@link StoreAccessException} (I/O or configuration; retry later or fix the setup). The git module adds
- * {@code GitOperationError}.
+ * The base of every failure of a {@link ReplicaStore} or of opening one. Unchecked. Each subtype is a
+ * different reaction for the caller: {@link ConcurrentUpdateException} (re-read, join, retry),
+ * {@link CorruptStateException} (stop; an operator must look), {@link StoreAccessException} (I/O or
+ * configuration; retry later or fix the setup). The git module adds {@code GitOperationError}. A
+ * failure of a local file (the memory file, a sync state directory, a lock) is a
+ * {@link LocalStateException} instead, so {@link #store()} always names a store.
  *
  * <p>Every message names the store by its {@linkplain ReplicaStore#description() description}, which
  * never holds credentials.

@@ -17,7 +17,7 @@ import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Snapshot;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -388,7 +388,7 @@ final class Cycle {
             });
             return r.written();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot write the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot write the memory file: " + e, e);
         }
     }
 
@@ -439,7 +439,7 @@ final class Cycle {
                 return written;
             }
             if (attempt >= settings.publishAttempts()) {
-                throw new StoreAccessException(path(), settings.replica(), "the memory file kept changing under a "
+                throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "the memory file kept changing under a "
                         + "writer that does not take " + dir.path().resolve(StateDirectory.LOCK_FILE)
                         + "; gave up after " + attempt + " attempts", null);
             }
@@ -510,7 +510,7 @@ final class Cycle {
         byte[] out = file.encode(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
         if (!replace(before, out, graph, null)) { // nothing stamped: the next cycle diffs it
-            throw new StoreAccessException(path(), settings.replica(),
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
                     "the memory file changed while it was being replaced; nothing was written, try again", null);
         }
         return copy;
@@ -523,7 +523,7 @@ final class Cycle {
         try {
             return file.content();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file: " + e, e);
         }
     }
 
@@ -532,7 +532,7 @@ final class Cycle {
         try {
             return file.stillPending(name);
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file's directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file's directory: " + e, e);
         }
     }
 
@@ -556,7 +556,7 @@ final class Cycle {
         try {
             return file.read();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file: " + e, e);
         }
     }
 

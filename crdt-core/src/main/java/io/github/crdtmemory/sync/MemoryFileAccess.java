@@ -6,7 +6,7 @@ import io.github.crdtmemory.memory.MemoryFile;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryFileWriter;
 import io.github.crdtmemory.memory.MemoryGraph;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -171,7 +171,7 @@ final class MemoryFileAccess {
         try {
             return content().map(c -> c.parsed().graph()).orElse(MemoryGraph.empty());
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica, "cannot read the memory file: " + e, e);
         }
     }
 

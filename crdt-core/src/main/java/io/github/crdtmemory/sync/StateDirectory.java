@@ -6,7 +6,7 @@ import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -121,7 +121,7 @@ final class StateDirectory {
             PrivateFiles.createDirectories(dir);
             return ProcessFileLock.acquire(dir.resolve(LOCK_FILE), timeout);
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot lock the sync state directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.LOCK, dir.resolve(LOCK_FILE), replica, "cannot lock the sync state directory: " + e, e);
         }
     }
 
@@ -160,7 +160,7 @@ final class StateDirectory {
             return Optional.of(fresh.checkpoint());
         } catch (IOException e) {
             known = null;
-            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot read the checkpoint in " + dir + ": " + e, e);
         } catch (CheckpointCodec.Malformed e) {
             known = null;
             throw new CorruptStateException(dir.toString(), replica, snap + ": " + e.getMessage(), e);
@@ -191,7 +191,7 @@ final class StateDirectory {
         byte[] bytes = read.get();
         CheckpointCodec.Snapshot d = CheckpointCodec.decodeSnapshot(bytes, snap.toString());
         if (!replica.value().equals(d.owner())) {
-            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "this sync state directory belongs to replica "
                     + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
         }
         remember(d.checkpoint().state(), d.stateBytes());
@@ -242,7 +242,7 @@ final class StateDirectory {
             }
             return copy;
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot keep a copy of the memory file in "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot keep a copy of the memory file in "
                     + copies + ": " + e, e);
         }
     }
@@ -263,7 +263,7 @@ final class StateDirectory {
         try {
             PrivateFiles.replace(file, (at + " " + mode + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot write " + file + ": " + e, e);
         }
     }
 
@@ -318,7 +318,7 @@ final class StateDirectory {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot read " + w.file() + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot read " + w.file() + ": " + e, e);
         }
     }
 
@@ -351,7 +351,7 @@ final class StateDirectory {
             return writeSnapshot(c);
         } catch (IOException e) {
             known = null;
-            throw new StoreAccessException(dir.toString(), replica, "cannot write the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot write the checkpoint in " + dir + ": " + e, e);
         } catch (RuntimeException | Error e) {
             known = null; // a failure (or a crash injected by a test) leaves the files to be read again
             throw e;
