@@ -80,9 +80,9 @@ public final class StateCodec {
         // sized exactly first: the bytes are made once, never grown and copied (a 400,000-atom state is 60 MB)
         JsonOutput out = new JsonOutput((int) Math.min(Integer.MAX_VALUE - 16, size(atoms)));
         out.ascii(HEADER);
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
-            Register r = atoms.registerAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
+            Register r = c.register();
             if (key instanceof EntityKey e) {
                 out.ascii(ENTITY).string(e.name());
             } else if (key instanceof ObservationKey o) {
@@ -109,9 +109,9 @@ public final class StateCodec {
     /** The length of {@link #encode}'s output, to the byte (every literal above is ASCII). */
     private static long size(LwwMap<AtomKey> atoms) {
         long n = HEADER.length();
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
-            Register r = atoms.registerAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
+            Register r = c.register();
             if (key instanceof EntityKey e) {
                 n += ENTITY.length() + JsonOutput.stringLength(e.name());
             } else if (key instanceof ObservationKey o) {

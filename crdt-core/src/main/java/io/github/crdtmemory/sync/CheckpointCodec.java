@@ -282,19 +282,19 @@ final class CheckpointCodec {
             return LwwMap.empty();
         }
         LwwMap.Builder<AtomKey> out = LwwMap.builder();
-        int i = 0;
-        int n = previous.size();
-        for (int j = 0; j < next.size(); j++) {
-            AtomKey k = next.keyAt(j);
-            Register r = next.registerAt(j);
-            if (i < n) {
-                AtomKey pk = previous.keyAt(i);
+        LwwMap.Cursor<AtomKey> before = previous.cursor();
+        for (LwwMap.Cursor<AtomKey> c = next.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey k = c.key();
+            Register r = c.register();
+            if (before.hasEntry()) {
+                AtomKey pk = before.key();
                 int cmp = pk == k ? 0 : pk.compareTo(k);
                 if (cmp < 0) {
                     return null; // previous holds a key next lacks
                 }
                 if (cmp == 0) {
-                    Register old = previous.registerAt(i++);
+                    Register old = before.register();
+                    before.advance();
                     if (old == r || old.equals(r)) {
                         continue;
                     }
@@ -305,7 +305,7 @@ final class CheckpointCodec {
             }
             out.put(k, r);
         }
-        return i == n ? out.build() : null;
+        return before.hasEntry() ? null : out.build();
     }
 
     /**

@@ -62,11 +62,11 @@ final class JoinLawsProperties {
         qt().forAll(Generators.maps(), Generators.maps())
                 .checkAssert((a, b) -> {
                     LwwMap<AtomKey> j = a.join(b);
-                    for (int i = 0; i < j.size(); i++) {
-                        AtomKey k = j.keyAt(i);
+                    for (LwwMap.Cursor<AtomKey> c = j.cursor(); c.hasEntry(); c.advance()) {
+                        AtomKey k = c.key();
                         Register expected = a.get(k).map(r -> b.get(k).map(q -> Register.max(r, q)).orElse(r))
                                 .orElseGet(() -> b.get(k).orElseThrow());
-                        assertThat(j.registerAt(i)).isEqualTo(expected);
+                        assertThat(c.register()).isEqualTo(expected);
                     }
                 });
     }

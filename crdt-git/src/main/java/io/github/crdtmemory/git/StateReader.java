@@ -416,10 +416,10 @@ final class StateReader {
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
     private static String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
-        for (int i = 0; i < atoms.size(); i++) {
-            if (StateTree.shardOf(atoms.keyAt(i)) != index) {
-                return "atom " + atoms.keyAt(i) + " is in " + StateTree.shardName(index) + ", not "
-                        + StateTree.shardName(StateTree.shardOf(atoms.keyAt(i)));
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            if (StateTree.shardOf(c.key()) != index) {
+                return "atom " + c.key() + " is in " + StateTree.shardName(index) + ", not "
+                        + StateTree.shardName(StateTree.shardOf(c.key()));
             }
         }
         return null;

@@ -99,13 +99,13 @@ final class StateTree {
             shards.add(null);
         }
         LwwMap<AtomKey> atoms = state.atoms();
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
             int s = shardOf(key);
             if (shards.get(s) == null) {
                 shards.set(s, LwwMap.builder());
             }
-            shards.get(s).put(key, atoms.registerAt(i));
+            shards.get(s).put(key, c.register());
         }
         Map<String, byte[]> files = new TreeMap<>();
         files.put(FORMAT_FILE, formatFile(id));
