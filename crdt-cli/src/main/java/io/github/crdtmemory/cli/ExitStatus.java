@@ -6,7 +6,7 @@ import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.LocalStateException;
 import io.github.crdtmemory.store.LockTimeoutException;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.store.StoreException;
 import io.github.crdtmemory.sync.MassDeletionException;
 import io.github.crdtmemory.sync.VerificationException;

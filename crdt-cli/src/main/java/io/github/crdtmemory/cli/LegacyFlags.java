@@ -77,7 +77,7 @@ final class LegacyFlags {
         out.addAll(options);
         return new Translation(out.toArray(String[]::new), "memory-backup: " + String.join(", ", used)
                 + " are deprecated flags of the earlier tool; running: memory-backup "
-                + io.github.crdtmemory.store.Redaction.redact(String.join(" ", out)) + " (see docs/operations.md)");
+                + io.github.crdtmemory.internal.Redaction.redact(String.join(" ", out)) + " (see docs/operations.md)");
     }
 
     /** A git URL of the earlier tool as a store URI: https/ssh/file get {@code git+}, scp-like becomes ssh. */

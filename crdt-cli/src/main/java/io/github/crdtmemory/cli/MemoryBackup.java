@@ -1,6 +1,6 @@
 package io.github.crdtmemory.cli;
 
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.crdtmemory.internal.JsonOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,19 +80,6 @@ public final class MemoryFileCodec {
         } catch (IOException e) {
             throw new MemoryFormatException(source, 0, 0, "unreadable: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Quotes {@code value} as a JSON string exactly as JavaScript's {@code JSON.stringify} does, which is
-     * also the string form of RFC 8785: only {@code "}, {@code \}, control characters (short forms where
-     * they exist, else lowercase {@code \}{@code u00xx}) and lone surrogates are escaped.
-     *
-     * @param value the text
-     * @return the quoted JSON string
-     */
-    public static String quote(String value) {
-        return new String(new JsonOutput(value.length() + 2).string(value).toByteArray(),
-                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

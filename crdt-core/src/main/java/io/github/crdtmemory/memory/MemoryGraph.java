@@ -1,6 +1,6 @@
 package io.github.crdtmemory.memory;
 
-import io.github.crdtmemory.core.CodePointOrder;
+import io.github.crdtmemory.internal.CodePointOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

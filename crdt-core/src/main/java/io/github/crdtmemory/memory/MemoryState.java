@@ -1,7 +1,7 @@
 package io.github.crdtmemory.memory;
 
 import io.github.crdtmemory.core.Clock;
-import io.github.crdtmemory.core.CodePointOrder;
+import io.github.crdtmemory.internal.CodePointOrder;
 import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.Stamp;

@@ -10,6 +10,7 @@ import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.JsonOutput;
 import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;

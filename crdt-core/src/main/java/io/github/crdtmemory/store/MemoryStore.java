@@ -1,6 +1,7 @@
 package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.ArrayList;
 import java.util.List;

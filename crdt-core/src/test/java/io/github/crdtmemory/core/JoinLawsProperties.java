@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.crdtmemory.internal.CodePointOrder;
 import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.testkit.Generators;
 import java.util.ArrayList;

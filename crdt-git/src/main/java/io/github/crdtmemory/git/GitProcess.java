@@ -1,7 +1,7 @@
 package io.github.crdtmemory.git;
 
 import io.github.crdtmemory.core.ReplicaId;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;

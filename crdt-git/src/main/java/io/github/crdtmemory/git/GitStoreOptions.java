@@ -1,6 +1,6 @@
 package io.github.crdtmemory.git;
 
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreAccessException;
 import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreProvider;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

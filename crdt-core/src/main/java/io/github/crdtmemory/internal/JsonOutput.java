@@ -1,4 +1,4 @@
-package io.github.crdtmemory.memory;
+package io.github.crdtmemory.internal;
 
 import java.util.Arrays;
 
@@ -6,14 +6,20 @@ import java.util.Arrays;
  * Writes compact JSON as UTF-8 bytes with the escaping of JavaScript's {@code JSON.stringify}: only
  * {@code "}, {@code \}, control characters (short forms where they exist, else lowercase
  * {@code \}{@code u00xx}) and lone surrogates are escaped; everything else is written raw. This is what
- * makes our output byte-identical to the MCP server's. Not thread-safe.
+ * makes our output byte-identical to the MCP server's. Not thread-safe. Not API: shared by the codecs,
+ * the CLI and the MCP server.
  */
-final class JsonOutput {
+public final class JsonOutput {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private byte[] buf;
     private int len;
 
-    JsonOutput(int capacity) {
+    /**
+     * Creates an output with room for {@code capacity} bytes (it grows when needed).
+     *
+     * @param capacity the expected size in bytes
+     */
+    public JsonOutput(int capacity) {
         buf = new byte[Math.max(16, capacity)];
     }
 
@@ -23,8 +29,13 @@ final class JsonOutput {
         }
     }
 
-    /** Appends ASCII text as is; the caller guarantees it is ASCII and valid JSON in place. */
-    JsonOutput ascii(String text) {
+    /**
+     * Appends ASCII text as is; the caller guarantees it is ASCII and valid JSON in place.
+     *
+     * @param text the text
+     * @return this output
+     */
+    public JsonOutput ascii(String text) {
         int n = text.length();
         ensure(n);
         for (int i = 0; i < n; i++) {
@@ -33,18 +44,35 @@ final class JsonOutput {
         return this;
     }
 
-    JsonOutput ascii(char c) {
+    /**
+     * Appends one ASCII character as is.
+     *
+     * @param c the character
+     * @return this output
+     */
+    public JsonOutput ascii(char c) {
         ensure(1);
         buf[len++] = (byte) c;
         return this;
     }
 
-    JsonOutput number(long value) {
+    /**
+     * Appends a number.
+     *
+     * @param value the number
+     * @return this output
+     */
+    public JsonOutput number(long value) {
         return ascii(Long.toString(value));
     }
 
-    /** Appends {@code value} as a quoted, escaped JSON string. */
-    JsonOutput string(String value) {
+    /**
+     * Appends {@code value} as a quoted, escaped JSON string.
+     *
+     * @param value the text
+     * @return this output
+     */
+    public JsonOutput string(String value) {
         int n = value.length();
         ensure(n * 3 + 2);
         byte[] b = buf;
@@ -129,16 +157,31 @@ final class JsonOutput {
         return p;
     }
 
-    int length() {
+    /**
+     * Returns how many bytes were written.
+     *
+     * @return the length
+     */
+    public int length() {
         return len;
     }
 
-    byte[] toByteArray() {
+    /**
+     * Returns the bytes written (the buffer itself when it is exactly full).
+     *
+     * @return the bytes
+     */
+    public byte[] toByteArray() {
         return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
-    /** The bytes {@link #string} writes for {@code value}: what a caller sizes an exact buffer with. */
-    static int stringLength(String value) {
+    /**
+     * Returns the bytes {@link #string} writes for {@code value}: what a caller sizes an exact buffer with.
+     *
+     * @param value the text
+     * @return the length in bytes
+     */
+    public static int stringLength(String value) {
         int n = value.length();
         int bytes = 2;
         for (int i = 0; i < n; i++) {
@@ -159,12 +202,29 @@ final class JsonOutput {
         return bytes;
     }
 
-    /** The bytes {@link #number} writes for {@code value}, not negative. */
-    static int numberLength(long value) {
+    /**
+     * Returns the bytes {@link #number} writes for {@code value}, not negative.
+     *
+     * @param value the number
+     * @return the length in bytes
+     */
+    public static int numberLength(long value) {
         int digits = 1;
         for (long v = value; v >= 10; v /= 10) {
             digits++;
         }
         return digits;
+    }
+
+    /**
+     * Quotes {@code value} as a JSON string exactly as JavaScript's {@code JSON.stringify} does, which is
+     * also the string form of RFC 8785.
+     *
+     * @param value the text
+     * @return the quoted JSON string
+     */
+    public static String quote(String value) {
+        return new String(new JsonOutput(value.length() + 2).string(value).toByteArray(),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -1,4 +1,4 @@
-package io.github.crdtmemory.store;
+package io.github.crdtmemory.internal;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * between {@code //} and the last {@code @} before the host, whatever characters it holds),
  * {@code Authorization:} header values, and the values of {@code token}, {@code access_token},
  * {@code password} and similar query or config parameters, and bare GitHub and GitLab tokens
- * ({@code ghp_...}, {@code github_pat_...}, {@code glpat-...}). Stateless and thread-safe.
+ * ({@code ghp_...}, {@code github_pat_...}, {@code glpat-...}). Stateless and thread-safe. Not API.
  */
 public final class Redaction {
     /** What every removed secret is replaced with. */
