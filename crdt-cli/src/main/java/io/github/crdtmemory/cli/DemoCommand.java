@@ -81,8 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         GitStore.createRemote(remote, GitStoreOptions.DEFAULT_TIMEOUT); // as the demo's store
         Path alice = root.resolve("alice/memory.jsonl");
         Path bob = root.resolve("bob/memory.jsonl");
-        PrivateFiles.createDirectories(alice.getParent());
-        PrivateFiles.createDirectories(bob.getParent());
+        PrivateFiles.createDirectories(PrivateFiles.parentOf(alice));
+        PrivateFiles.createDirectories(PrivateFiles.parentOf(bob));
         PrivateFiles.replace(alice, START.getBytes(StandardCharsets.UTF_8));
         List<SyncReport> reports = new ArrayList<>();
         StringBuilder human = new StringBuilder("demo folder: " + root + "\n\n");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Accepts the earlier Python tool's flags: {@code --backup} (the {@code backup} command), {@code --merge}
@@ -21,7 +22,7 @@ final class LegacyFlags {
      * @param args the translated arguments
      * @param notice the deprecation line, or null
      */
-    record Translation(String[] args, String notice) {
+    record Translation(String[] args, @Nullable String notice) {
     }
 
     private LegacyFlags() {

@@ -92,7 +92,7 @@ final class LogFile {
 
     /** Creates the log's directory {@code 0700}, or checks an existing one and tightens it if it is the log's own. */
     private static void privateDirectory(Path log) throws IOException {
-        Path dir = log.getParent();
+        Path dir = PrivateFiles.parentOf(log);
         PrivateFiles.createDirectories(dir);
         PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
         owned(dir, a);

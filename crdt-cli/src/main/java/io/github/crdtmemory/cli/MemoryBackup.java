@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,11 +155,11 @@ public final class MemoryBackup implements Callable<Integer> {
         cl.getSubcommands().values().forEach(sub -> exitCodes(sub, codes));
     }
 
-    private static Path logFile(String[] argv) {
+    private static @Nullable Path logFile(String[] argv) {
         return option(argv, "--log-file");
     }
 
-    private static Path option(String[] argv, String name) {
+    private static @Nullable Path option(String[] argv, String name) {
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].equals(name) && i + 1 < argv.length) {
                 return Path.of(argv[i + 1]);

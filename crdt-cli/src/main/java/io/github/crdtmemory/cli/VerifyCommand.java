@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 
 /**
@@ -151,7 +152,7 @@ final class VerifyCommand extends WorkingCommand {
         }
     }
 
-    private static String json(String store, Snapshot snapshot, List<String> problems, List<String> notes) {
+    private static String json(String store, @Nullable Snapshot snapshot, List<String> problems, List<String> notes) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -185,7 +186,7 @@ final class VerifyCommand extends WorkingCommand {
         return out.toString();
     }
 
-    private static String human(String store, Snapshot snapshot, List<String> problems, List<String> notes) {
+    private static String human(String store, @Nullable Snapshot snapshot, List<String> problems, List<String> notes) {
         StringBuilder out = new StringBuilder();
         out.append(problems.isEmpty() ? "verified " : "verification FAILED for ").append(store).append(": ")
                 .append(snapshot == null ? 0 : snapshot.size()).append(" replica states\n");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable last-write-wins map: each key holds one {@link Register}, and {@link #join} keeps, per
@@ -417,7 +418,7 @@ public final class LwwMap<K extends Comparable<? super K>> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (this == o) {
             return true;
         }

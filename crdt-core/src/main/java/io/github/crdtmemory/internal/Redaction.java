@@ -3,6 +3,7 @@ package io.github.crdtmemory.internal;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes credentials from text before it reaches a message, a {@code toString} or a log line: the
@@ -35,7 +36,7 @@ public final class Redaction {
      * @param text any text; null gives {@code ""}
      * @return the redacted text
      */
-    public static String redact(String text) {
+    public static String redact(@Nullable String text) {
         if (text == null || text.isEmpty()) {
             return "";
         }
@@ -54,7 +55,7 @@ public final class Redaction {
      * @param location a store location or URL; null holds none
      * @return true if showing it would show a secret
      */
-    public static boolean holdsCredentials(String location) {
+    public static boolean holdsCredentials(@Nullable String location) {
         if (location == null || location.isEmpty()) {
             return false;
         }

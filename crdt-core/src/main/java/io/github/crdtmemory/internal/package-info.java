@@ -14,4 +14,7 @@
  * {@link io.github.crdtmemory.internal.Publisher} is the one compare-and-swap retry loop (jittered
  * exponential backoff) of the sync engine and the live memory.
  */
+@NullMarked
 package io.github.crdtmemory.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -315,6 +315,8 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /** Applies a tool: diffs the graph before and after into stamped registers; returns the tool's result. */
+    // Outcome.result() is null only for the tools that return nothing (T is Void), whose callers ignore it
+    @SuppressWarnings("NullAway")
     private <T> T apply(String operation, Function<MemoryGraph, MemoryTools.Outcome<T>> tool) {
         MemoryState edits;
         MemoryTools.Outcome<T> outcome;
@@ -368,7 +370,7 @@ public final class LiveMemory implements AutoCloseable {
             long now = version;
             MemoryState current = state;
             try {
-                PrivateFiles.createDirectories(stateFile.getParent());
+                PrivateFiles.createDirectories(PrivateFiles.parentOf(stateFile));
                 PrivateFiles.replace(stateFile, StateCodec.encode(current));
             } catch (IOException e) {
                 throw new LocalStateException(LocalStateException.Part.STATE, stateFile, replica, "cannot persist the memory: " + e, e);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the MCP memory server's file.
@@ -201,7 +202,7 @@ public final class MemoryFileCodec {
         }
 
         /** Returns the layout, or null for a file with nothing but white space. */
-        private MemoryFile.Format detect() throws IOException {
+        private MemoryFile.@Nullable Format detect() throws IOException {
             try (JsonParser p = JSON.createParser(bytes, start, bytes.length - start)) {
                 JsonToken t = p.nextToken();
                 if (t == null) {
@@ -360,16 +361,16 @@ public final class MemoryFileCodec {
             }
             switch (type) {
                 case "entity" -> {
-                    require(at, name, "name", type);
-                    require(at, entityType, "entityType", type);
-                    require(at, observations, "observations", type);
-                    addEntity(at.getLineNr(), name, shared(entityType), observations);
+                    String n = require(at, name, "name", type);
+                    String et = require(at, entityType, "entityType", type);
+                    List<String> obs = require(at, observations, "observations", type);
+                    addEntity(at.getLineNr(), n, shared(et), obs);
                 }
                 case "relation" -> {
-                    require(at, from, "from", type);
-                    require(at, to, "to", type);
-                    require(at, relationType, "relationType", type);
-                    Relation r = new Relation(name(from), shared(relationType), name(to));
+                    String fromName = require(at, from, "from", type);
+                    String toName = require(at, to, "to", type);
+                    String rt = require(at, relationType, "relationType", type);
+                    Relation r = new Relation(name(fromName), shared(rt), name(toName));
                     if (!relations.add(r)) {
                         warnings.add("line " + at.getLineNr() + ": duplicate relation " + r.from() + " -"
                                 + r.relationType() + "-> " + r.to() + " dropped");
@@ -423,10 +424,11 @@ public final class MemoryFileCodec {
             return p.getText();
         }
 
-        private void require(JsonLocation at, Object value, String field, String type) {
+        private <T> T require(JsonLocation at, @Nullable T value, String field, String type) {
             if (value == null) {
                 throw error(at, type + " is missing field '" + field + "'");
             }
+            return value;
         }
 
         private MemoryFormatException error(JsonLocation at, String reason) {
@@ -455,7 +457,7 @@ public final class MemoryFileCodec {
         final String type;
         final int line;
         final List<String> observations = new ArrayList<>(4);
-        private Set<String> index; // only for entities with many observations
+        private @Nullable Set<String> index; // only for entities with many observations
 
         EntityDraft(String name, String type, int line) {
             this.name = name;

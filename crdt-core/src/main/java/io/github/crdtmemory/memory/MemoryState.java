@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CRDT form of a memory graph: one {@link LwwMap} from {@link AtomKey} to {@link Register}.
@@ -48,8 +49,8 @@ public final class MemoryState {
     private static final MemoryState EMPTY = new MemoryState(LwwMap.empty());
 
     private final LwwMap<AtomKey> atoms;
-    private volatile MemoryGraph view;
-    private volatile Optional<Stamp> maxStamp; // computed once, like the view
+    private volatile @Nullable MemoryGraph view;
+    private volatile @Nullable Optional<Stamp> maxStamp; // computed once, like the view
 
     private MemoryState(LwwMap<AtomKey> atoms) {
         this.atoms = atoms;
@@ -461,7 +462,7 @@ public final class MemoryState {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return this == o || (o instanceof MemoryState s && atoms.equals(s.atoms));
     }
 

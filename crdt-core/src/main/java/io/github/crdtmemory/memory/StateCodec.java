@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical byte form of a {@link MemoryState}: a replica state file.
@@ -376,7 +377,7 @@ public final class StateCodec {
             return p.getText();
         }
 
-        private String need(String v, String f, JsonLocation at, String atom) {
+        private String need(@Nullable String v, String f, JsonLocation at, String atom) {
             if (v == null) {
                 throw error(at, atom + " atom is missing field '" + f + "'");
             }
@@ -388,7 +389,7 @@ public final class StateCodec {
         }
     }
 
-    private static String quoted(String s) {
+    private static String quoted(@Nullable String s) {
         return s == null ? "missing" : "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
     }
 }

@@ -5,6 +5,7 @@ import io.github.crdtmemory.core.ReplicaId;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local file of this machine could not be read, written or locked: the memory file, the sync state
@@ -33,7 +34,7 @@ public sealed class LocalStateException extends CrdtException permits LockTimeou
 
     private final Part part;
     private final String path;
-    private final String replica;
+    private final @Nullable String replica;
 
     /**
      * Creates the exception. The message is {@code path + ": " + message}.
@@ -45,7 +46,7 @@ public sealed class LocalStateException extends CrdtException permits LockTimeou
      * @param cause the underlying failure, or null
      * @throws NullPointerException if {@code part} or {@code path} is null
      */
-    public LocalStateException(Part part, Path path, ReplicaId replica, String message, Throwable cause) {
+    public LocalStateException(Part part, Path path, @Nullable ReplicaId replica, String message, @Nullable Throwable cause) {
         super(Objects.requireNonNull(path, "path") + ": " + message, cause);
         this.part = Objects.requireNonNull(part, "part");
         this.path = path.toString();

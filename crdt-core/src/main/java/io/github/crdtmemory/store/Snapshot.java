@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ReplicaStore#read()} returns: the latest published state of every replica in the store,
@@ -149,7 +150,7 @@ public final class Snapshot {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Snapshot s && replicas.equals(s.replicas) && quarantined.equals(s.quarantined);
     }
 

@@ -4,6 +4,7 @@ import io.github.crdtmemory.core.CrdtException;
 import io.github.crdtmemory.core.ReplicaId;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The base of every failure of a {@link ReplicaStore} or of opening one. Unchecked. Each subtype is a
@@ -20,7 +21,7 @@ public abstract class StoreException extends CrdtException {
     private static final long serialVersionUID = 1L;
 
     private final String store;
-    private final String replica;
+    private final @Nullable String replica;
 
     /**
      * Creates the exception.
@@ -30,7 +31,7 @@ public abstract class StoreException extends CrdtException {
      * @param message what went wrong, without the store's name (it is prefixed)
      * @param cause the underlying failure, or null
      */
-    protected StoreException(String store, ReplicaId replica, String message, Throwable cause) {
+    protected StoreException(String store, @Nullable ReplicaId replica, String message, @Nullable Throwable cause) {
         super(Objects.requireNonNull(store, "store") + ": " + message, cause);
         this.store = store;
         this.replica = replica == null ? null : replica.value();

@@ -3,6 +3,7 @@ package io.github.crdtmemory.store;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings a {@link StoreProvider} receives when opening a store from a URI. Immutable; the
@@ -103,7 +104,7 @@ public final class StoreOptions {
      * @return whether it holds the same settings
      */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof StoreOptions other && cacheDir.equals(other.cacheDir) && timeout.equals(other.timeout)
                 && maxStateBytes == other.maxStateBytes;
     }

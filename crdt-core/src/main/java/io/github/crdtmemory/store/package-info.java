@@ -14,4 +14,7 @@
  * {@link io.github.crdtmemory.store.LocalStateException}; their subtypes tell the caller what to do. Audience: users opening stores, and implementers of new ones, who run the
  * {@code StoreContract} suite from the test-jar (see {@code docs/storage-spi.md}).
  */
+@NullMarked
 package io.github.crdtmemory.store;
+
+import org.jspecify.annotations.NullMarked;

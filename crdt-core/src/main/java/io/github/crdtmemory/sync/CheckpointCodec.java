@@ -22,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes of a checkpoint, without files (see {@link StateDirectory} for the layout): the snapshot
@@ -52,7 +54,7 @@ final class CheckpointCodec {
     static final class Malformed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Malformed(String message, Throwable cause) {
+        Malformed(@Nullable String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }
@@ -71,7 +73,7 @@ final class CheckpointCodec {
      * @param epoch the random id its journal names (null for version 1, which has no journal)
      * @param stateBytes the state section (the state's canonical encoding)
      */
-    record Snapshot(Checkpoint checkpoint, String owner, int version, String epoch, byte[] stateBytes) {
+    record Snapshot(Checkpoint checkpoint, String owner, int version, @Nullable String epoch, byte[] stateBytes) {
     }
 
     /**
@@ -219,7 +221,7 @@ final class CheckpointCodec {
      * write-back is not the next state's view). {@code added}, when given, is what joined into the
      * previous state makes the next one (the caller's guarantee): the record carries it as is.
      */
-    static Optional<byte[]> record(Checkpoint previous, Checkpoint next, MemoryState added) {
+    static Optional<byte[]> record(Checkpoint previous, Checkpoint next, @Nullable MemoryState added) {
         LwwMap<AtomKey> delta = added != null ? added.atoms() : delta(previous.state().atoms(), next.state().atoms());
         if (delta == null) {
             return Optional.empty();
@@ -277,7 +279,7 @@ final class CheckpointCodec {
     }
 
     /** The registers of {@code next} that {@code previous} lacks, or null if {@code previous} is not below it. */
-    private static LwwMap<AtomKey> delta(LwwMap<AtomKey> previous, LwwMap<AtomKey> next) {
+    private static @Nullable LwwMap<AtomKey> delta(LwwMap<AtomKey> previous, LwwMap<AtomKey> next) {
         if (previous == next) {
             return LwwMap.empty();
         }
@@ -359,7 +361,7 @@ final class CheckpointCodec {
         MemoryGraph base = start.base();
         if (viewAfter >= 0) {
             if (viewAfter == 0 && viewOfPrevious) {
-                base = start.pending().view(); // the snapshot's own pending write-back landed
+                base = Objects.requireNonNull(start.pending(), "pending").view(); // the snapshot's own pending write-back landed
             } else {
                 state = state.join(MemoryState.joinAll(deltas.subList(0, viewAfter)));
                 base = state.view();
@@ -375,11 +377,12 @@ final class CheckpointCodec {
         return new Replay(new Checkpoint(clock, state, base, pending), at, records, journal.length - at);
     }
 
-    private record Record(Timestamp clock, MemoryState delta, BaseChange base, Checkpoint.Pending pending, int end) {
+    private record Record(Timestamp clock, MemoryState delta, BaseChange base, Checkpoint.@Nullable Pending pending,
+                          int end) {
     }
 
     /** The record at {@code at}, or null if it does not check out. */
-    private static Record parse(byte[] journal, int at, String where) {
+    private static @Nullable Record parse(byte[] journal, int at, String where) {
         int nl = lineEnd(journal, at);
         if (nl < 0 || !startsWith(journal, at, RECORD_START)) {
             return null;
@@ -445,11 +448,11 @@ final class CheckpointCodec {
 
     /** Header and record fields; absent ones keep their "absent" values. */
     private static final class Fields {
-        String format;
-        String owner;
-        String epoch;
-        String sha;
-        String baseChange;
+        @Nullable String format;
+        @Nullable String owner;
+        @Nullable String epoch;
+        @Nullable String sha;
+        @Nullable String baseChange;
         long version = -1;
         long wall = -1;
         long counter = -1;
@@ -460,7 +463,7 @@ final class CheckpointCodec {
         long pendingLength = -1;
         long pendingCrc = -1;
         boolean pendingNewline;
-        String pendingFile;
+        @Nullable String pendingFile;
     }
 
     /** Parses the JSON object on {@code bytes[from, nl)}. */

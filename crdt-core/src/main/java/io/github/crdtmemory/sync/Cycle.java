@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +108,7 @@ final class Cycle {
     private Optional<byte[]> after = Optional.empty();
 
     /** A run; its clock for phase timings starts now (so waiting for the lock counts as {@code lock}). */
+    @SuppressWarnings("NullAway.Init") // reading, clock and snapshot are set by read() before any step uses them
     Cycle(Parts parts) {
         this.parts = parts;
         this.settings = parts.settings();
@@ -374,7 +376,8 @@ final class Cycle {
      * key: it records the pending write-back, so that the next start can tell whether the rename landed
      * (the memory file is then that file) even when another writer has since rewritten it in place.
      */
-    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view, Consumer<String> savePending) {
+    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view,
+                            @Nullable Consumer<String> savePending) {
         try {
             MemoryFile asWritten = new MemoryFile(view, MemoryFile.Format.JSONL,
                     out.length > 0 && out[out.length - 1] == '\n', List.of());
@@ -537,11 +540,11 @@ final class Cycle {
     }
 
     /** Deletes the temporary file of {@code pending} (a name) if it is still there; a failure is only logged. */
-    private void discard(Checkpoint.Pending pending) {
+    private void discard(Checkpoint.@Nullable Pending pending) {
         discard(pending == null ? null : pending.file());
     }
 
-    private void discard(String temp) {
+    private void discard(@Nullable String temp) {
         if (temp == null) {
             return;
         }

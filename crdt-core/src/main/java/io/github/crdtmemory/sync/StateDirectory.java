@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +66,10 @@ final class StateDirectory {
     private final ReplicaId replica;
     private final StepHook hook;
     private final int minJournalBytes;
-    private Known known; // what the files hold, as last read or written; null: read them
+    private @Nullable Known known; // what the files hold, as last read or written; null: read them
     // the last state encoding: one cycle reports the same state's checksum up to twice
-    private MemoryState encodedState;
-    private byte[] encodedStateBytes;
+    private @Nullable MemoryState encodedState;
+    private byte @Nullable [] encodedStateBytes;
 
     /**
      * What the files hold.
@@ -80,7 +82,7 @@ final class StateDirectory {
      * @param snapshotSize the snapshot's size
      * @param last the last write, for {@link #holds}
      */
-    private record Known(Checkpoint checkpoint, String epoch, FileId snapshot, FileId journal,
+    private record Known(Checkpoint checkpoint, @Nullable String epoch, FileId snapshot, @Nullable FileId journal,
                          int journalEnd, long snapshotSize, Write last) {
     }
 
@@ -96,7 +98,7 @@ final class StateDirectory {
     }
 
     /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
-    private record Write(Path file, long offset, int length, String sha256) {
+    private record Write(@Nullable Path file, long offset, int length, String sha256) {
         static final Write NONE = new Write(null, 0, 0, "");
     }
 
@@ -171,7 +173,7 @@ final class StateDirectory {
     private Optional<Checkpoint> appended(Known k, Path jr, FileId j) throws IOException {
         byte[] bytes = Files.readAllBytes(jr);
         if (bytes.length < k.journalEnd()
-                || !CheckpointCodec.journalEpoch(bytes, replica.value()).map(k.epoch()::equals).orElse(false)) {
+                || !CheckpointCodec.journalEpoch(bytes, replica.value()).map(e -> e.equals(k.epoch())).orElse(false)) {
             return Optional.empty();
         }
         CheckpointCodec.Replay r = CheckpointCodec.replay(k.checkpoint(), bytes, k.journalEnd(), dir.resolve(JOURNAL_FILE)
@@ -183,7 +185,7 @@ final class StateDirectory {
     }
 
     /** Reads the snapshot and, for version 2, the journal of its epoch. */
-    private Known read(Path snap, FileId s, Path jr, FileId j) throws IOException {
+    private Known read(Path snap, FileId s, Path jr, @Nullable FileId j) throws IOException {
         Optional<byte[]> read = PrivateFiles.readIfExists(snap);
         if (read.isEmpty()) {
             throw new NoSuchFileException(snap.toString(), null, "removed while being read");
@@ -283,11 +285,13 @@ final class StateDirectory {
      * (comparing is far cheaper than encoding; equal states have equal encodings).
      */
     synchronized byte[] encode(MemoryState state) {
-        if (state != encodedState && !state.equals(encodedState)) {
-            encodedStateBytes = StateCodec.encode(state);
+        byte[] bytes = encodedStateBytes;
+        if (bytes == null || state != encodedState && !state.equals(encodedState)) {
+            bytes = StateCodec.encode(state);
+            encodedStateBytes = bytes;
             encodedState = state;
         }
-        return encodedStateBytes;
+        return bytes;
     }
 
     private synchronized void remember(MemoryState state, byte[] stateBytes) {
@@ -334,7 +338,7 @@ final class StateDirectory {
     }
 
     /** As {@link #save(Checkpoint)}, for a state that grew as {@code growth} says (null: unknown). */
-    synchronized String save(Checkpoint c, Growth growth) {
+    synchronized String save(Checkpoint c, @Nullable Growth growth) {
         Known k = known;
         try {
             if (k != null && k.epoch() != null && k.snapshot().same(FileId.of(dir.resolve(CHECKPOINT_FILE)))) {
@@ -380,7 +384,7 @@ final class StateDirectory {
         Path jr = dir.resolve(JOURNAL_FILE);
         int at = k.journalEnd();
         if (k.journal() == null) {
-            byte[] header = CheckpointCodec.journalHeader(replica.value(), k.epoch());
+            byte[] header = CheckpointCodec.journalHeader(replica.value(), Objects.requireNonNull(k.epoch(), "epoch"));
             PrivateFiles.replace(jr, header);
             at = header.length;
         }
@@ -412,7 +416,8 @@ final class StateDirectory {
         byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
         PrivateFiles.replace(jr, header);
         Write w = new Write(snap, 0, bytes.length, PrivateFiles.sha256(bytes));
-        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, bytes.length, w);
+        known = new Known(c, epoch, Objects.requireNonNull(FileId.of(snap), "just written"), FileId.of(jr), header.length,
+                    bytes.length, w);
         return w.sha256();
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one {@link SyncEngine#sync()} did. Immutable. {@link #toJson()} gives a stable JSON form
@@ -257,7 +258,7 @@ public final class SyncReport {
      * @return whether it is an equal report
      */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof SyncReport other && components().equals(other.components());
     }
 
@@ -278,20 +279,20 @@ public final class SyncReport {
 
     /** Collects a report's components while the engine runs; {@link #build()} validates and copies them. */
     static final class Builder {
-        private ReplicaId replica;
-        private String memoryFile;
-        private String store;
-        private AtomCounts counts;
+        private @Nullable ReplicaId replica;
+        private @Nullable String memoryFile;
+        private @Nullable String store;
+        private @Nullable AtomCounts counts;
         private List<AtomKey> added = List.of();
         private List<AtomKey> changed = List.of();
         private List<AtomKey> deleted = List.of();
         private int replicasRead;
         private List<Conflict> conflicts = List.of();
         private List<ClockAnomaly> clockAnomalies = List.of();
-        private Publication publication;
+        private @Nullable Publication publication;
         private int publishAttempts;
-        private WriteBack writeBack;
-        private Checksums checksums;
+        private @Nullable WriteBack writeBack;
+        private @Nullable Checksums checksums;
         private Map<String, Duration> timings = Map.of();
         private List<String> warnings = List.of();
         private String keptCopy = "";

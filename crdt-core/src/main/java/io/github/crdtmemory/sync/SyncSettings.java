@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link SyncEngine} syncs and how patiently. Immutable; the {@code with...} methods return
@@ -280,7 +281,7 @@ public final class SyncSettings {
      * @return whether it holds the same settings
      */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof SyncSettings other && components().equals(other.components());
     }
 
@@ -298,9 +299,9 @@ public final class SyncSettings {
 
     /** The settings while a copy is made; the constructor validates them. */
     private static final class Values {
-        private Path memoryFile;
-        private Path stateDir;
-        private ReplicaId replica;
+        private @Nullable Path memoryFile;
+        private @Nullable Path stateDir;
+        private @Nullable ReplicaId replica;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private int publishAttempts = DEFAULT_PUBLISH_ATTEMPTS;
         private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one replica's sync of one memory file stands, from {@link SyncEngine#status()}. Immutable.
@@ -230,7 +231,7 @@ public final class SyncStatus {
      * @return whether it is an equal status
      */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof SyncStatus other && components().equals(other.components());
     }
 
@@ -251,13 +252,13 @@ public final class SyncStatus {
 
     /** Collects a status's components; {@link #build()} validates and copies them. */
     static final class Builder {
-        private ReplicaId replica;
-        private String memoryFile;
+        private @Nullable ReplicaId replica;
+        private @Nullable String memoryFile;
         private boolean memoryFileExists;
-        private String stateDir;
-        private String store;
+        private @Nullable String stateDir;
+        private @Nullable String store;
         private Optional<Instant> lastSync = Optional.empty();
-        private AtomCounts counts;
+        private @Nullable AtomCounts counts;
         private int localEdits;
         private int unpublishedAtoms;
         private int replicasInStore;

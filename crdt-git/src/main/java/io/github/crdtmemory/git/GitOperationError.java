@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A git command failed. This is an unchecked exception (a {@link RuntimeException} through
@@ -65,7 +66,7 @@ public final class GitOperationError extends StoreException {
     private final int exitCode;
     private final String stderr;
     private final long durationMillis;
-    private final String workingDirectory;
+    private final @Nullable String workingDirectory;
     private final long timeoutMillis;
 
     /**
@@ -83,16 +84,16 @@ public final class GitOperationError extends StoreException {
      * @throws IllegalArgumentException if {@code kind} is {@link Kind#TIMEOUT} (see
      *     {@link #timedOut timedOut})
      */
-    GitOperationError(String store, ReplicaId replica, Kind kind, List<String> command, int exitCode,
-                      String stderr, Duration duration, Path workingDirectory, Throwable cause) {
+    GitOperationError(String store, @Nullable ReplicaId replica, Kind kind, List<String> command, int exitCode,
+                      String stderr, Duration duration, @Nullable Path workingDirectory, @Nullable Throwable cause) {
         this(store, replica, kind, command, exitCode, stderr, duration, workingDirectory, cause, -1);
         if (kind == Kind.TIMEOUT) {
             throw new IllegalArgumentException("a timeout is made by timedOut, with its bound");
         }
     }
 
-    private GitOperationError(String store, ReplicaId replica, Kind kind, List<String> command, int exitCode,
-                              String stderr, Duration duration, Path workingDirectory, Throwable cause,
+    private GitOperationError(String store, @Nullable ReplicaId replica, Kind kind, List<String> command, int exitCode,
+                              String stderr, Duration duration, @Nullable Path workingDirectory, @Nullable Throwable cause,
                               long timeoutMillis) {
         super(store, replica, describe(kind, command, exitCode, stderr, duration), cause);
         this.timeoutMillis = timeoutMillis;
@@ -116,8 +117,8 @@ public final class GitOperationError extends StoreException {
      * @param workingDirectory where it ran, or null
      * @return the error, of kind {@link Kind#TIMEOUT}
      */
-    static GitOperationError timedOut(String store, ReplicaId replica, List<String> command, String stderr,
-                                      Duration duration, Duration timeout, Path workingDirectory) {
+    static GitOperationError timedOut(String store, @Nullable ReplicaId replica, List<String> command, String stderr,
+                                      Duration duration, Duration timeout, @Nullable Path workingDirectory) {
         return new GitOperationError(store, replica, Kind.TIMEOUT, command, -1, stderr, duration, workingDirectory,
                 null, timeout.toMillis());
     }

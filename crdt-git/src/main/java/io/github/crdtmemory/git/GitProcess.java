@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +48,8 @@ final class GitProcess {
     private final String git;
     private final Map<String, String> environment;
     private final String store;
-    private final String setsid;
-    private final String kill;
+    private final @Nullable String setsid;
+    private final @Nullable String kill;
     private final GitProcessGroups groups;
 
     GitProcess(String git, Map<String, String> environment, String store) {
@@ -77,7 +78,7 @@ final class GitProcess {
      * @throws GitOperationError of kind {@code TIMEOUT} if it ran past {@code timeout}
      * @throws GitOperationError (kind UNAVAILABLE) if git cannot be started
      */
-    Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
+    Result run(@Nullable Path dir, Duration timeout, byte @Nullable [] stdin, Map<String, String> extraEnv, @Nullable ReplicaId replica,
                List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (setsid != null && kill != null) {
@@ -120,7 +121,8 @@ final class GitProcess {
         return groups;
     }
 
-    private Result await(Process p, Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args,
+    private Result await(Process p, @Nullable Path dir, Duration timeout, byte @Nullable [] stdin,
+                         @Nullable ReplicaId replica, List<String> args,
                          long start) {
         Drain out = new Drain(p.getInputStream(), STDOUT_LIMIT, false);
         Drain err = new Drain(p.getErrorStream(), STDERR_LIMIT, true);
@@ -244,7 +246,7 @@ final class GitProcess {
     }
 
     /** The absolute path of {@code name} in the usual system directories, or null. */
-    static String findExecutable(String name) {
+    static @Nullable String findExecutable(String name) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {

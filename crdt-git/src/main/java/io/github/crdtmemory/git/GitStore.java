@@ -32,6 +32,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -366,7 +367,7 @@ public final class GitStore implements ReplicaStore {
         ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(sha);
         Revision published = locked(replica, () -> publication.publish(replica, state, files, expected,
                 publication.compaction(), main));
-        if (options.unifiedView() && !main.done) {
+        if (sha != null && !main.done) {
             locked(replica, () -> {
                 unified.publish(replica, new PublishedState(replica, published, state), sha,
                         () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS, !main.tried);
@@ -384,7 +385,7 @@ public final class GitStore implements ReplicaStore {
      * place, its state is over {@link GitStoreOptions#maxStateBytes()} (checked before reading), or it
      * does not decode; every other replica is read as usual.
      */
-    private Snapshot readFetched(ReplicaId replica, List<Quarantine> unfetched) {
+    private Snapshot readFetched(@Nullable ReplicaId replica, List<Quarantine> unfetched) {
         Map<String, String> refs = clone.refs(LocalClone.TRACKING_PREFIX, replica);
         List<Quarantine> quarantined = new ArrayList<>(unfetched);
         Set<ReplicaId> skipped = new TreeSet<>();
@@ -415,7 +416,7 @@ public final class GitStore implements ReplicaStore {
             if (options.unifiedView()) { // for the manifest; computed once per replica and commit
                 shas.put(commits.get(i), reader.sha256(ids.get(i), commits.get(i), read));
             }
-            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
+            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.valid()));
         }
         reader.retain(ids, commits);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
@@ -429,7 +430,7 @@ public final class GitStore implements ReplicaStore {
      * Runs {@code op} holding the clone's lock, after removing stale git locks; a damaged clone is
      * moved aside and re-created, and {@code op} tried once more.
      */
-    private <T> T locked(ReplicaId replica, Supplier<T> op) {
+    private <T> T locked(@Nullable ReplicaId replica, Supplier<T> op) {
         if (closed) {
             throw new IllegalStateException(description + " is closed");
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link GitStore} reaches its remote. Immutable; the {@code with...} methods return copies.
@@ -297,7 +298,7 @@ public final class GitStoreOptions {
      * @return whether it holds the same settings
      */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof GitStoreOptions other && components().equals(other.components());
     }
 
@@ -315,8 +316,8 @@ public final class GitStoreOptions {
 
     /** The settings while a copy is made; the constructor validates them. */
     private static final class Values {
-        private String remote;
-        private Path cacheDir;
+        private @Nullable String remote;
+        private @Nullable Path cacheDir;
         private Duration timeout = DEFAULT_TIMEOUT;
         private Duration networkTimeout = DEFAULT_TIMEOUT;
         private int historyLimit = DEFAULT_HISTORY_LIMIT;

@@ -69,7 +69,7 @@ public final class GitStoreProvider implements StoreProvider {
             git = GitStoreOptions.of(remote, options.cacheDir()).withTimeout(options.timeout())
                     .withNetworkTimeout(options.timeout()).withMaxStateBytes(options.maxStateBytes());
         } catch (IllegalArgumentException e) {
-            throw new StoreAccessException(Redaction.redact(remote), null, e.getMessage(), e);
+            throw new StoreAccessException(Redaction.redact(remote), null, String.valueOf(e.getMessage()), e);
         }
         return GitStore.open(git);
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,17 +65,17 @@ final class LocalClone {
     }
 
     /** Creates the bare clone if it does not exist. */
-    void ensure(ReplicaId replica) {
+    void ensure(@Nullable ReplicaId replica) {
         if (Files.exists(repo.resolve("HEAD"))) {
             return;
         }
         try {
-            PrivateFiles.createDirectories(repo.getParent());
+            PrivateFiles.createDirectories(PrivateFiles.parentOf(repo));
         } catch (IOException e) {
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("init"), -1,
                     "cannot create " + repo.getParent() + ": " + e, Duration.ZERO, repo.getParent(), e);
         }
-        run(repo.getParent(), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--", repo.toString()));
+        run(PrivateFiles.parentOf(repo), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--", repo.toString()));
         try {
             Files.setPosixFilePermissions(repo, PrivateFiles.DIR_MODE);
         } catch (IOException | UnsupportedOperationException e) {
@@ -153,7 +154,7 @@ final class LocalClone {
      * Moves a damaged clone aside, for forensics, and creates a fresh one. Only the newest copy moved
      * aside is kept: older ones are deleted, so repeated damage cannot fill the disk.
      */
-    void quarantine(ReplicaId replica, GitOperationError why) {
+    void quarantine(@Nullable ReplicaId replica, GitOperationError why) {
         Path aside = repo.resolveSibling(repo.getFileName() + ".corrupt-" + System.currentTimeMillis());
         log.warn("local clone {} is damaged ({}); moved to {} and cloned again", repo, why.getMessage(), aside);
         try {
@@ -178,7 +179,7 @@ final class LocalClone {
      *
      * @return true if it repacked
      */
-    boolean maintain(ReplicaId replica) {
+    boolean maintain(@Nullable ReplicaId replica) {
         try {
             Map<String, Long> counts = countObjects(replica);
             long loose = counts.getOrDefault("count", 0L);
@@ -199,7 +200,7 @@ final class LocalClone {
     }
 
     /** The fields of {@code git count-objects -v}: {@code count} (loose objects), {@code packs}, sizes in KiB. */
-    Map<String, Long> countObjects(ReplicaId replica) {
+    Map<String, Long> countObjects(@Nullable ReplicaId replica) {
         Map<String, Long> counts = new LinkedHashMap<>();
         String out = command(replica, List.of("count-objects", "-v")).run().out();
         for (String line : out.split("\n")) {
@@ -240,7 +241,7 @@ final class LocalClone {
      *
      * @return the replicas whose refs could not be fetched; empty normally
      */
-    List<Quarantine> fetch(ReplicaId replica) {
+    List<Quarantine> fetch(@Nullable ReplicaId replica) {
         GitProcess.Result r = command(replica, fetchArgs(List.of())).network().result();
         if (r.exitCode() == 0) {
             return List.of();
@@ -267,7 +268,7 @@ final class LocalClone {
     }
 
     /** Fetches ref by ref after a combined fetch failed; see {@link #fetch}. */
-    private List<Quarantine> fetchEachRef(ReplicaId replica, GitOperationError failure) {
+    private List<Quarantine> fetchEachRef(@Nullable ReplicaId replica, GitOperationError failure) {
         String listing = command(replica, List.of("ls-remote", "origin", REPLICA_PREFIX + "*", "refs/heads/main*"))
                 .network().run().out();
         List<Quarantine> bad = new ArrayList<>();
@@ -334,7 +335,7 @@ final class LocalClone {
     }
 
     /** The commit a compaction commit continues ({@value #PREVIOUS_TIP} trailer), or null. */
-    String previousTip(String commit, ReplicaId replica) {
+    @Nullable String previousTip(String commit, @Nullable ReplicaId replica) {
         String value = command(replica, List.of("show", "-s",
                 "--format=%(trailers:key=" + PREVIOUS_TIP + ",valueonly,separator=%x2C)", commit, "--")).run().out()
                 .strip();
@@ -342,7 +343,7 @@ final class LocalClone {
     }
 
     /** Returns ref name to object id for the refs under {@code prefix}. */
-    Map<String, String> refs(String prefix, ReplicaId replica) {
+    Map<String, String> refs(String prefix, @Nullable ReplicaId replica) {
         String out = command(replica, List.of("for-each-ref", "--format=%(objectname) %(refname)", prefix)).run()
                 .out();
         Map<String, String> refs = new LinkedHashMap<>();
@@ -365,7 +366,7 @@ final class LocalClone {
     }
 
     /** Type and size of objects by name ({@code <commit>:<path>}), without reading them; a missing one is null. */
-    List<ObjectInfo> inspect(List<String> names, ReplicaId replica) {
+    List<ObjectInfo> inspect(List<String> names, @Nullable ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }
@@ -396,7 +397,7 @@ final class LocalClone {
      * @throws CorruptStateException if one names a directory, not a file
      * @throws StoreAccessException if one is over the size limit
      */
-    List<byte[]> readBlobs(List<String> names, ReplicaId replica) {
+    List<byte[]> readBlobs(List<String> names, @Nullable ReplicaId replica) {
         List<ObjectInfo> infos = inspect(names, replica);
         for (int i = 0; i < names.size(); i++) {
             ObjectInfo info = infos.get(i);
@@ -413,12 +414,12 @@ final class LocalClone {
     }
 
     /** Reads objects by name that {@link #inspect} found to be blobs within the limit; a missing one is null. */
-    List<byte[]> readInspected(List<String> names, ReplicaId replica) {
+    List<byte[]> readInspected(List<String> names, @Nullable ReplicaId replica) {
         return readObjects(names, "blob", replica);
     }
 
     /** Reads objects of {@code type} by name or id ({@code cat-file --batch}); a missing one is null. */
-    List<byte[]> readObjects(List<String> names, String type, ReplicaId replica) {
+    List<byte[]> readObjects(List<String> names, String type, @Nullable ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }
@@ -486,7 +487,7 @@ final class LocalClone {
      * The trees of {@code commits} (one {@code cat-file --batch}), in order; null for a commit the clone
      * does not have.
      */
-    List<List<TreeEntry>> trees(List<String> commits, ReplicaId replica) {
+    List<List<TreeEntry>> trees(List<String> commits, @Nullable ReplicaId replica) {
         List<String> names = new ArrayList<>();
         commits.forEach(c -> names.add(c + "^{tree}"));
         List<byte[]> raw = readObjects(names, "tree", replica);
@@ -498,7 +499,7 @@ final class LocalClone {
     }
 
     /** Parses a raw tree object: entries of {@code <mode> <name>\0<binary id>}. */
-    private List<TreeEntry> parseTree(byte[] tree, String commit, ReplicaId replica) {
+    private List<TreeEntry> parseTree(byte[] tree, String commit, @Nullable ReplicaId replica) {
         int idLength = commit.length() / 2;
         List<TreeEntry> entries = new ArrayList<>();
         int at = 0;
@@ -522,7 +523,7 @@ final class LocalClone {
      * their ids in order. The contents go through {@code 0600} files in a {@code 0700} directory of the
      * clone, deleted afterwards.
      */
-    List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
+    List<String> writeBlobs(List<byte[]> contents, @Nullable ReplicaId replica) {
         if (contents.isEmpty()) {
             return List.of();
         }
@@ -563,16 +564,16 @@ final class LocalClone {
         }
     }
 
-    String hashObject(byte[] content, ReplicaId replica) {
+    String hashObject(byte[] content, @Nullable ReplicaId replica) {
         return command(replica, List.of("hash-object", "-w", "--stdin")).input(content).run().out().strip();
     }
 
-    String mktree(String entries, ReplicaId replica) {
+    String mktree(String entries, @Nullable ReplicaId replica) {
         return command(replica, List.of("mktree")).input(entries.getBytes(StandardCharsets.UTF_8)).run()
                 .out().strip();
     }
 
-    String commitTree(String tree, String parent, String message, ReplicaId replica) {
+    String commitTree(String tree, @Nullable String parent, String message, @Nullable ReplicaId replica) {
         List<String> args = new ArrayList<>(List.of("commit-tree", tree));
         if (parent != null) {
             args.add("-p");
@@ -583,12 +584,12 @@ final class LocalClone {
         return command(replica, args).run().out().strip();
     }
 
-    boolean hasCommit(String sha, ReplicaId replica) {
+    boolean hasCommit(String sha, @Nullable ReplicaId replica) {
         return command(replica, List.of("cat-file", "-e", sha + "^{commit}")).result().exitCode() == 0;
     }
 
     /** Whether {@code ancestor} is {@code descendant} or one of its ancestors. */
-    boolean isAncestor(String ancestor, String descendant, ReplicaId replica) {
+    boolean isAncestor(String ancestor, String descendant, @Nullable ReplicaId replica) {
         GitProcess.Result r = command(replica, List.of("merge-base", "--is-ancestor", ancestor, descendant)).result();
         if (r.exitCode() == 0 || r.exitCode() == 1) {
             return r.exitCode() == 0;
@@ -596,20 +597,20 @@ final class LocalClone {
         throw error(r, replica);
     }
 
-    int countCommits(String sha, ReplicaId replica) {
+    int countCommits(String sha, @Nullable ReplicaId replica) {
         return Integer.parseInt(command(replica, List.of("rev-list", "--count", sha)).run()
                 .out().strip());
     }
 
     /** Runs a push and returns its result, whatever the exit code; the caller interprets it. */
-    GitProcess.Result push(List<String> args, ReplicaId replica) {
+    GitProcess.Result push(List<String> args, @Nullable ReplicaId replica) {
         List<String> all = new ArrayList<>(List.of("push", "--porcelain", "--no-verify"));
         all.addAll(args);
         return command(replica, all).network().result();
     }
 
     /** A git command in the clone, to configure and run; see {@link Command}. */
-    Command command(ReplicaId replica, List<String> args) {
+    Command command(@Nullable ReplicaId replica, List<String> args) {
         return new Command(replica, args);
     }
 
@@ -620,12 +621,12 @@ final class LocalClone {
      * exit; {@link #result()} leaves the exit code to the caller.
      */
     final class Command {
-        private final ReplicaId replica;
+        private final @Nullable ReplicaId replica;
         private final List<String> args;
-        private byte[] stdin;
+        private byte @Nullable [] stdin;
         private boolean network;
 
-        private Command(ReplicaId replica, List<String> args) {
+        private Command(@Nullable ReplicaId replica, List<String> args) {
             this.replica = replica;
             this.args = List.copyOf(args);
         }
@@ -656,7 +657,7 @@ final class LocalClone {
     }
 
     /** Runs a command and throws a classified {@link GitOperationError} on a non-zero exit. */
-    GitProcess.Result run(Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args) {
+    GitProcess.Result run(Path dir, Duration timeout, byte @Nullable [] stdin, @Nullable ReplicaId replica, List<String> args) {
         GitProcess.Result r = git.run(dir, timeout, stdin, Map.of(), replica, args);
         if (r.exitCode() != 0) {
             throw error(r, replica);
@@ -664,14 +665,14 @@ final class LocalClone {
         return r;
     }
 
-    GitOperationError error(GitProcess.Result r, ReplicaId replica) {
+    GitOperationError error(GitProcess.Result r, @Nullable ReplicaId replica) {
         String text = r.stderr() + "\n" + new String(r.stdout(), 0, Math.min(r.stdout().length, GitProcess.STDERR_LIMIT),
                 StandardCharsets.UTF_8);
         return new GitOperationError(store, replica, StderrClassifier.classify(text), r.args(), r.exitCode(),
                 r.stderr().isBlank() ? text.strip() : r.stderr(), r.elapsed(), repo, null);
     }
 
-    private GitOperationError corrupt(ReplicaId replica, String what) {
+    private GitOperationError corrupt(@Nullable ReplicaId replica, String what) {
         return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
                 what, Duration.ZERO, repo, null);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,11 +53,11 @@ final class ReplicaPublication {
      * replica ref when it can be; {@code done} once it was (or held the view already).
      */
     static final class MainPush {
-        final String sha;
+        final @Nullable String sha;
         boolean tried;
         boolean done;
 
-        MainPush(String sha) {
+        MainPush(@Nullable String sha) {
             this.sha = sha;
         }
     }
@@ -65,7 +66,7 @@ final class ReplicaPublication {
      * The update of {@code main} to push with {@code commit}, or null (best effort: a failure to build it
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
-    private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
+    private UnifiedView.@Nullable Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
         if (main.sha == null || main.tried) {
             return null;
         }
@@ -164,7 +165,7 @@ final class ReplicaPublication {
             clone.fetch(replica);
             String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                     .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
+            if (parent != null && parent.equals(tip)) { // compacting: there is a parent
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
@@ -236,7 +237,7 @@ final class ReplicaPublication {
      * Whether the remote's replica ref is still at {@code parent} (absent if null), after a fetch: an
      * atomic push the remote refused as a whole (a ref moved during its transaction) says not which ref.
      */
-    private boolean stillAt(ReplicaId replica, String parent) {
+    private boolean stillAt(ReplicaId replica, @Nullable String parent) {
         clone.fetch(replica);
         String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                 .get(LocalClone.TRACKING_PREFIX + replica.value());
@@ -271,7 +272,7 @@ final class ReplicaPublication {
             clone.fetch(replica);
             String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                     .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
+            if (parent != null && parent.equals(tip)) { // compacting: there is a parent
                 return expected;
             }
             throw timeout;

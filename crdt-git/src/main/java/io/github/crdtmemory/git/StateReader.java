@@ -14,7 +14,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads replica states out of commits of either format version ({@link StateTree}) with three git
@@ -35,7 +37,16 @@ final class StateReader {
      * @param sha256 SHA-256 of the state's canonical {@link StateCodec} encoding when known (version 1), else null
      * @param version the format version of the tree (0 if not known)
      */
-    record Read(MemoryState state, String problem, String sha256, int version, boolean absent) {
+    record Read(@Nullable MemoryState state, @Nullable String problem, @Nullable String sha256, int version,
+                boolean absent) {
+        /** The state of a read without a problem. */
+        MemoryState valid() {
+            if (state == null) {
+                throw new IllegalStateException("no state: " + problem);
+            }
+            return state;
+        }
+
         static Read problem(String why) {
             return new Read(null, why, null, 0, false);
         }
@@ -45,13 +56,13 @@ final class StateReader {
             return new Read(null, why, null, 0, true);
         }
 
-        static Read of(MemoryState state, String sha256, int version) {
+        static Read of(MemoryState state, @Nullable String sha256, int version) {
             return new Read(state, null, sha256, version, false);
         }
     }
 
     /** A decoded shard and the size of its blob. */
-    private record Shard(MemoryState state, long size) {
+    private record Shard(@Nullable MemoryState state, long size) {
     }
 
     /** A tree that holds no state of the replica asked for. */
@@ -59,7 +70,16 @@ final class StateReader {
     }
 
     /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
-    private record Plan(int version, List<String> blobs, List<Integer> shards) {
+    private record Plan(int version, @Nullable List<String> blobs, @Nullable List<Integer> shards) {
+        /** The blobs of a readable plan (one with blobs). */
+        List<String> readBlobs() {
+            return Objects.requireNonNull(blobs, "a plan without blobs");
+        }
+
+        /** The shard indexes of a readable version 2 plan. */
+        List<Integer> readShards() {
+            return Objects.requireNonNull(shards, "a plan without shards");
+        }
     }
 
     private final LocalClone clone;
@@ -82,13 +102,14 @@ final class StateReader {
      * at {@code commit}: computed once (for a format 2 state), then kept with the state.
      */
     String sha256(ReplicaId replica, String commit, Read read) {
-        if (read.sha256() != null) {
-            return read.sha256();
+        String known = read.sha256();
+        if (known != null) {
+            return known;
         }
-        String sha = PrivateFiles.sha256(StateCodec.encode(read.state()));
+        String sha = PrivateFiles.sha256(StateCodec.encode(read.valid()));
         String key = key(replica, commit);
         if (byCommit.get(key) == read) {
-            byCommit.put(key, Read.of(read.state(), sha, read.version()));
+            byCommit.put(key, Read.of(read.valid(), sha, read.version()));
         }
         return sha;
     }
@@ -97,7 +118,7 @@ final class StateReader {
      * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
      * if known, the SHA-256 of its canonical encoding.
      */
-    void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
+    void published(ReplicaId replica, String commit, MemoryState state, @Nullable String sha256, Map<String, String> shardBlobs,
                    Map<String, byte[]> files) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
@@ -105,7 +126,7 @@ final class StateReader {
             if (shard >= 0) {
                 ids.add(id);
                 if (!byBlob.containsKey(id)) {
-                    byBlob.put(id, new Shard(null, files.get(name).length)); // decoded lazily if ever needed
+                    byBlob.put(id, new Shard(null, Objects.requireNonNull(files.get(name), name).length)); // decoded lazily
                 }
             }
         });
@@ -146,7 +167,7 @@ final class StateReader {
      * (one {@code cat-file --batch-check} for all). A missing tree is left for the tree read to report.
      */
     private void skipOversizedTrees(List<ReplicaId> ids, List<String> commits, List<Integer> todo, Read[] out,
-                                    ReplicaId caller) {
+                                    @Nullable ReplicaId caller) {
         List<String> names = new ArrayList<>();
         todo.forEach(i -> names.add(commits.get(i) + "^{tree}"));
         List<LocalClone.ObjectInfo> trees = clone.inspect(names, caller);
@@ -161,7 +182,7 @@ final class StateReader {
     }
 
     /** Reads the state of replica {@code ids.get(i)} at {@code commits.get(i)}, for each i. */
-    List<Read> read(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
+    List<Read> read(List<ReplicaId> ids, List<String> commits, @Nullable ReplicaId caller) {
         Read[] out = new Read[ids.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -259,7 +280,7 @@ final class StateReader {
     }
 
     /** Throws {@link GitOperationError.Kind#UNSUPPORTED_FORMAT} if the format file {@code blob} names a newer version. */
-    void refuseNewer(String blob, ReplicaId caller) {
+    void refuseNewer(String blob, @Nullable ReplicaId caller) {
         Map<String, Integer> one = new HashMap<>();
         one.put(blob, -1);
         checkFormats(one, caller);
@@ -276,7 +297,7 @@ final class StateReader {
      * Reads format files that are not the canonical version 2 one. A newer version is not an error here:
      * that replica is quarantined (one replica on newer software must not stop the others' syncs).
      */
-    private void checkFormats(Map<String, Integer> formatFiles, ReplicaId caller) {
+    private void checkFormats(Map<String, Integer> formatFiles, @Nullable ReplicaId caller) {
         if (formatFiles.isEmpty()) {
             return;
         }
@@ -300,7 +321,7 @@ final class StateReader {
 
     private Plan versionedPlan(ReplicaId id, String commit, List<LocalClone.TreeEntry> tree,
                                Map<String, Integer> formatFiles) {
-        String formatId = entry(tree, StateTree.FORMAT_FILE).id();
+        String formatId = Objects.requireNonNull(entry(tree, StateTree.FORMAT_FILE), "the format file").id();
         int version = formatFiles.getOrDefault(formatId, -1);
         if (version != StateTree.VERSION) {
             return new Plan(version, null, null);
@@ -313,11 +334,11 @@ final class StateReader {
     }
 
     /** Checks sizes, reads the blobs not cached, decodes; fills {@code out} where a plan is. */
-    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out, ReplicaId caller) {
+    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out, @Nullable ReplicaId caller) {
         Set<String> needed = new LinkedHashSet<>();
         for (Plan p : plans) {
             if (p != null) {
-                p.blobs().stream().filter(b -> p.version() == 1 || !byBlob.containsKey(b)
+                p.readBlobs().stream().filter(b -> p.version() == 1 || !byBlob.containsKey(b)
                         || byBlob.get(b).state() == null).forEach(needed::add);
             }
         }
@@ -340,7 +361,7 @@ final class StateReader {
                 out[i] = Read.problem(problem);
                 plans[i] = null;
             } else {
-                plans[i].blobs().stream().filter(info::containsKey).forEach(toRead::add);
+                plans[i].readBlobs().stream().filter(info::containsKey).forEach(toRead::add);
             }
         }
         List<String> readList = new ArrayList<>(toRead);
@@ -354,7 +375,7 @@ final class StateReader {
                 out[i] = decode(ids.get(i), commits.get(i), plans[i], content);
                 if (out[i].problem() == null) {
                     byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
-                    blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].blobs()
+                    blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].readBlobs()
                             : List.of());
                 }
             }
@@ -362,11 +383,11 @@ final class StateReader {
     }
 
     /** A blob over the limit, or shards over it in total, or an object that is not a file; else null. */
-    private String sizeProblem(ReplicaId id, String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
+    private @Nullable String sizeProblem(ReplicaId id, String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
         long total = 0;
-        for (String blob : plan.blobs()) {
+        for (String blob : plan.readBlobs()) {
             LocalClone.ObjectInfo i = info.get(blob);
-            long size = i != null ? i.size() : byBlob.get(blob).size();
+            long size = i != null ? i.size() : Objects.requireNonNull(byBlob.get(blob), blob).size();
             if (i != null && !i.type().equals("blob")) {
                 return "object " + blob + " of its state at " + commit + " is a " + i.type() + ", not a file";
             }
@@ -378,7 +399,7 @@ final class StateReader {
             total += size;
         }
         if (total > options.maxStateBytes()) {
-            return "its state at " + commit + " is " + total + " bytes in " + plan.blobs().size()
+            return "its state at " + commit + " is " + total + " bytes in " + plan.readBlobs().size()
                     + " shards, over the limit of " + options.maxStateBytes() + " bytes";
         }
         return null;
@@ -388,24 +409,24 @@ final class StateReader {
         String source = store + " " + commit + ":";
         try {
             if (plan.version() == 1) {
-                byte[] blob = content.get(plan.blobs().get(0));
+                byte[] blob = Objects.requireNonNull(content.get(plan.readBlobs().get(0)), "the state's blob");
                 return Read.of(StateCodec.decode(blob, source + id + ".state"), PrivateFiles.sha256(blob), 1);
             }
             List<MemoryState> shards = new ArrayList<>();
-            for (int k = 0; k < plan.blobs().size(); k++) {
-                String blob = plan.blobs().get(k);
+            for (int k = 0; k < plan.readBlobs().size(); k++) {
+                String blob = plan.readBlobs().get(k);
                 Shard cached = byBlob.get(blob);
-                if (cached == null || cached.state() == null) {
-                    byte[] bytes = content.get(blob);
-                    MemoryState s = StateCodec.decode(bytes, source + StateTree.shardName(plan.shards().get(k)));
-                    String misplaced = misplaced(s, plan.shards().get(k));
+                MemoryState s = cached == null ? null : cached.state();
+                if (s == null) {
+                    byte[] bytes = Objects.requireNonNull(content.get(blob), blob);
+                    s = StateCodec.decode(bytes, source + StateTree.shardName(plan.readShards().get(k)));
+                    String misplaced = misplaced(s, plan.readShards().get(k));
                     if (misplaced != null) {
                         return Read.problem("unreadable state: " + misplaced + " at " + commit);
                     }
-                    cached = new Shard(s, bytes.length);
-                    byBlob.put(blob, cached);
+                    byBlob.put(blob, new Shard(s, bytes.length));
                 }
-                shards.add(cached.state());
+                shards.add(s);
             }
             return Read.of(MemoryState.joinAll(shards), null, 2);
         } catch (MemoryFormatException e) {
@@ -414,7 +435,7 @@ final class StateReader {
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
-    private static String misplaced(MemoryState shard, int index) {
+    private static @Nullable String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
         for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
             if (StateTree.shardOf(c.key()) != index) {
@@ -425,7 +446,7 @@ final class StateReader {
         return null;
     }
 
-    private static LocalClone.TreeEntry entry(List<LocalClone.TreeEntry> tree, String name) {
+    private static LocalClone.@Nullable TreeEntry entry(List<LocalClone.TreeEntry> tree, String name) {
         for (LocalClone.TreeEntry e : tree) {
             if (e.name().equals(name)) {
                 return e;
@@ -434,7 +455,7 @@ final class StateReader {
         return null;
     }
 
-    private GitOperationError corrupt(ReplicaId replica, String what) {
+    private GitOperationError corrupt(@Nullable ReplicaId replica, String what) {
         return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
                 what, Duration.ZERO, clone.path(), null);
     }

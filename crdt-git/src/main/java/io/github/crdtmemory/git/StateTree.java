@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The layout of a replica's state in its commit's tree, by format version. Pure: no git here.
@@ -87,7 +88,7 @@ final class StateTree {
     }
 
     /** The replica a format file names, or null. */
-    static String replicaOf(byte[] formatFile) {
+    static @Nullable String replicaOf(byte[] formatFile) {
         Matcher m = REPLICA_FIELD.matcher(new String(formatFile, StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : null;
     }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class UnifiedView {
 
     private final LocalClone clone;
     private final String store;
-    private volatile Snapshot last;
+    private volatile @Nullable Snapshot last;
     // SHA-256 of the states' canonical encodings by commit, as read or published: not encoded again
     private volatile Map<String, String> shas = Map.of();
     private volatile GitStore.UnifiedStatus status = GitStore.UnifiedStatus.NOT_ATTEMPTED;
@@ -67,7 +68,7 @@ final class UnifiedView {
      *
      * @return the update to push, or null if nothing was read yet or {@code main} already holds this view
      */
-    Update prepare(ReplicaId replica, PublishedState published, String publishedSha) {
+    @Nullable Update prepare(ReplicaId replica, PublishedState published, String publishedSha) {
         Snapshot remembered = last;
         if (remembered == null) {
             return null;
@@ -151,7 +152,7 @@ final class UnifiedView {
     }
 
     /** The commit of {@code main} for {@code snapshot}, or null (status UNCHANGED) if main holds it already. */
-    private Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
+    private @Nullable Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
         List<MemoryState> states = new ArrayList<>();
         snapshot.states().forEach(s -> states.add(s.state()));
         MemoryState merged = MemoryState.joinAll(states);
@@ -171,7 +172,7 @@ final class UnifiedView {
     }
 
     /** {@code main}'s tracking commit and its tree (one {@code for-each-ref}), or null if there is none. */
-    private String[] mainAndTree(ReplicaId replica) {
+    private String @Nullable [] mainAndTree(@Nullable ReplicaId replica) {
         String out = clone.command(replica, List.of("for-each-ref",
                 "--format=%(objectname) %(tree)", LocalClone.MAIN_TRACKING)).run().out().strip();
         String[] parts = out.split(" ");

@@ -11,4 +11,7 @@
  * {@link io.github.crdtmemory.git.GitStoreProvider} opens stores from {@code git+file:},
  * {@code git+ssh:}, {@code git+https:} URIs and bare repository paths. See {@code docs/git-backend.md}.
  */
+@NullMarked
 package io.github.crdtmemory.git;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server out of heap, in whichever thread: one line on stderr naming the memory file and its size,
@@ -20,13 +21,13 @@ final class HeapExhausted {
     }
 
     /** Says so and ends the process with status 1. */
-    static void exit(Path memoryFile) {
+    static void exit(@Nullable Path memoryFile) {
         System.err.println("memory-mcp-server: " + message(memoryFile, Runtime.getRuntime().maxMemory()));
         System.err.flush();
         System.exit(1);
     }
 
-    static String message(Path memoryFile, long maxHeap) {
+    static String message(@Nullable Path memoryFile, long maxHeap) {
         String size = "";
         try {
             if (memoryFile != null && Files.isRegularFile(memoryFile)) {

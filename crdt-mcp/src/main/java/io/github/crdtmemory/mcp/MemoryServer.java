@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -78,7 +79,7 @@ public final class MemoryServer implements Callable<Integer> {
     long syncEvery = Long.parseLong(SYNC_EVERY);
 
     /** The memory file once resolved, for the out-of-heap message. */
-    private volatile Path file;
+    private volatile @Nullable Path file;
 
     /**
      * Runs the server until stdin closes.

@@ -3,4 +3,7 @@
  * {@code @modelcontextprotocol/server-memory} with the same names, schemas and results, writing the same
  * JSONL file, without losing a write. Not API: the server's command line and protocol are the interface.
  */
+@NullMarked
 package io.github.crdtmemory.mcp;
+
+import org.jspecify.annotations.NullMarked;
