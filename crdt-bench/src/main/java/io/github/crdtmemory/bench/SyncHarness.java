@@ -138,7 +138,7 @@ public final class SyncHarness {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
         GitStoreOptions options = GitStoreOptions.of(remote.toString(), dir.resolve("writer"))
-                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120));
+                .withUnifiedView(false).withTimeout(Duration.ofMinutes(2));
         List<MemoryState> states = new ArrayList<>();
         try (GitStore writer = GitStore.open(options)) {
             for (int i = 0; i < replicas; i++) {
@@ -153,10 +153,10 @@ public final class SyncHarness {
         r.put("replicas", replicas);
         r.put("atoms", states.stream().mapToInt(MemoryState::size).sum());
         try (GitStore reader = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
-                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+                .withUnifiedView(false).withTimeout(Duration.ofMinutes(2)))) {
             reader.read(); // the clone (a first fetch of everything)
             try (GitStore fresh = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
-                    .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+                    .withUnifiedView(false).withTimeout(Duration.ofMinutes(2)))) {
                 long t0 = System.nanoTime();
                 Snapshot all = fresh.read();
                 r.put("fullReadMillis", (System.nanoTime() - t0) / 1_000_000);
@@ -193,11 +193,11 @@ public final class SyncHarness {
             Files.createDirectories(home);
             Files.write(file, MemoryFileCodec.write(Fixtures.graph(20, i), false));
             GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), home.resolve("cache"))
-                    .withTimeout(Duration.ofSeconds(120)).withNetworkTimeout(Duration.ofSeconds(120))
+                    .withTimeout(Duration.ofMinutes(2)).withNetworkTimeout(Duration.ofMinutes(2))
                     .withUnifiedView(unifiedView));
             stores.add(store);
             engines.add(SyncEngine.create(SyncSettings.of(file, home.resolve("state"), ReplicaId.of("replica-" + i))
-                    .withLockTimeout(Duration.ofSeconds(120)), store));
+                    .withLockTimeout(Duration.ofMinutes(2)), store));
         }
         ExecutorService pool = Executors.newFixedThreadPool(replicas);
         ObjectNode r = JSON.createObjectNode();

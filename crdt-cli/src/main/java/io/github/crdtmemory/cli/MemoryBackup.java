@@ -3,7 +3,9 @@ package io.github.crdtmemory.cli;
 import io.github.crdtmemory.internal.Redaction;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -87,8 +89,9 @@ public final class MemoryBackup implements Callable<Integer> {
             System.err.println(t.notice());
         }
         CommandLine cl = new CommandLine(new MemoryBackup());
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
+        Charset console = Charset.defaultCharset(); // as System.out's own writer would
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, console), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, console), true));
         Map<String, String> codes = new LinkedHashMap<>();
         for (String line : ExitStatus.HELP) {
             int colon = line.indexOf(':');

@@ -27,7 +27,8 @@ class ExitStatusTest {
                 new LockTimeoutException(Path.of("/s/sync.lock"), Duration.ofSeconds(1), "held by another process"));
         assertThat(lock.code()).isEqualTo(ExitStatus.LOCK_TIMEOUT);
         assertThat(lock.kind()).isEqualTo("LOCK_TIMEOUT");
-        ExitStatus.Failure store = ExitStatus.classify(new StoreAccessException("file:/srv/s", null, "cannot read", null));
+        ExitStatus.Failure store = ExitStatus.classify(new StoreAccessException("file:/srv/s", null, "cannot read",
+                null));
         assertThat(store.kind()).isEqualTo("STORE_ACCESS");
     }
 }

@@ -104,7 +104,8 @@ public final class LiveMemory implements AutoCloseable {
             MemoryState state = bytes.isPresent() ? StateCodec.decode(bytes.get(), file.toString()) : MemoryState.empty();
             return new LiveMemory(file, replica, state, physicalMillis);
         } catch (IOException | io.github.crdtmemory.memory.MemoryFormatException e) {
-            throw new LocalStateException(LocalStateException.Part.STATE, file, replica, "cannot open the memory: " + e.getMessage(), e);
+            throw new LocalStateException(LocalStateException.Part.STATE, file, replica,
+                    "cannot open the memory: " + e.getMessage(), e);
         }
     }
 
@@ -244,7 +245,8 @@ public final class LiveMemory implements AutoCloseable {
                 PrivateFiles.replace(file, bytes);
             }
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica, "cannot export the memory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica,
+                    "cannot export the memory: " + e, e);
         }
     }
 
@@ -293,7 +295,7 @@ public final class LiveMemory implements AutoCloseable {
             return t;
         });
         schedules.add(timer);
-        timer.scheduleWithFixedDelay(() -> {
+        java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> { // ends with the timer
             try {
                 sync(store);
             } catch (RuntimeException e) {
@@ -315,8 +317,9 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /** Applies a tool: diffs the graph before and after into stamped registers; returns the tool's result. */
-    // Outcome.result() is null only for the tools that return nothing (T is Void), whose callers ignore it
-    @SuppressWarnings("NullAway")
+    // Outcome.result() is null only for the tools that return nothing (T is Void), whose callers ignore it;
+    // version is volatile for readers and only written under the writes lock
+    @SuppressWarnings({"NullAway", "NonAtomicVolatileUpdate"})
     private <T> T apply(String operation, Function<MemoryGraph, MemoryTools.Outcome<T>> tool) {
         MemoryState edits;
         MemoryTools.Outcome<T> outcome;
@@ -342,6 +345,7 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /** Joins states from elsewhere (a sync). */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // version is only written under the writes lock
     private void apply(String operation, MemoryState incoming) {
         long mine;
         writes.lock();
@@ -373,7 +377,8 @@ public final class LiveMemory implements AutoCloseable {
                 PrivateFiles.createDirectories(PrivateFiles.parentOf(stateFile));
                 PrivateFiles.replace(stateFile, StateCodec.encode(current));
             } catch (IOException e) {
-                throw new LocalStateException(LocalStateException.Part.STATE, stateFile, replica, "cannot persist the memory: " + e, e);
+                throw new LocalStateException(LocalStateException.Part.STATE, stateFile, replica,
+                        "cannot persist the memory: " + e, e);
             }
             persisted = Math.max(persisted, now);
         }

@@ -50,6 +50,7 @@ public final class MemoryState {
 
     private final LwwMap<AtomKey> atoms;
     private volatile @Nullable MemoryGraph view;
+    @SuppressWarnings("NullableOptional") // null: not computed yet; maxStamp() never returns null
     private volatile @Nullable Optional<Stamp> maxStamp; // computed once, like the view
 
     private MemoryState(LwwMap<AtomKey> atoms) {

@@ -46,7 +46,8 @@ public sealed class LocalStateException extends CrdtException permits LockTimeou
      * @param cause the underlying failure, or null
      * @throws NullPointerException if {@code part} or {@code path} is null
      */
-    public LocalStateException(Part part, Path path, @Nullable ReplicaId replica, String message, @Nullable Throwable cause) {
+    public LocalStateException(Part part, Path path, @Nullable ReplicaId replica, String message,
+            @Nullable Throwable cause) {
         super(Objects.requireNonNull(path, "path") + ": " + message, cause);
         this.part = Objects.requireNonNull(part, "part");
         this.path = path.toString();

@@ -52,7 +52,8 @@ public final class MemoryStore implements ReplicaStore {
         if (!actual.equals(expected)) {
             throw new ConcurrentUpdateException(description(), replica, expected, actual);
         }
-        Revision next = Revision.of("m" + (++sequence));
+        long n = ++sequence;
+            Revision next = Revision.of("m" + n);
         states.put(replica, new PublishedState(replica, next, state));
         return next;
     }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +23,7 @@ public final class Snapshot {
     private final Map<ReplicaId, PublishedState> replicas;
     private final Map<ReplicaId, Quarantine> quarantined;
 
-    private Snapshot(TreeMap<ReplicaId, PublishedState> replicas, TreeMap<ReplicaId, Quarantine> quarantined) {
+    private Snapshot(SortedMap<ReplicaId, PublishedState> replicas, SortedMap<ReplicaId, Quarantine> quarantined) {
         this.replicas = Collections.unmodifiableMap(replicas);
         this.quarantined = Collections.unmodifiableMap(quarantined);
     }

@@ -11,7 +11,8 @@
  *
  * <p>Every failure of a store is a {@link io.github.crdtmemory.store.StoreException}, and every failure
  * of a local file (memory file, state directory, lock) a
- * {@link io.github.crdtmemory.store.LocalStateException}; their subtypes tell the caller what to do. Audience: users opening stores, and implementers of new ones, who run the
+ * {@link io.github.crdtmemory.store.LocalStateException}; their subtypes tell the caller what to do.
+ * Audience: users opening stores, and implementers of new ones, who run the
  * {@code StoreContract} suite from the test-jar (see {@code docs/storage-spi.md}).
  */
 @NullMarked

@@ -52,7 +52,8 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, @Nullabl
      *     rename has not happened; once it is gone, the rename landed, whatever another writer did to the
      *     memory file since
      */
-    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte @Nullable [] bytes, @Nullable String file) {
+    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte @Nullable [] bytes,
+                   @Nullable String file) {
         Pending {
             Objects.requireNonNull(view, "view");
         }

@@ -326,7 +326,7 @@ final class CheckpointCodec {
         int at = from;
         int records = 0;
         while (at < journal.length) {
-            Record r = parse(journal, at, where);
+            JournalRecord r = parse(journal, at, where);
             if (r == null) {
                 if (validRecordAfter(journal, at + 1, where)) {
                     throw new Malformed("journal record at offset " + at + " does not check out, and valid records"
@@ -361,7 +361,8 @@ final class CheckpointCodec {
         MemoryGraph base = start.base();
         if (viewAfter >= 0) {
             if (viewAfter == 0 && viewOfPrevious) {
-                base = Objects.requireNonNull(start.pending(), "pending").view(); // the snapshot's own pending write-back landed
+                base = Objects.requireNonNull(start.pending(),
+                        "pending").view(); // the snapshot's own pending write-back landed
             } else {
                 state = state.join(MemoryState.joinAll(deltas.subList(0, viewAfter)));
                 base = state.view();
@@ -377,12 +378,13 @@ final class CheckpointCodec {
         return new Replay(new Checkpoint(clock, state, base, pending), at, records, journal.length - at);
     }
 
-    private record Record(Timestamp clock, MemoryState delta, BaseChange base, Checkpoint.@Nullable Pending pending,
+    private record JournalRecord(Timestamp clock, MemoryState delta, BaseChange base,
+                                 Checkpoint.@Nullable Pending pending,
                           int end) {
     }
 
     /** The record at {@code at}, or null if it does not check out. */
-    private static @Nullable Record parse(byte[] journal, int at, String where) {
+    private static @Nullable JournalRecord parse(byte[] journal, int at, String where) {
         int nl = lineEnd(journal, at);
         if (nl < 0 || !startsWith(journal, at, RECORD_START)) {
             return null;
@@ -425,7 +427,7 @@ final class CheckpointCodec {
         Checkpoint.Pending pending = b.pendingLength < 0 ? null
                 : new Checkpoint.Pending(MemoryGraph.empty(), b.pendingNewline, (int) b.pendingLength,
                         (int) b.pendingCrc, null, b.pendingFile); // the view is the state's after replay
-        return new Record(new Timestamp(b.wall, (int) b.counter), delta, base, pending, nl + 1 + (int) f.length);
+        return new JournalRecord(new Timestamp(b.wall, (int) b.counter), delta, base, pending, nl + 1 + (int) f.length);
     }
 
     /** Whether a record that checks out starts somewhere after {@code from} (at a line start). */

@@ -391,7 +391,8 @@ final class Cycle {
             });
             return r.written();
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot write the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot write the memory file: " + e, e);
         }
     }
 
@@ -442,7 +443,8 @@ final class Cycle {
                 return written;
             }
             if (attempt >= settings.publishAttempts()) {
-                throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "the memory file kept changing under a "
+                throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                        "the memory file kept changing under a "
                         + "writer that does not take " + dir.path().resolve(StateDirectory.LOCK_FILE)
                         + "; gave up after " + attempt + " attempts", null);
             }
@@ -500,7 +502,8 @@ final class Cycle {
         return SyncStatus.builder(settings.replica()).memoryFile(path()).memoryFileExists(reading.bytes().isPresent())
                 .stateDir(dir.path().toString()).store(parts.store().description()).lastSync(dir.lastSuccess())
                 .counts(cp.state().counts()).localEdits(edits).unpublishedAtoms(unpublished[0])
-                .replicasInStore(snapshot.size()).massDeletion(massDeletion).quarantined(snapshot.quarantined()).build();
+                .replicasInStore(snapshot.size()).massDeletion(massDeletion).quarantined(snapshot.quarantined())
+                .build();
     }
 
     /** See {@link SyncEngine#writeMemoryFile}. */
@@ -526,7 +529,8 @@ final class Cycle {
         try {
             return file.content();
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
         }
     }
 
@@ -535,7 +539,8 @@ final class Cycle {
         try {
             return file.stillPending(name);
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file's directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file's directory: " + e, e);
         }
     }
 
@@ -559,7 +564,8 @@ final class Cycle {
         try {
             return file.read();
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
         }
     }
 

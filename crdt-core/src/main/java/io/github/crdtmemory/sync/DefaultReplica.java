@@ -50,7 +50,8 @@ public final class DefaultReplica {
             PrivateFiles.createDurably(file, (derive(hostname, random).value() + "\n").getBytes(StandardCharsets.UTF_8));
             return read(file).orElseThrow(() -> new IOException(file + " vanished"));
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null, "cannot read or make the replica id: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null,
+                    "cannot read or make the replica id: " + e, e);
         }
     }
 
@@ -67,7 +68,8 @@ public final class DefaultReplica {
         try {
             return read(file);
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null, "cannot read the replica id: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null,
+                    "cannot read the replica id: " + e, e);
         }
     }
 

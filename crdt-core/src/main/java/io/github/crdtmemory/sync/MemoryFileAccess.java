@@ -172,7 +172,8 @@ final class MemoryFileAccess {
         try {
             return content().map(c -> c.parsed().graph()).orElse(MemoryGraph.empty());
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica, "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica,
+                    "cannot read the memory file: " + e, e);
         }
     }
 

@@ -123,7 +123,8 @@ final class StateDirectory {
             PrivateFiles.createDirectories(dir);
             return ProcessFileLock.acquire(dir.resolve(LOCK_FILE), timeout);
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.LOCK, dir.resolve(LOCK_FILE), replica, "cannot lock the sync state directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.LOCK, dir.resolve(LOCK_FILE), replica,
+                    "cannot lock the sync state directory: " + e, e);
         }
     }
 
@@ -162,7 +163,8 @@ final class StateDirectory {
             return Optional.of(fresh.checkpoint());
         } catch (IOException e) {
             known = null;
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot read the checkpoint in " + dir + ": " + e, e);
         } catch (CheckpointCodec.Malformed e) {
             known = null;
             throw new CorruptStateException(dir.toString(), replica, snap + ": " + e.getMessage(), e);
@@ -193,7 +195,8 @@ final class StateDirectory {
         byte[] bytes = read.get();
         CheckpointCodec.Snapshot d = CheckpointCodec.decodeSnapshot(bytes, snap.toString());
         if (!replica.value().equals(d.owner())) {
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "this sync state directory belongs to replica "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "this sync state directory belongs to replica "
                     + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
         }
         remember(d.checkpoint().state(), d.stateBytes());
@@ -244,7 +247,8 @@ final class StateDirectory {
             }
             return copy;
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot keep a copy of the memory file in "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot keep a copy of the memory file in "
                     + copies + ": " + e, e);
         }
     }
@@ -265,7 +269,8 @@ final class StateDirectory {
         try {
             PrivateFiles.replace(file, (at + " " + mode + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot write " + file + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot write " + file + ": " + e, e);
         }
     }
 
@@ -286,7 +291,7 @@ final class StateDirectory {
      */
     synchronized byte[] encode(MemoryState state) {
         byte[] bytes = encodedStateBytes;
-        if (bytes == null || state != encodedState && !state.equals(encodedState)) {
+        if (bytes == null || (state != encodedState && !state.equals(encodedState))) {
             bytes = StateCodec.encode(state);
             encodedStateBytes = bytes;
             encodedState = state;
@@ -322,7 +327,8 @@ final class StateDirectory {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot read " + w.file() + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot read " + w.file() + ": " + e, e);
         }
     }
 
@@ -355,7 +361,8 @@ final class StateDirectory {
             return writeSnapshot(c);
         } catch (IOException e) {
             known = null;
-            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica, "cannot write the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot write the checkpoint in " + dir + ": " + e, e);
         } catch (RuntimeException | Error e) {
             known = null; // a failure (or a crash injected by a test) leaves the files to be read again
             throw e;
@@ -416,7 +423,8 @@ final class StateDirectory {
         byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
         PrivateFiles.replace(jr, header);
         Write w = new Write(snap, 0, bytes.length, PrivateFiles.sha256(bytes));
-        known = new Known(c, epoch, Objects.requireNonNull(FileId.of(snap), "just written"), FileId.of(jr), header.length,
+        known = new Known(c, epoch, Objects.requireNonNull(FileId.of(snap), "just written"), FileId.of(jr),
+                header.length,
                     bytes.length, w);
         return w.sha256();
     }

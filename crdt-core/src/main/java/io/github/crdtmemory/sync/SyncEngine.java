@@ -262,7 +262,8 @@ public final class SyncEngine {
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
             return step.get();
         } catch (IOException e) {
-            throw new LocalStateException(LocalStateException.Part.LOCK, dir.path().resolve(StateDirectory.LOCK_FILE), settings.replica(), "cannot release the lock: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.LOCK, dir.path().resolve(StateDirectory.LOCK_FILE),
+                    settings.replica(), "cannot release the lock: " + e, e);
         }
     }
 

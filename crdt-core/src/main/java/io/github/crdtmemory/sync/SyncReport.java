@@ -248,7 +248,9 @@ public final class SyncReport {
     }
 
     private List<Object> components() {
-        return Arrays.asList(replica, memoryFile, store, counts, added, changed, deleted, replicasRead, conflicts, clockAnomalies, publication, publishAttempts, writeBack, checksums, timings, warnings, keptCopy, quarantined);
+        return Arrays.asList(replica, memoryFile, store, counts, added, changed, deleted, replicasRead, conflicts,
+                clockAnomalies, publication, publishAttempts, writeBack, checksums, timings, warnings, keptCopy,
+                quarantined);
     }
 
     /**

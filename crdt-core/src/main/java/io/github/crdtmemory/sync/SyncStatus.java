@@ -221,7 +221,8 @@ public final class SyncStatus {
     }
 
     private List<Object> components() {
-        return Arrays.asList(replica, memoryFile, memoryFileExists, stateDir, store, lastSync, counts, localEdits, unpublishedAtoms, replicasInStore, massDeletion, quarantined);
+        return Arrays.asList(replica, memoryFile, memoryFileExists, stateDir, store, lastSync, counts, localEdits,
+                unpublishedAtoms, replicasInStore, massDeletion, quarantined);
     }
 
     /**

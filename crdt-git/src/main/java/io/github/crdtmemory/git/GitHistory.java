@@ -39,14 +39,12 @@ final class GitHistory {
 
     private final LocalClone clone;
     private final StateReader reader;
-    private final GitStoreOptions options;
     private final String description;
     private final Locking lock;
 
-    GitHistory(LocalClone clone, StateReader reader, GitStoreOptions options, String description, Locking lock) {
+    GitHistory(LocalClone clone, StateReader reader, String description, Locking lock) {
         this.clone = clone;
         this.reader = reader;
-        this.options = options;
         this.description = description;
         this.lock = lock;
     }

@@ -93,7 +93,8 @@ public final class GitOperationError extends StoreException {
     }
 
     private GitOperationError(String store, @Nullable ReplicaId replica, Kind kind, List<String> command, int exitCode,
-                              String stderr, Duration duration, @Nullable Path workingDirectory, @Nullable Throwable cause,
+                              String stderr, Duration duration, @Nullable Path workingDirectory,
+                                      @Nullable Throwable cause,
                               long timeoutMillis) {
         super(store, replica, describe(kind, command, exitCode, stderr, duration), cause);
         this.timeoutMillis = timeoutMillis;

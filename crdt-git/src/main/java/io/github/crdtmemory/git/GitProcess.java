@@ -78,7 +78,8 @@ final class GitProcess {
      * @throws GitOperationError of kind {@code TIMEOUT} if it ran past {@code timeout}
      * @throws GitOperationError (kind UNAVAILABLE) if git cannot be started
      */
-    Result run(@Nullable Path dir, Duration timeout, byte @Nullable [] stdin, Map<String, String> extraEnv, @Nullable ReplicaId replica,
+    Result run(@Nullable Path dir, Duration timeout, byte @Nullable [] stdin, Map<String, String> extraEnv,
+            @Nullable ReplicaId replica,
                List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (setsid != null && kill != null) {

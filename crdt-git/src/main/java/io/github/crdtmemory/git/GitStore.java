@@ -116,7 +116,7 @@ public final class GitStore implements ReplicaStore {
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
         this.reader = new StateReader(clone, options, description);
-        this.history = new GitHistory(clone, reader, options, description, this::locked);
+        this.history = new GitHistory(clone, reader, description, this::locked);
         this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
         groups.registerShutdownHook(p -> git.terminate(p.toHandle()));

@@ -256,7 +256,8 @@ public final class GitStoreOptions {
         }
         int userInfoEnd = RemoteUrl.userInfoEnd(remote);
         if (userInfoEnd >= 0 && (lower.startsWith("file://")
-                || lower.startsWith("ssh://") && remote.substring("ssh://".length(), userInfoEnd).indexOf(':') >= 0)) {
+                || (lower.startsWith("ssh://")
+                        && remote.substring("ssh://".length(), userInfoEnd).indexOf(':') >= 0))) {
             throw new IllegalArgumentException("invalid git remote '" + shown + "': a password in an ssh or file URL "
                     + "would reach a command line (git passes the user and host to ssh as an argument); use an ssh "
                     + "key or agent");

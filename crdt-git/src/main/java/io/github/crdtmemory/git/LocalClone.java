@@ -75,7 +75,8 @@ final class LocalClone {
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("init"), -1,
                     "cannot create " + repo.getParent() + ": " + e, Duration.ZERO, repo.getParent(), e);
         }
-        run(PrivateFiles.parentOf(repo), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--", repo.toString()));
+        run(PrivateFiles.parentOf(repo), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--",
+                repo.toString()));
         try {
             Files.setPosixFilePermissions(repo, PrivateFiles.DIR_MODE);
         } catch (IOException | UnsupportedOperationException e) {
@@ -657,7 +658,8 @@ final class LocalClone {
     }
 
     /** Runs a command and throws a classified {@link GitOperationError} on a non-zero exit. */
-    GitProcess.Result run(Path dir, Duration timeout, byte @Nullable [] stdin, @Nullable ReplicaId replica, List<String> args) {
+    GitProcess.Result run(Path dir, Duration timeout, byte @Nullable [] stdin, @Nullable ReplicaId replica,
+            List<String> args) {
         GitProcess.Result r = git.run(dir, timeout, stdin, Map.of(), replica, args);
         if (r.exitCode() != 0) {
             throw error(r, replica);

@@ -66,7 +66,8 @@ final class ReplicaPublication {
      * The update of {@code main} to push with {@code commit}, or null (best effort: a failure to build it
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
-    private UnifiedView.@Nullable Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
+    private UnifiedView.@Nullable Update prepareMain(ReplicaId replica, String commit, MemoryState state,
+            MainPush main) {
         if (main.sha == null || main.tried) {
             return null;
         }

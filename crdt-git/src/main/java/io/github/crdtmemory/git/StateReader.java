@@ -118,7 +118,8 @@ final class StateReader {
      * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
      * if known, the SHA-256 of its canonical encoding.
      */
-    void published(ReplicaId replica, String commit, MemoryState state, @Nullable String sha256, Map<String, String> shardBlobs,
+    void published(ReplicaId replica, String commit, MemoryState state, @Nullable String sha256, Map<String,
+            String> shardBlobs,
                    Map<String, byte[]> files) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
@@ -126,7 +127,8 @@ final class StateReader {
             if (shard >= 0) {
                 ids.add(id);
                 if (!byBlob.containsKey(id)) {
-                    byBlob.put(id, new Shard(null, Objects.requireNonNull(files.get(name), name).length)); // decoded lazily
+                    byBlob.put(id, new Shard(null, Objects.requireNonNull(files.get(name),
+                            name).length)); // decoded lazily
                 }
             }
         });
@@ -166,7 +168,7 @@ final class StateReader {
      * so that a replica that pushes a tree of millions of entries is quarantined before its tree is read
      * (one {@code cat-file --batch-check} for all). A missing tree is left for the tree read to report.
      */
-    private void skipOversizedTrees(List<ReplicaId> ids, List<String> commits, List<Integer> todo, Read[] out,
+    private void skipOversizedTrees(List<String> commits, List<Integer> todo, Read[] out,
                                     @Nullable ReplicaId caller) {
         List<String> names = new ArrayList<>();
         todo.forEach(i -> names.add(commits.get(i) + "^{tree}"));
@@ -191,7 +193,7 @@ final class StateReader {
                 todo.add(i);
             }
         }
-        skipOversizedTrees(ids, commits, todo, out, caller);
+        skipOversizedTrees(commits, todo, out, caller);
         if (todo.isEmpty()) {
             return List.of(out);
         }
@@ -334,7 +336,8 @@ final class StateReader {
     }
 
     /** Checks sizes, reads the blobs not cached, decodes; fills {@code out} where a plan is. */
-    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out, @Nullable ReplicaId caller) {
+    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out,
+            @Nullable ReplicaId caller) {
         Set<String> needed = new LinkedHashSet<>();
         for (Plan p : plans) {
             if (p != null) {
@@ -356,7 +359,7 @@ final class StateReader {
             if (plans[i] == null) {
                 continue;
             }
-            String problem = sizeProblem(ids.get(i), commits.get(i), plans[i], info);
+            String problem = sizeProblem(commits.get(i), plans[i], info);
             if (problem != null) {
                 out[i] = Read.problem(problem);
                 plans[i] = null;
@@ -383,7 +386,7 @@ final class StateReader {
     }
 
     /** A blob over the limit, or shards over it in total, or an object that is not a file; else null. */
-    private @Nullable String sizeProblem(ReplicaId id, String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
+    private @Nullable String sizeProblem(String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
         long total = 0;
         for (String blob : plan.readBlobs()) {
             LocalClone.ObjectInfo i = info.get(blob);

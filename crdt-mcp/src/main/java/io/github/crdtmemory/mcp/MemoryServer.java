@@ -106,7 +106,9 @@ public final class MemoryServer implements Callable<Integer> {
                     System.exit(1);
                 }
             }
-            System.exit(new CommandLine(server).setOut(new java.io.PrintWriter(System.err, true)).execute(args));
+            java.io.PrintWriter help = new java.io.PrintWriter(
+                    new java.io.OutputStreamWriter(System.err, java.nio.charset.Charset.defaultCharset()), true);
+            System.exit(new CommandLine(server).setOut(help).execute(args));
         } catch (OutOfMemoryError e) {
             HeapExhausted.exit(server.file);
         }
@@ -199,7 +201,7 @@ public final class MemoryServer implements Callable<Integer> {
                 }
             };
             if (location != null) {
-                timer.scheduleWithFixedDelay(() -> {
+                java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> {
                     try {
                         if (engine.sync().writeBack() == SyncReport.WriteBack.WRITTEN) {
                             changed.run(); // other replicas' edits arrived
