@@ -21,13 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.NullMarked;
 import org.junit.jupiter.api.Test;
 
 /**
  * The API boundary of the two published libraries, crdt-core and crdt-git, as a {@code module-info}
  * would draw it (docs/embedding.md says why there is none): only the API packages are API, no API
  * signature names a type of {@code io.github.crdtmemory.internal} (which only this project's modules
- * use), and the packages depend on each other in layers, crdt-core never on crdt-git.
+ * use), the packages depend on each other in layers, crdt-core never on crdt-git, and every package
+ * is {@code @NullMarked}.
  */
 final class ModuleBoundaryTest {
     static final String ROOT = "io.github.crdtmemory";
@@ -93,6 +95,17 @@ final class ModuleBoundaryTest {
                     }
                 })
                 .check(LIBRARIES);
+    }
+
+    @Test
+    void everyPackageIsNullMarked() {
+        List<String> packages = new ArrayList<>(API);
+        packages.add(INTERNAL);
+        List<String> unmarked = packages.stream()
+                .filter(p -> !LIBRARIES.getPackage(p).isAnnotatedWith(NullMarked.class)).sorted().toList();
+        if (!unmarked.isEmpty()) {
+            throw new AssertionError("packages without @NullMarked in their package-info: " + unmarked);
+        }
     }
 
     @Test
