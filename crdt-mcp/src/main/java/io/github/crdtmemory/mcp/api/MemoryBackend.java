@@ -24,9 +24,11 @@ import java.util.List;
  *       in-process lock and one group-committed {@code fsync}, reads take no lock.</li>
  * </ul>
  *
- * <p>Guarantees of both: thread-safe; a write method returns after its change is durable; a write that
- * throws has changed nothing; listeners ({@link #onChange}) run after a change is durable, on the
- * writing thread, and one that throws is logged and does not undo the change.
+ * <p>Guarantees of both: thread-safe, no write lost between concurrent callers; a write method returns
+ * after its change is durable; a call refused for its arguments (an {@link IllegalArgumentException},
+ * such as {@code add_observations} on a missing entity) changes nothing; listeners ({@link #onChange})
+ * run after a change is durable, on the writing thread, and one that throws is logged and does not undo
+ * the change. It is sealed: these two are all there is.
  */
 public sealed interface MemoryBackend permits SharedFileBackend, LiveBackend {
     /**
