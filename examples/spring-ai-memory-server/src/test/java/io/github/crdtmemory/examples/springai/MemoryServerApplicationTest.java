@@ -10,6 +10,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,15 @@ class MemoryServerApplicationTest {
                 assertThat(graph).contains("\"name\": \"Babbage\"").doesNotContain("Ada");
                 List<McpSchema.ResourceContents> update = updates.poll(20, TimeUnit.SECONDS);
                 assertThat(update).as("a notifications/resources/updated after a write").isNotNull();
+            }
+        }
+        if (backend.equals("shared-file")) { // the MCP memory file, as the npm server would have left it
+            assertThat(Files.readString(tmp.resolve("memory.jsonl"))).contains("\"name\":\"Babbage\"")
+                    .doesNotContain("Ada");
+        } else { // the live memory's state, durable: a reopened memory holds the same graph
+            try (LiveMemory reopened = LiveMemory.open(tmp.resolve("state/spring-example.state"),
+                    ReplicaId.of("spring-example"))) {
+                assertThat(reopened.readGraph().entities()).extracting(e -> e.name()).containsExactly("Babbage");
             }
         }
     }
