@@ -1,4 +1,4 @@
-package io.github.crdtmemory.mcp;
+package io.github.crdtmemory.mcp.api;
 
 import io.github.crdtmemory.internal.JsonOutput;
 import java.util.List;
