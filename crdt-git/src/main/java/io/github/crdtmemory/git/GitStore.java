@@ -115,7 +115,7 @@ public final class GitStore implements ReplicaStore {
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
         this.reader = new StateReader(clone, options, description);
-        this.history = new GitHistory(clone, reader, options, description, this::locked);
+        this.history = new GitHistory(clone, reader, unified, options, description, this::locked);
         this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
         groups.registerShutdownHook(p -> git.terminate(p.toHandle()));
@@ -239,19 +239,25 @@ public final class GitStore implements ReplicaStore {
      * The unified view on {@code main} as the remote holds it now.
      *
      * @param commit the commit {@code main} points to
-     * @param memory the bytes of {@code memory.jsonl}
+     * @param memory the whole merged view as one MCP memory file: {@code memory.jsonl} (layout 1), or the
+     *               concatenation of the files of {@code memory/} in name order (layout 2)
      * @param manifest the bytes of {@code manifest.json}
+     * @param layout 1 ({@code memory.jsonl}, written by earlier versions) or 2 ({@code memory/shard-xx.jsonl})
      */
-    public record Unified(String commit, byte[] memory, byte[] manifest) {
+    public record Unified(String commit, byte[] memory, byte[] manifest, int layout) {
         /**
          * Validates and copies the components.
          *
          * @throws NullPointerException if a component is null
+         * @throws IllegalArgumentException if the layout is not 1 or 2
          */
         public Unified {
             Objects.requireNonNull(commit, "commit");
             memory = memory.clone();
             manifest = manifest.clone();
+            if (layout != 1 && layout != 2) {
+                throw new IllegalArgumentException("layout 1 or 2: " + layout);
+            }
         }
 
         @Override
@@ -263,14 +269,26 @@ public final class GitStore implements ReplicaStore {
         public byte[] manifest() {
             return manifest.clone();
         }
+
+        /**
+         * Whether the memory is exactly {@code view} as this layout writes it (what {@code verify} checks
+         * when the manifest lists the current replica commits).
+         *
+         * @param view the merged view of the replica states
+         * @return whether the bytes match
+         */
+        public boolean holds(MemoryGraph view) {
+            return java.util.Arrays.equals(MainTree.memoryOf(view, layout), memory);
+        }
     }
 
     /**
-     * Fetches and returns the unified view on {@code main}, for verification and for people.
+     * Fetches and returns the unified view on {@code main}, for verification and for people; reads both
+     * layouts ({@link Unified#layout()}).
      *
      * @return the view, or empty if {@code main} does not exist yet
      * @throws GitOperationError if git fails
-     * @throws CorruptStateException if {@code main} lacks one of its two files
+     * @throws CorruptStateException if {@code main} lacks its manifest or its memory, or holds something else
      */
     public java.util.Optional<Unified> readUnified() {
         return locked(null, () -> {
@@ -279,12 +297,12 @@ public final class GitStore implements ReplicaStore {
             if (main == null) {
                 return java.util.Optional.<Unified>empty();
             }
-            List<byte[]> blobs = clone.readBlobs(List.of(main + ":memory.jsonl", main + ":manifest.json"), null);
-            if (blobs.get(0) == null || blobs.get(1) == null) {
+            Unified u = unified.readAt(main, options.maxStateBytes(), null);
+            if (u == null) {
                 throw new CorruptStateException(description, null, "main at " + main
-                        + " lacks memory.jsonl or manifest.json", null);
+                        + " lacks manifest.json or its memory (memory/ or memory.jsonl)", null);
             }
-            return java.util.Optional.of(new Unified(main, blobs.get(0), blobs.get(1)));
+            return java.util.Optional.of(u);
         });
     }
 
@@ -369,7 +387,7 @@ public final class GitStore implements ReplicaStore {
         if (options.unifiedView() && !main.done) {
             locked(replica, () -> {
                 unified.publish(replica, new PublishedState(replica, published, state), sha,
-                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS, !main.tried);
+                        unfetched -> readFetched(replica, unfetched), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
         }

@@ -82,6 +82,11 @@ final class ReplicaPublication {
             unified.failed();
             main.done = true;
             return null;
+        } catch (io.github.crdtmemory.store.StoreAccessException e) { // main's commit over its limit
+            log.warn("{}: the unified view on main was not updated: {}", description, e.getMessage());
+            unified.failed();
+            main.done = true;
+            return null;
         }
     }
 
@@ -118,7 +123,7 @@ final class ReplicaPublication {
         if (mainUpdate != null) {
             args.add("--force-with-lease=refs/heads/main:" + mainUpdate.lease());
         }
-        if (compacting || mainUpdate != null) {
+        if (compacting) { // main rides along atomically only here: the archive ref must not move alone
             args.add("--atomic");
         }
         args.add("origin");
@@ -150,11 +155,17 @@ final class ReplicaPublication {
             }
             return Revision.of(commit);
         }
+        if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
+            reader.published(replica, commit, state, main.sha, blobs, files);
+            depths.clear();
+            depths.put(commit, depth + 1);
+            return Revision.of(commit);
+        }
         GitOperationError failure = clone.error(r, replica);
         if (failure.kind() != GitOperationError.Kind.REJECTED) {
             throw failure;
         }
-        if (mainUpdate != null && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
+        if (mainUpdate != null && compacting && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
             return publish(replica, state, files, expected, compact, main); // main moved: the replica ref alone
         }
         if (compacting) {
@@ -218,6 +229,19 @@ final class ReplicaPublication {
         for (String line : r.out().split("\n")) {
             if (line.startsWith("!") && line.contains(":" + ref + "\t")) {
                 return line.contains("atomic push failed");
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a (non-atomic) push updated {@code ref}: its porcelain line's flag is not {@code !}
+     * (rejected); a push that failed as a whole (no line for it) did not.
+     */
+    private static boolean landed(GitProcess.Result r, String ref) {
+        for (String line : r.out().split("\n")) {
+            if (line.length() > 1 && line.charAt(1) == '\t' && line.contains(":" + ref + "\t")) {
+                return " +*=-".indexOf(line.charAt(0)) >= 0;
             }
         }
         return false;

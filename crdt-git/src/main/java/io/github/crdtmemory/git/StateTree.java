@@ -54,7 +54,12 @@ final class StateTree {
      * observations and its outgoing relations share a shard.
      */
     static int shardOf(AtomKey key) {
-        int h = key.entity().hashCode();
+        return shardOfName(key.entity());
+    }
+
+    /** The shard of an entity name (see {@link #shardOf}); the unified view's files use it too. */
+    static int shardOfName(String entity) {
+        int h = entity.hashCode();
         return (h ^ (h >>> 16)) & (SHARDS - 1);
     }
 
