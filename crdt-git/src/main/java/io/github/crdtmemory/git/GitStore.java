@@ -379,10 +379,9 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
-        Map<String, byte[]> files = StateTree.encode(replica, state);
         String sha = options.unifiedView() ? PrivateFiles.sha256(StateCodec.encode(state)) : null;
         ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(sha);
-        Revision published = locked(replica, () -> publication.publish(replica, state, files, expected,
+        Revision published = locked(replica, () -> publication.publish(replica, state, expected,
                 publication.compaction(), main));
         if (options.unifiedView() && !main.done) {
             locked(replica, () -> {

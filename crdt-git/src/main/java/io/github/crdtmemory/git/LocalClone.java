@@ -576,8 +576,7 @@ final class LocalClone {
 
     /**
      * Writes blobs ({@code hash-object -w --stdin-paths}, one process whatever their number) and returns
-     * their ids in order. The contents go through {@code 0600} files in a {@code 0700} directory of the
-     * clone, deleted afterwards.
+     * their ids in order; see {@link BlobBatch}.
      */
     List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
         if (contents.isEmpty()) {
@@ -586,30 +585,66 @@ final class LocalClone {
         if (contents.size() == 1) {
             return List.of(hashObject(contents.get(0), replica));
         }
-        Path dir = repo.resolve("crdt-blobs");
-        List<Path> files = new ArrayList<>();
-        try {
-            PrivateFiles.createDirectories(dir);
-            StringBuilder paths = new StringBuilder();
-            for (byte[] c : contents) {
+        try (BlobBatch batch = blobBatch(replica)) {
+            contents.forEach(batch::add);
+            return batch.write();
+        }
+    }
+
+    /** A batch of blobs to write, each staged to a file as it is added; see {@link BlobBatch}. */
+    BlobBatch blobBatch(ReplicaId replica) {
+        return new BlobBatch(replica);
+    }
+
+    /**
+     * Blobs written with one {@code hash-object -w --stdin-paths}: each content goes to a {@code 0600} file
+     * in a {@code 0700} directory of the clone when it is added (so the caller need not keep it), and
+     * the files are deleted when the batch is closed.
+     */
+    final class BlobBatch implements AutoCloseable {
+        private final ReplicaId replica;
+        private final Path dir = repo.resolve("crdt-blobs");
+        private final List<Path> files = new ArrayList<>();
+
+        private BlobBatch(ReplicaId replica) {
+            this.replica = replica;
+        }
+
+        /** Stages {@code content}. */
+        void add(byte[] content) {
+            try {
+                if (files.isEmpty()) {
+                    PrivateFiles.createDirectories(dir);
+                }
                 Path f = dir.resolve("b" + files.size());
                 Files.deleteIfExists(f);
                 Files.write(Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        PrivateFiles.FILE_MODE)), c);
+                        PrivateFiles.FILE_MODE)), content);
                 files.add(f);
-                paths.append(f).append('\n');
+            } catch (IOException e) {
+                throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
+                        "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
             }
+        }
+
+        /** Writes the staged blobs; returns their ids in the order added. */
+        List<String> write() {
+            if (files.isEmpty()) {
+                return List.of();
+            }
+            StringBuilder paths = new StringBuilder();
+            files.forEach(f -> paths.append(f).append('\n'));
             String out = command(replica, List.of("hash-object", "-w", "--no-filters", "--stdin-paths"))
                     .input(paths.toString().getBytes(StandardCharsets.UTF_8)).run().out();
             List<String> ids = List.of(out.strip().split("\n"));
-            if (ids.size() != contents.size()) {
-                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + contents.size() + " blobs");
+            if (ids.size() != files.size()) {
+                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + files.size() + " blobs");
             }
             return ids;
-        } catch (IOException e) {
-            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
-                    "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
-        } finally {
+        }
+
+        @Override
+        public void close() {
             for (Path f : files) {
                 try {
                     Files.deleteIfExists(f);

@@ -90,8 +90,7 @@ final class ReplicaPublication {
         }
     }
 
-    Revision publish(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
-                                   Revision expected, boolean compact, MainPush main) {
+    Revision publish(ReplicaId replica, MemoryState state, Revision expected, boolean compact, MainPush main) {
         String ref = LocalClone.REPLICA_PREFIX + replica.value();
         String parent = expected.isNone() ? null : expected.token();
         if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
@@ -106,7 +105,8 @@ final class ReplicaPublication {
             }
         }
         refuseNewerFormat(before, replica);
-        Map<String, String> blobs = writeChangedBlobs(files, before, replica);
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        Map<String, String> blobs = writeChangedBlobs(replica, state, before, sizes);
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -146,7 +146,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.sha, blobs, files);
+            reader.published(replica, commit, state, main.sha, blobs, sizes);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -156,7 +156,7 @@ final class ReplicaPublication {
             return Revision.of(commit);
         }
         if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
-            reader.published(replica, commit, state, main.sha, blobs, files);
+            reader.published(replica, commit, state, main.sha, blobs, sizes);
             depths.clear();
             depths.put(commit, depth + 1);
             return Revision.of(commit);
@@ -166,7 +166,7 @@ final class ReplicaPublication {
             throw failure;
         }
         if (mainUpdate != null && compacting && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
-            return publish(replica, state, files, expected, compact, main); // main moved: the replica ref alone
+            return publish(replica, state, expected, compact, main); // main moved: the replica ref alone
         }
         if (compacting) {
             clone.fetch(replica);
@@ -176,7 +176,7 @@ final class ReplicaPublication {
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
-                return publish(replica, state, files, expected, false, main);
+                return publish(replica, state, expected, false, main);
             }
         }
         throw new ConcurrentUpdateException(description, replica, expected, null);
@@ -195,28 +195,33 @@ final class ReplicaPublication {
     }
 
     /**
-     * The ids of the files of the new tree, name to id, writing only the blobs the parent's tree does not
-     * already hold (ids computed here; one {@code hash-object} for all of them).
+     * The ids of the files of {@code state}'s tree, name to id (their sizes into {@code sizes}), writing
+     * only the blobs the parent's tree does not already hold: each shard is encoded, its id computed here
+     * and, if new, staged to a file at once, so the whole encoded state is never held; one
+     * {@code hash-object} writes them all, and must agree on every id.
      */
-    private Map<String, String> writeChangedBlobs(Map<String, byte[]> files, List<LocalClone.TreeEntry> before,
-                                                  ReplicaId replica) {
+    private Map<String, String> writeChangedBlobs(ReplicaId replica, MemoryState state,
+                                                  List<LocalClone.TreeEntry> before, Map<String, Long> sizes) {
         Set<String> present = new java.util.HashSet<>();
         before.forEach(e -> present.add(e.id()));
         Map<String, String> ids = new java.util.TreeMap<>();
-        List<String> toWrite = new ArrayList<>();
-        List<byte[]> contents = new ArrayList<>();
-        files.forEach((name, bytes) -> {
-            String id = StateTree.blobId(bytes);
-            if (present.contains(id)) {
+        List<String> staged = new ArrayList<>();
+        try (LocalClone.BlobBatch batch = clone.blobBatch(replica)) {
+            StateTree.encodeEach(replica, state, (name, bytes) -> {
+                String id = StateTree.blobId(bytes);
                 ids.put(name, id);
-            } else {
-                toWrite.add(name);
-                contents.add(bytes);
+                sizes.put(name, (long) bytes.length);
+                if (!present.contains(id)) {
+                    batch.add(bytes);
+                    staged.add(id);
+                }
+            });
+            List<String> written = batch.write();
+            if (!written.equals(staged)) {
+                throw new GitOperationError(description, replica, GitOperationError.Kind.FAILED,
+                        List.of("hash-object"), 0, "git wrote blobs " + written + ", expected " + staged,
+                        java.time.Duration.ZERO, clone.path(), null);
             }
-        });
-        List<String> written = clone.writeBlobs(contents, replica);
-        for (int i = 0; i < toWrite.size(); i++) {
-            ids.put(toWrite.get(i), written.get(i));
         }
         return ids;
     }

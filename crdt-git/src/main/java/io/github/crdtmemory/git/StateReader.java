@@ -98,14 +98,14 @@ final class StateReader {
      * if known, the SHA-256 of its canonical encoding.
      */
     void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
-                   Map<String, byte[]> files) {
+                   Map<String, Long> sizes) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
             if (shard >= 0) {
                 ids.add(id);
                 if (!byBlob.containsKey(id)) {
-                    byBlob.put(id, new Shard(null, files.get(name).length)); // decoded lazily if ever needed
+                    byBlob.put(id, new Shard(null, sizes.get(name))); // decoded lazily if ever needed
                 }
             }
         });

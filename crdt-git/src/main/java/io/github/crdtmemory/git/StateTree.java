@@ -99,6 +99,17 @@ final class StateTree {
 
     /** The files of replica {@code id}'s version 2 tree of {@code state}, by name in git's tree order. */
     static Map<String, byte[]> encode(ReplicaId id, MemoryState state) {
+        Map<String, byte[]> files = new TreeMap<>();
+        encodeEach(id, state, files::put);
+        return files;
+    }
+
+    /**
+     * Hands the files of replica {@code id}'s version 2 tree of {@code state} to {@code each}, one at a
+     * time in git's tree order, each shard encoded just before it is handed over: a caller that keeps
+     * only what it needs of each never holds the whole encoded state.
+     */
+    static void encodeEach(ReplicaId id, MemoryState state, java.util.function.BiConsumer<String, byte[]> each) {
         List<LwwMap.Builder<AtomKey>> shards = new ArrayList<>(SHARDS);
         for (int i = 0; i < SHARDS; i++) {
             shards.add(null);
@@ -112,14 +123,13 @@ final class StateTree {
             }
             shards.get(s).put(key, atoms.registerAt(i));
         }
-        Map<String, byte[]> files = new TreeMap<>();
-        files.put(FORMAT_FILE, formatFile(id));
+        each.accept(FORMAT_FILE, formatFile(id));
         for (int i = 0; i < SHARDS; i++) {
             if (shards.get(i) != null) {
-                files.put(shardName(i), StateCodec.encode(MemoryState.of(shards.get(i).build())));
+                each.accept(shardName(i), StateCodec.encode(MemoryState.of(shards.get(i).build())));
+                shards.set(i, null);
             }
         }
-        return files;
     }
 
     /**
