@@ -86,7 +86,8 @@ final class GitHistory {
      *
      * @param revision a commit of {@code main}, full or abbreviated
      * @return the graph
-     * @throws StoreAccessException if there is no such commit or it holds no {@code memory.jsonl}
+     * @throws StoreAccessException if there is no such commit or it holds no view ({@code memory/} or
+     *         {@code memory.jsonl})
      * @throws GitOperationError if git fails
      */
     MemoryGraph unifiedAt(Revision revision) {

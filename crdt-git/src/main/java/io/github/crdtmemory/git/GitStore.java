@@ -53,9 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code --force-with-lease=<ref>:<expected>} (with the unified view, in one atomic push with
  * {@code main}): the push is the compare-and-swap, and a lost race is a
  * {@link ConcurrentUpdateException}. A push whose outcome is unknown (a timeout after the data was
- * sent) is resolved by fetching and checking ancestry. After a publication the merged
- * {@code memory.jsonl} and a {@code manifest.json} are published on {@code main}, best effort: losing
- * that race is logged and reported by {@link #unifiedStatus()}, never an error, and never data loss.
+ * sent) is resolved by fetching and checking ancestry. With a publication the merged view (one
+ * {@code memory/shard-xx.jsonl} file per shard, written by change) and a {@code manifest.json} are
+ * published on {@code main}, best effort: losing that race is logged and reported by
+ * {@link #unifiedStatus()}, never an error, and never data loss.
  *
  * <p>Every git call runs through {@code GitProcess} (argument lists, sanitized environment, timeouts
  * that kill the process group) and fails as a {@link GitOperationError}. When the JVM is asked to stop
@@ -76,7 +77,7 @@ public final class GitStore implements ReplicaStore {
     public enum UnifiedStatus {
         /** No publication yet, or the unified view is turned off. */
         NOT_ATTEMPTED,
-        /** A new {@code memory.jsonl} was pushed to {@code main}. */
+        /** A new view was pushed to {@code main}. */
         PUBLISHED,
         /** {@code main} already held exactly this view. */
         UNCHANGED,
@@ -334,8 +335,8 @@ public final class GitStore implements ReplicaStore {
      *
      * @param revision the commit
      * @param time its commit time
-     * @param counts entities, observations and relations of its {@code memory.jsonl} (no tombstones)
-     * @param sha256 SHA-256 hex of its {@code memory.jsonl}
+     * @param counts entities, observations and relations of its view (no tombstones)
+     * @param sha256 SHA-256 hex of its view as one file ({@code memory.jsonl}, or {@code memory/*.jsonl} joined)
      */
     public record UnifiedEntry(Revision revision, java.time.Instant time, AtomCounts counts, String sha256) {
         /**
@@ -367,7 +368,7 @@ public final class GitStore implements ReplicaStore {
      *
      * @param revision a commit of {@code main}, full or abbreviated
      * @return the graph
-     * @throws StoreAccessException if there is no such commit or it holds no {@code memory.jsonl}
+     * @throws StoreAccessException if there is no such commit or it holds no view
      * @throws GitOperationError if git fails
      */
     public MemoryGraph unifiedAt(Revision revision) {

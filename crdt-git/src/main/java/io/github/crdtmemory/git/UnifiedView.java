@@ -28,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The human-readable side of a git store: {@code main} holds {@code memory.jsonl}, the merged view of
- * every replica as the MCP server would write it, and {@code manifest.json}, listing each replica's
- * commit and state checksum. Derived data, published best effort with compare-and-swap and jittered
+ * The human-readable side of a git store: {@code main} holds the merged view of every replica in the
+ * MCP server's format, one file per shard ({@link MainTree}, layout 2; layout 1's single
+ * {@code memory.jsonl} is still read), and {@code manifest.json}, listing each replica's commit and
+ * state checksum. Derived data, published best effort with compare-and-swap and jittered
  * retry; the replica refs stay the source of truth. Called under the store's lock.
  */
 final class UnifiedView {
