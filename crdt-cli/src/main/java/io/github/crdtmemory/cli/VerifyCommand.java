@@ -130,7 +130,11 @@ final class VerifyCommand extends WorkingCommand {
                 continue; // the replica moved on since main was written
             }
             MemoryState state = now.get().state();
-            if (!r.path("stateSha256").asText().equals(PrivateFiles.sha256(StateCodec.encode(state)))) {
+            if (r.has("stateTree")) { // manifest version 2: the id of the state's format 2 tree
+                if (!r.path("stateTree").asText().equals(GitStore.stateTree(now.get().replica(), state))) {
+                    problems.add("replica " + id + ": its state's tree id differs from the manifest on main");
+                }
+            } else if (!r.path("stateSha256").asText().equals(PrivateFiles.sha256(StateCodec.encode(state)))) {
                 problems.add("replica " + id + ": SHA-256 differs from the manifest on main");
             }
             if (r.path("atoms").asInt(-1) != state.size()) {

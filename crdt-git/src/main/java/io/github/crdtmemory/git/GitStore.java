@@ -375,18 +375,30 @@ public final class GitStore implements ReplicaStore {
         return history.unifiedAt(revision);
     }
 
+    /**
+     * The checksum {@code main}'s manifest (version 2) gives a replica's state: the id of the format 2
+     * tree that {@code state} of {@code replica} encodes to (a hash of its shards' canonical encodings),
+     * whatever format it was read in.
+     *
+     * @param replica the replica
+     * @param state its state
+     * @return 40 hex digits
+     */
+    public static String stateTree(ReplicaId replica, MemoryState state) {
+        return StateTree.treeId(Objects.requireNonNull(replica, "replica"), Objects.requireNonNull(state, "state"));
+    }
+
     @Override
     public Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
-        String sha = options.unifiedView() ? PrivateFiles.sha256(StateCodec.encode(state)) : null;
-        ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(sha);
+        ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(options.unifiedView());
         Revision published = locked(replica, () -> publication.publish(replica, state, expected,
                 publication.compaction(), main));
         if (options.unifiedView() && !main.done) {
             locked(replica, () -> {
-                unified.publish(replica, new PublishedState(replica, published, state), sha,
+                unified.publish(replica, new PublishedState(replica, published, state), main.stateTree,
                         unfetched -> readFetched(replica, unfetched), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
@@ -431,7 +443,7 @@ public final class GitStore implements ReplicaStore {
                 continue;
             }
             if (options.unifiedView()) { // for the manifest; computed once per replica and commit
-                shas.put(commits.get(i), reader.sha256(ids.get(i), commits.get(i), read));
+                shas.put(commits.get(i), reader.stateTree(ids.get(i), commits.get(i), read));
             }
             states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
         }

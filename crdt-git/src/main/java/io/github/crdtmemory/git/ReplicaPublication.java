@@ -52,12 +52,14 @@ final class ReplicaPublication {
      * replica ref when it can be; {@code done} once it was (or held the view already).
      */
     static final class MainPush {
-        final String sha;
+        final boolean enabled;
+        /** The id of the published state's tree: its checksum in {@code main}'s manifest. */
+        String stateTree;
         boolean tried;
         boolean done;
 
-        MainPush(String sha) {
-            this.sha = sha;
+        MainPush(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 
@@ -66,12 +68,12 @@ final class ReplicaPublication {
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
     private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
-        if (main.sha == null || main.tried) {
+        if (!main.enabled || main.tried) {
             return null;
         }
         try {
             UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
-                    main.sha);
+                    main.stateTree);
             main.done = update == null && unified.status() == GitStore.UnifiedStatus.UNCHANGED;
             return update;
         } catch (GitOperationError e) {
@@ -107,6 +109,7 @@ final class ReplicaPublication {
         refuseNewerFormat(before, replica);
         Map<String, Long> sizes = new java.util.HashMap<>();
         Map<String, String> blobs = writeChangedBlobs(replica, state, before, sizes);
+        main.stateTree = StateTree.treeId(blobs);
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -146,7 +149,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.sha, blobs, sizes);
+            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -156,7 +159,7 @@ final class ReplicaPublication {
             return Revision.of(commit);
         }
         if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
-            reader.published(replica, commit, state, main.sha, blobs, sizes);
+            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
             depths.clear();
             depths.put(commit, depth + 1);
             return Revision.of(commit);

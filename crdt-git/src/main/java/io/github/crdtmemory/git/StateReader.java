@@ -68,6 +68,8 @@ final class StateReader {
     private Map<String, Read> byCommit = new HashMap<>();
     private Map<String, Shard> byBlob = new HashMap<>();
     private final Map<String, List<String>> blobsOfCommit = new HashMap<>();
+    /** The format 2 tree id of the states of {@link #byCommit}, where known. */
+    private final Map<String, String> treeIds = new HashMap<>();
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
 
@@ -78,27 +80,19 @@ final class StateReader {
     }
 
     /**
-     * SHA-256 of the canonical {@link StateCodec} encoding of {@code read}, the state of {@code replica}
-     * at {@code commit}: computed once (for a format 2 state), then kept with the state.
+     * The id of the format 2 tree of {@code read}, the state of {@code replica} at {@code commit}
+     * ({@link StateTree#treeId(ReplicaId, MemoryState)}): computed once, then kept with the state.
      */
-    String sha256(ReplicaId replica, String commit, Read read) {
-        if (read.sha256() != null) {
-            return read.sha256();
-        }
-        String sha = PrivateFiles.sha256(StateCodec.encode(read.state()));
-        String key = key(replica, commit);
-        if (byCommit.get(key) == read) {
-            byCommit.put(key, Read.of(read.state(), sha, read.version()));
-        }
-        return sha;
+    String stateTree(ReplicaId replica, String commit, Read read) {
+        return treeIds.computeIfAbsent(key(replica, commit), k -> StateTree.treeId(replica, read.state()));
     }
 
     /**
      * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
      * if known, the SHA-256 of its canonical encoding.
      */
-    void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
-                   Map<String, Long> sizes) {
+    void published(ReplicaId replica, String commit, MemoryState state, String stateTree,
+                   Map<String, String> shardBlobs, Map<String, Long> sizes) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
@@ -109,7 +103,8 @@ final class StateReader {
                 }
             }
         });
-        byCommit.put(key(replica, commit), Read.of(state, sha256, StateTree.VERSION));
+        byCommit.put(key(replica, commit), Read.of(state, null, StateTree.VERSION));
+        treeIds.put(key(replica, commit), stateTree);
         blobsOfCommit.put(key(replica, commit), ids);
     }
 
@@ -135,6 +130,7 @@ final class StateReader {
             }
         }
         blobsOfCommit.keySet().retainAll(keep.keySet());
+        treeIds.keySet().retainAll(keep.keySet());
         byCommit = keep;
         byBlob = keepBlobs;
     }

@@ -145,6 +145,21 @@ final class StateTree {
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
+    /**
+     * The id of replica {@code id}'s version 2 tree of {@code state}: what {@code main}'s manifest names
+     * as the state's checksum (a hash of its shards' hashes, so equal states, equal ids).
+     */
+    static String treeId(ReplicaId id, MemoryState state) {
+        Map<String, String> blobs = new TreeMap<>();
+        encodeEach(id, state, (name, bytes) -> blobs.put(name, blobId(bytes)));
+        return treeId(blobs);
+    }
+
+    /** The id of the tree of files (mode {@code 100644}) by name to blob id. */
+    static String treeId(Map<String, String> blobs) {
+        return MainTree.treeId(MainTree.treeOfBlobs(blobs));
+    }
+
     /** The git (SHA-1) blob id of {@code content}. */
     static String blobId(byte[] content) {
         try {

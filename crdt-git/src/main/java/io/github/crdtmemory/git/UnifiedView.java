@@ -83,7 +83,7 @@ final class UnifiedView {
      *
      * @return the update to push, or null if nothing was read yet or {@code main} already holds this view
      */
-    Update prepare(ReplicaId replica, PublishedState published, String publishedSha) {
+    Update prepare(ReplicaId replica, PublishedState published, String publishedTree) {
         Snapshot remembered = last;
         if (remembered == null) {
             return null;
@@ -92,7 +92,7 @@ final class UnifiedView {
         remembered.states().stream().filter(s -> !s.replica().equals(replica)).forEach(states::add);
         states.add(published);
         Map<String, String> known = new HashMap<>(shas);
-        known.put(published.revision().token(), publishedSha);
+        known.put(published.revision().token(), publishedTree);
         return build(replica, Snapshot.of(states), known);
     }
 
@@ -120,14 +120,14 @@ final class UnifiedView {
      *
      * @param read reads the states after a fetch, given the replicas that fetch quarantined
      */
-    void publish(ReplicaId replica, PublishedState published, String publishedSha,
+    void publish(ReplicaId replica, PublishedState published, String publishedTree,
                  Function<List<Quarantine>, Snapshot> read, int attempts, boolean fromLastRead) {
         String commit = published.revision().token();
         int pushes = 0;
         try {
             if (fromLastRead && last != null) {
                 pushes++;
-                Update update = prepare(replica, published, publishedSha);
+                Update update = prepare(replica, published, publishedTree);
                 if (update == null || push(update, replica)) {
                     return;
                 }
@@ -163,7 +163,7 @@ final class UnifiedView {
                 pushes++;
                 Snapshot snapshot = read.apply(unfetched);
                 Map<String, String> known = new HashMap<>(shas);
-                known.put(commit, publishedSha);
+                known.put(commit, publishedTree);
                 Update update = build(replica, snapshot, known);
                 if (update == null || push(update, replica)) {
                     return;
@@ -438,8 +438,8 @@ final class UnifiedView {
                 g.writeStartObject();
                 g.writeStringField("replica", s.replica().value());
                 g.writeStringField("commit", s.revision().token());
-                String sha = known.get(s.revision().token());
-                g.writeStringField("stateSha256", sha != null ? sha : PrivateFiles.sha256(StateCodec.encode(s.state())));
+                String tree = known.get(s.revision().token());
+                g.writeStringField("stateTree", tree != null ? tree : StateTree.treeId(s.replica(), s.state()));
                 g.writeNumberField("atoms", s.state().size());
                 g.writeEndObject();
             }

@@ -65,7 +65,10 @@ final class GitMainLayoutTest {
                     .as("cat memory/*.jsonl is an MCP memory file of the view, relations across files included")
                     .isEqualTo(after.view().canonical());
             assertThat(new String(u.manifest(), StandardCharsets.UTF_8))
-                    .contains("\"memorySha256\" : \"" + PrivateFiles.sha256(u.memory()) + "\"");
+                    .contains("\"memorySha256\" : \"" + PrivateFiles.sha256(u.memory()) + "\"")
+                    .as("the state's checksum is its format 2 tree's id")
+                    .contains("\"stateTree\" : \"" + git(remote, "rev-parse", "replicas/alice^{tree}").strip() + "\"")
+                    .contains("\"stateTree\" : \"" + GitStore.stateTree(A, after) + "\"");
         }
     }
 
