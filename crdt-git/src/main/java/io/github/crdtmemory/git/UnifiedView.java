@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -40,7 +41,7 @@ final class UnifiedView {
     /** How long a writer waits for {@code main} to move before it rebuilds it though it does not lead. */
     static final long LEADER_WAIT_MILLIS = 3000;
     /** The first pause of a writer that waits for {@code main} (then doubled each time, up to 2 s). */
-    static final long POLL_MILLIS = 300;
+    static final long POLL_MILLIS = 600;
     /** A manifest (or a commit of {@code main}) larger than this is not read: it is not one of ours. */
     static final long MAX_MANIFEST_BYTES = 4L << 20;
 
@@ -109,14 +110,16 @@ final class UnifiedView {
     /**
      * Publishes the view with {@code published} on its own push, after the replica ref landed. The first
      * attempt, if {@code fromLastRead}, builds on the last read (as {@link #prepare}). Otherwise (the
-     * first try of {@code main} lost its lease: another writer moved it) this writer fetches, and stops if
+     * first try of {@code main} lost its lease: another writer moved it) this writer waits a moment,
+     * fetches, and stops if
      * the fetched {@code main} already lists the publication ({@link GitStore.UnifiedStatus#INCLUDED}).
      * If not, one writer rebuilds {@code main} for all: the <em>leader</em>, the replica of smallest id
      * among those whose current commit {@code main} does not list. The others wait for {@code main} to
      * move (fetching only {@code main}) and look again; the writer of rank {@code k} in that order that
      * has seen {@code main} stand still for {@code k} times {@link #LEADER_WAIT_MILLIS} builds it itself
      * (a leader that is gone or slow is replaced by one writer at a time, not all at once). So a burst of
-     * writers rebuilds {@code main} a few times, not once per writer. Up to {@code attempts} pushes.
+     * writers rebuilds {@code main} a few times, not once per writer; a leader whose push landed fetches
+     * once more and rebuilds if writers landed meanwhile (they wait on it). Up to {@code attempts} pushes.
      *
      * @param read reads the states after a fetch, given the replicas that fetch quarantined
      */
@@ -134,13 +137,8 @@ final class UnifiedView {
             }
             boolean waiting = false;
             long patience = 0; // when this writer stops waiting for the writers before it
-            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(POLL_MILLIS / 2, POLL_MILLIS));
+            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(100, 300));
             while (pushes < attempts) {
-                clone.fetchMain(replica); // cheap: most writers of a burst stop here
-                if (lists(replica, commit, fetchedManifest(replica))) {
-                    status = GitStore.UnifiedStatus.INCLUDED;
-                    return;
-                }
                 List<Quarantine> unfetched = clone.fetch(replica);
                 String manifest = fetchedManifest(replica);
                 if (lists(replica, commit, manifest)) {
@@ -165,8 +163,18 @@ final class UnifiedView {
                 Map<String, String> known = new HashMap<>(shas);
                 known.put(commit, publishedTree);
                 Update update = build(replica, snapshot, known);
-                if (update == null || push(update, replica)) {
+                if (update == null) {
                     return;
+                }
+                if (push(update, replica)) { // the writers that landed meanwhile wait on this one: include them
+                    if (pushes >= attempts || !othersLanded(replica, unfetched = clone.fetch(replica))) {
+                        return;
+                    }
+                    snapshot = read.apply(unfetched);
+                    update = build(replica, snapshot, shas);
+                    if (update == null || pushes++ >= attempts || push(update, replica)) {
+                        return;
+                    }
                 }
                 waiting = false;
                 TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(10, 40L << pushes));
@@ -202,7 +210,7 @@ final class UnifiedView {
         while (System.nanoTime() < patience) {
             long left = TimeUnit.NANOSECONDS.toMillis(patience - System.nanoTime());
             TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(left, ThreadLocalRandom.current().nextLong(pause / 2, pause))));
-            pause = Math.min(pause * 2, 2_000);
+            pause = Math.min(pause * 2, 4_000);
             clone.fetchMain(replica);
             String now = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
             if (now != null && !now.equals(before)) {
@@ -210,6 +218,15 @@ final class UnifiedView {
             }
         }
         return false;
+    }
+
+    /** Whether, after a fetch, {@code main} leaves out a replica's current commit. */
+    private boolean othersLanded(ReplicaId replica, List<Quarantine> unfetched) {
+        String manifest = fetchedManifest(replica);
+        Set<String> skipped = new java.util.HashSet<>();
+        unfetched.forEach(q -> skipped.add(LocalClone.TRACKING_PREFIX + q.replica().value()));
+        return clone.refs(LocalClone.TRACKING_PREFIX, replica).entrySet().stream()
+                .anyMatch(e -> !skipped.contains(e.getKey()) && !manifest.contains("\"" + e.getValue() + "\""));
     }
 
     /**
