@@ -231,13 +231,20 @@ final class UnifiedView {
 
     /**
      * The place of {@code replica} among the fetched replica refs whose commit {@code manifest} does not
-     * name, by id: 0 for the leader, which rebuilds {@code main}.
+     * name, by id: 0 for the leader, which rebuilds {@code main}. A replica quarantined at the last read
+     * does not count: no {@code main} lists it, so it would lead forever.
      */
     private int rank(ReplicaId replica, String manifest) {
+        Set<String> quarantined = new java.util.HashSet<>(); // never listed: no leader to wait for
+        Snapshot remembered = last;
+        if (remembered != null) {
+            remembered.quarantined().forEach(q -> quarantined.add(q.replica().value()));
+        }
         int rank = 0;
         for (Map.Entry<String, String> e : clone.refs(LocalClone.TRACKING_PREFIX, replica).entrySet()) {
             String id = e.getKey().substring(LocalClone.TRACKING_PREFIX.length());
-            if (!manifest.contains("\"" + e.getValue() + "\"") && id.compareTo(replica.value()) < 0) {
+            if (!manifest.contains("\"" + e.getValue() + "\"") && id.compareTo(replica.value()) < 0
+                    && !quarantined.contains(id)) {
                 rank++;
             }
         }
