@@ -39,9 +39,9 @@ final class UnifiedView {
     private static final Logger log = LoggerFactory.getLogger(UnifiedView.class);
     private static final JsonFactory JSON = new JsonFactory();
     /** How long a writer waits for {@code main} to move before it rebuilds it though it does not lead. */
-    static final long LEADER_WAIT_MILLIS = 3000;
+    static final long LEADER_WAIT_MILLIS = 5000;
     /** The first pause of a writer that waits for {@code main} (then doubled each time, up to 2 s). */
-    static final long POLL_MILLIS = 600;
+    static final long POLL_MILLIS = 1_500;
     /** A manifest (or a commit of {@code main}) larger than this is not read: it is not one of ours. */
     static final long MAX_MANIFEST_BYTES = 4L << 20;
 
