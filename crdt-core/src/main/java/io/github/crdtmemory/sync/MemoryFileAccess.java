@@ -159,6 +159,37 @@ final class MemoryFileAccess {
     }
 
     /**
+     * The file's SHA-256 (lower-case hex) and size, read in chunks (never held whole), or empty when it
+     * does not exist.
+     */
+    Optional<Digest> digest() throws IOException {
+        Path target = target();
+        if (Files.isDirectory(target)) {
+            throw new IOException(file + " is a directory, not a memory file");
+        }
+        try (java.io.InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            byte[] buf = new byte[1 << 16];
+            long size = 0;
+            for (int n; (n = in.read(buf)) > 0; size += n) {
+                sha.update(buf, 0, n);
+            }
+            return Optional.of(new Digest(java.util.HexFormat.of().formatHex(sha.digest()), size));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A file's content as a digest.
+     *
+     * @param sha256 its SHA-256, lower-case hex
+     * @param size its length in bytes
+     */
+    record Digest(String sha256, long size) {
+    }
+
+    /**
      * The bytes of {@code graph} as the memory file's content ({@link MemoryFileCodec#write}), encoding
      * only the lines that differ from the last graph encoded here.
      */

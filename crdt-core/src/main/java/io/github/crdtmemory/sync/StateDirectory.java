@@ -267,6 +267,50 @@ final class StateDirectory {
         }
     }
 
+    /**
+     * The identities of the checkpoint's snapshot and journal ({@code ""} for a missing journal), or
+     * empty when there is no snapshot or the platform gives no file keys.
+     */
+    Optional<String[]> checkpointIdentity() {
+        try {
+            FileId s = FileId.of(dir.resolve(CHECKPOINT_FILE));
+            FileId j = FileId.of(dir.resolve(JOURNAL_FILE));
+            Optional<String> sd = s == null ? Optional.empty() : s.describe();
+            Optional<String> jd = j == null ? Optional.of("") : j.describe();
+            return sd.isEmpty() || jd.isEmpty() ? Optional.empty() : Optional.of(new String[] {sd.get(), jd.get()});
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+        }
+    }
+
+    /** The record of where the last sync left everything ({@link Settled}), if there is a readable one. */
+    Optional<Settled> settled() {
+        try {
+            return PrivateFiles.readIfExists(dir.resolve(Settled.FILE)).flatMap(Settled::decode);
+        } catch (IOException e) {
+            return Optional.empty(); // only costs the early stop
+        }
+    }
+
+    /** Records where a completed sync left everything (atomically, 0600); a failure only costs the early stop. */
+    void settle(Settled settled) {
+        try {
+            PrivateFiles.replace(dir.resolve(Settled.FILE), settled.encode());
+        } catch (IOException e) {
+            log.warn("cannot write {}: {}; the next sync runs in full", dir.resolve(Settled.FILE), e.toString());
+        }
+    }
+
+    /** Deletes the record of {@link #settle}, if any: the sync that completed now left nothing to skip. */
+    void unsettle() {
+        try {
+            Files.deleteIfExists(dir.resolve(Settled.FILE));
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot delete " + dir.resolve(Settled.FILE) + ": "
+                    + e, e);
+        }
+    }
+
     /** When the last cycle completed, if one did and the record is readable. */
     Optional<Instant> lastSuccess() {
         try {
