@@ -10,16 +10,42 @@ import java.util.Arrays;
  */
 final class JsonOutput {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final java.io.OutputStream sink; // null: the bytes stay in memory
     private byte[] buf;
     private int len;
 
     JsonOutput(int capacity) {
+        this(null, capacity);
+    }
+
+    /**
+     * Output that goes to {@code sink} through a buffer of {@code capacity} bytes (grown only for a
+     * single string longer than it); {@link #flush} writes what is left. A failure of the sink is an
+     * {@link java.io.UncheckedIOException}.
+     */
+    JsonOutput(java.io.OutputStream sink, int capacity) {
+        this.sink = sink;
         buf = new byte[Math.max(16, capacity)];
     }
 
     private void ensure(int extra) {
         if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            if (sink != null) {
+                flush();
+            }
+            if (len + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            }
+        }
+    }
+
+    /** Writes the buffered bytes to the sink (with a sink only). */
+    void flush() {
+        try {
+            sink.write(buf, 0, len);
+            len = 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -58,6 +84,7 @@ final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = escape(b, p, c);
             } else if (c < 0x800) {
                 b[p++] = (byte) (0xc0 | (c >> 6));
@@ -72,6 +99,7 @@ final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = unicodeEscape(b, p, c);
             } else {
                 b[p++] = (byte) (0xe0 | (c >> 12));

@@ -108,6 +108,35 @@ public final class MemoryFileCodec {
             return new byte[0];
         }
         JsonOutput out = new JsonOutput(64 * (graph.entities().size() + graph.relations().size()) + 16);
+        write(graph, trailingNewline, out);
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the bytes of {@link #write(MemoryGraph, boolean)} to {@code sink} as they are made, through
+     * a small buffer: a large graph is never held encoded. The sink is not closed.
+     *
+     * @param graph the graph
+     * @param trailingNewline whether to end a non-empty file with {@code \n}
+     * @param sink where the bytes go
+     * @throws java.io.IOException if the sink fails
+     * @throws NullPointerException if an argument is null
+     */
+    public static void write(MemoryGraph graph, boolean trailingNewline, java.io.OutputStream sink)
+            throws java.io.IOException {
+        Objects.requireNonNull(graph, "graph");
+        JsonOutput out = new JsonOutput(Objects.requireNonNull(sink, "sink"), 1 << 16);
+        try {
+            if (!graph.isEmpty()) {
+                write(graph, trailingNewline, out);
+            }
+            out.flush();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void write(MemoryGraph graph, boolean trailingNewline, JsonOutput out) {
         boolean first = true;
         for (Entity e : graph.entities()) {
             if (!first) {
@@ -126,7 +155,6 @@ public final class MemoryFileCodec {
         if (trailingNewline) {
             out.ascii('\n');
         }
-        return out.toByteArray();
     }
 
     /** One entity's line, without its newline. */

@@ -267,7 +267,7 @@ final class Cycle {
     private void stamp() {
         Checkpoint cp = reading.checkpoint();
         own = cp.state();
-        stateBefore = PrivateFiles.sha256(dir.encode(own));
+        stateBefore = dir.sha256(own);
         startClock(own);
         ops = reading.edits(own, clock, this::scratchClock);
         MemoryGraph base = reading.base();
@@ -365,7 +365,7 @@ final class Cycle {
             throw new VerificationException("the checkpoint read back from " + dir.path()
                     + " differs from the one written (SHA-256 " + written + ")");
         }
-        return PrivateFiles.sha256(dir.encode(merged));
+        return dir.sha256(merged);
     }
 
     private List<SyncReport.ClockAnomaly> anomalies(Snapshot read) {

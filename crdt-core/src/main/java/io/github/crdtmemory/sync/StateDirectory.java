@@ -65,9 +65,9 @@ final class StateDirectory {
     private final StepHook hook;
     private final int minJournalBytes;
     private Known known; // what the files hold, as last read or written; null: read them
-    // the last state encoding: one cycle reports the same state's checksum up to twice
-    private MemoryState encodedState;
-    private byte[] encodedStateBytes;
+    // the last state digested: one cycle reports the same state's checksum up to twice
+    private MemoryState shaState;
+    private String stateSha256;
 
     /**
      * What the files hold.
@@ -96,7 +96,7 @@ final class StateDirectory {
     }
 
     /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
-    private record Write(Path file, long offset, int length, String sha256) {
+    private record Write(Path file, long offset, long length, String sha256) {
         static final Write NONE = new Write(null, 0, 0, "");
     }
 
@@ -184,17 +184,12 @@ final class StateDirectory {
 
     /** Reads the snapshot and, for version 2, the journal of its epoch. */
     private Known read(Path snap, FileId s, Path jr, FileId j) throws IOException {
-        Optional<byte[]> read = PrivateFiles.readIfExists(snap);
-        if (read.isEmpty()) {
-            throw new NoSuchFileException(snap.toString(), null, "removed while being read");
-        }
-        byte[] bytes = read.get();
-        CheckpointCodec.Snapshot d = CheckpointCodec.decodeSnapshot(bytes, snap.toString());
+        CheckpointCodec.Snapshot d = CheckpointCodec.readSnapshot(snap, snap.toString());
         if (!replica.value().equals(d.owner())) {
             throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
                     + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
         }
-        remember(d.checkpoint().state(), d.stateBytes());
+        remember(d.checkpoint().state(), d.stateSha256());
         Checkpoint cp = d.checkpoint();
         FileId journal = null;
         int end = 0;
@@ -208,7 +203,7 @@ final class StateDirectory {
                 end = r.validEnd();
             }
         }
-        return new Known(cp, d.epoch(), s, journal, end, bytes.length, Write.NONE);
+        return new Known(cp, d.epoch(), s, journal, end, d.size(), Write.NONE);
     }
 
     private void torn(CheckpointCodec.Replay r) {
@@ -323,20 +318,26 @@ final class StateDirectory {
     }
 
     /**
-     * The canonical encoding of {@code state}, reused while an equal state is asked for again
-     * (comparing is far cheaper than encoding; equal states have equal encodings).
+     * The SHA-256 of the canonical encoding of {@code state}, reused while an equal state is asked for
+     * again (comparing is far cheaper than encoding; equal states have equal encodings). The encoding
+     * goes into the digest as it is made, never held.
      */
-    synchronized byte[] encode(MemoryState state) {
-        if (state != encodedState && !state.equals(encodedState)) {
-            encodedStateBytes = StateCodec.encode(state);
-            encodedState = state;
+    synchronized String sha256(MemoryState state) {
+        if (state != shaState && !state.equals(shaState)) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            try {
+                StateCodec.encode(state, new CheckpointCodec.DigestSink(sha));
+            } catch (IOException e) {
+                throw new IllegalStateException("digesting cannot fail", e);
+            }
+            remember(state, java.util.HexFormat.of().formatHex(sha.digest()));
         }
-        return encodedStateBytes;
+        return stateSha256;
     }
 
-    private synchronized void remember(MemoryState state, byte[] stateBytes) {
-        encodedState = state;
-        encodedStateBytes = stateBytes;
+    private synchronized void remember(MemoryState state, String sha256) {
+        shaState = state;
+        stateSha256 = sha256;
     }
 
     /**
@@ -352,13 +353,18 @@ final class StateDirectory {
             return true;
         }
         try (FileChannel ch = FileChannel.open(w.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buf = ByteBuffer.allocate(w.length());
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, w.offset() + buf.position()) < 0) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(w.length(), 1 << 16));
+            for (long at = w.offset(), end = w.offset() + w.length(); at < end; ) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - at));
+                int n = ch.read(buf, at);
+                if (n < 0) {
                     return false;
                 }
+                sha.update(buf.array(), 0, n);
+                at += n;
             }
-            return PrivateFiles.sha256(buf.array()).equals(w.sha256());
+            return java.util.HexFormat.of().formatHex(sha.digest()).equals(w.sha256());
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
@@ -450,13 +456,22 @@ final class StateDirectory {
         Path snap = dir.resolve(CHECKPOINT_FILE);
         Path jr = dir.resolve(JOURNAL_FILE);
         String epoch = UUID.randomUUID().toString();
-        byte[] bytes = CheckpointCodec.snapshot(replica.value(), epoch, c, encode(c.state()));
-        PrivateFiles.replace(snap, bytes, PrivateFiles.FILE_MODE, () -> hook.at(StepHook.Step.SNAPSHOT_WRITTEN));
+        CheckpointCodec.SnapshotWriter snapshot = CheckpointCodec.snapshot(replica.value(), epoch, c);
+        java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+        PrivateFiles.replace(snap, out -> {
+            CheckpointCodec.DigestSink written = new CheckpointCodec.DigestSink(sha, out);
+            snapshot.writeTo(written);
+            if (written.count != snapshot.length()) { // the second encoding differs from the first: a bug
+                throw new IllegalStateException("the checkpoint's sections encoded to " + written.count
+                        + " bytes, not the " + snapshot.length() + " its header says");
+            }
+        }, PrivateFiles.FILE_MODE, () -> hook.at(StepHook.Step.SNAPSHOT_WRITTEN));
+        remember(c.state(), snapshot.stateSha256());
         hook.at(StepHook.Step.SNAPSHOT_RENAMED);
         byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
         PrivateFiles.replace(jr, header);
-        Write w = new Write(snap, 0, bytes.length, PrivateFiles.sha256(bytes));
-        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, bytes.length, w);
+        Write w = new Write(snap, 0, snapshot.length(), java.util.HexFormat.of().formatHex(sha.digest()));
+        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, snapshot.length(), w);
         return w.sha256();
     }
 }
