@@ -101,7 +101,7 @@ final class Cycle {
     private MemoryState local = MemoryState.empty(); // own joined with ops, then the merged state
     private String stateBefore = "";
     private String stateAfter = "";
-    private Snapshot snapshot;
+    private Snapshot snapshot; // the store as the round reads it; replaced by what the report needs after step 3
     private List<SyncReport.Conflict> conflicts = List.of();
     private List<SyncReport.ClockAnomaly> anomalies = List.of();
     private SyncReport.Publication publication = SyncReport.Publication.NOT_REQUESTED;
@@ -278,6 +278,7 @@ final class Cycle {
             dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
             discard(cp.pending()); // no checkpoint names its temporary file any more
         }
+        reading = reading.stamped();
         hook.at(StepHook.Step.STAMPED);
     }
 
@@ -305,6 +306,17 @@ final class Cycle {
             round(publish);
             return publication;
         });
+        snapshot = withoutStates(snapshot);
+    }
+
+    /**
+     * {@code read} without the decoded states (each as large as the merged one): what the report and
+     * the {@link Settled} record need of it, every replica's revision and the quarantined ones.
+     */
+    private static Snapshot withoutStates(Snapshot read) {
+        List<PublishedState> light = new ArrayList<>(read.size());
+        read.states().forEach(p -> light.add(new PublishedState(p.replica(), p.revision(), MemoryState.empty())));
+        return Snapshot.of(light, read.quarantined());
     }
 
     /** One round of step 3; throws {@link io.github.crdtmemory.store.ConcurrentUpdateException} on a lost race. */

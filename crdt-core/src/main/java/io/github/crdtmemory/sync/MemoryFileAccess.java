@@ -275,8 +275,7 @@ final class MemoryFileAccess {
                     return Replacement.NOT_WRITTEN;
                 }
             }
-            Optional<byte[]> now = PrivateFiles.readIfExists(aside != null ? aside : target);
-            if (!same(now, expected)) {
+            if (!holds(aside != null ? aside : target, expected)) {
                 return Replacement.NOT_WRITTEN;
             }
             hook.at(StepHook.Step.COMPARED);
@@ -285,8 +284,8 @@ final class MemoryFileAccess {
                 return Replacement.NOT_WRITTEN;
             }
             PrivateFiles.forceDirectory(target.getParent());
-            Optional<byte[]> displaced = aside == null ? Optional.empty()
-                    : Optional.of(Files.readAllBytes(aside)).filter(b -> !Arrays.equals(b, expected.get()));
+            Optional<byte[]> displaced = aside == null || holds(aside, expected) ? Optional.empty()
+                    : Optional.of(Files.readAllBytes(aside)); // rewritten in place after the comparison: rare
             if (asWritten != null && written != null && written.key() != null) {
                 seen = new Seen(written, new Content(next, asWritten));
             }
@@ -361,9 +360,27 @@ final class MemoryFileAccess {
         }
     }
 
-    private static boolean same(Optional<byte[]> now, Optional<byte[]> expected) {
-        return now.isPresent() == expected.isPresent()
-                && (now.isEmpty() || Arrays.equals(now.get(), expected.get()));
+    /**
+     * Whether {@code file} holds exactly {@code expected} (empty: does not exist), compared in chunks as
+     * it is read: the file is never held whole a second time.
+     */
+    private static boolean holds(Path file, Optional<byte[]> expected) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (expected.isEmpty()) {
+                return false;
+            }
+            byte[] want = expected.get();
+            byte[] buf = new byte[1 << 16];
+            int at = 0;
+            for (int n; (n = in.read(buf)) > 0; at += n) {
+                if (at + n > want.length || !Arrays.equals(buf, 0, n, want, at, at + n)) {
+                    return false;
+                }
+            }
+            return at == want.length;
+        } catch (NoSuchFileException e) {
+            return expected.isEmpty();
+        }
     }
 
     private Path target() throws IOException {

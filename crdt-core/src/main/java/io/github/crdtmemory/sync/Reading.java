@@ -109,6 +109,17 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
         return refused;
     }
 
+    /**
+     * This reading once its edits are stamped and saved: the base is the file as read, and the
+     * checkpoint keeps only its clock and pending write-back, so that the base graph and the state
+     * decoded from the checkpoint (each as large as the memory) are not held for the rest of the cycle.
+     */
+    Reading stamped() {
+        Checkpoint slim = new Checkpoint(checkpoint.clock(), MemoryState.empty(), MemoryGraph.empty(),
+                checkpoint.pending());
+        return new Reading(bytes, parsed, slim, firstRun, current, current, null);
+    }
+
     /** Whether the file ends with a newline (a missing file does not). */
     boolean trailingNewline() {
         return parsed != null && parsed.trailingNewline();
