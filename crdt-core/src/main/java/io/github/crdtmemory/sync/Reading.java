@@ -48,6 +48,9 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
         Optional<byte[]> bytes = content.map(MemoryFileAccess.Content::bytes);
         MemoryFile parsed = content.map(MemoryFileAccess.Content::parsed).orElse(null);
         Optional<Checkpoint> loaded = dir.load();
+        if (parsed != null && loaded.isPresent()) {
+            loaded = Optional.of(dir.shareBase(parsed.graph())); // the base is usually the file: hold it once
+        }
         Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
         MemoryGraph base = cp.base();
         Checkpoint.Pending pending = cp.pending();

@@ -3,6 +3,7 @@ package io.github.crdtmemory.sync;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
@@ -204,6 +205,24 @@ final class StateDirectory {
             }
         }
         return new Known(cp, d.epoch(), s, journal, end, d.size(), Write.NONE);
+    }
+
+    /**
+     * The checkpoint last loaded, with {@code graph} as its base when the two are equal (the file as
+     * read after a cycle that left it as its base): one graph held instead of two equal ones. The caller
+     * loaded first.
+     */
+    synchronized Checkpoint shareBase(MemoryGraph graph) {
+        Known k = known;
+        if (k == null) {
+            throw new IllegalStateException("load first");
+        }
+        Checkpoint c = k.checkpoint();
+        if (c.base() != graph && c.base().equals(graph)) {
+            c = new Checkpoint(c.clock(), c.state(), graph, c.pending());
+            known = new Known(c, k.epoch(), k.snapshot(), k.journal(), k.journalEnd(), k.snapshotSize(), k.last());
+        }
+        return c;
     }
 
     private void torn(CheckpointCodec.Replay r) {
