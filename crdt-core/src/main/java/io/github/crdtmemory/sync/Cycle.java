@@ -438,11 +438,11 @@ final class Cycle {
             writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
         } else {
             MemoryGraph view = local.view();
-            byte[] out = file.encode(view, reading.trailingNewline());
             Optional<byte[]> before = reading.bytes();
-            if (before.isPresent() && Arrays.equals(out, before.get())) {
-                writeBack = SyncReport.WriteBack.UNCHANGED;
+            if (before.isPresent() && MemoryFileAccess.encodesTo(view, reading.trailingNewline(), before.get())) {
+                writeBack = SyncReport.WriteBack.UNCHANGED; // found without holding a second encoding
             } else {
+                byte[] out = file.encode(view, reading.trailingNewline());
                 if (before.isPresent() && settings.keptCopies() > 0) {
                     keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
                 }

@@ -197,6 +197,43 @@ final class MemoryFileAccess {
         return writer.write(graph, trailingNewline);
     }
 
+    /**
+     * Whether {@code graph} encodes ({@link MemoryFileCodec#write}) to exactly {@code bytes}: compared as
+     * the encoding is made, which is never held (nor kept as lines, unlike {@link #encode}).
+     */
+    static boolean encodesTo(MemoryGraph graph, boolean trailingNewline, byte[] bytes) {
+        Comparing sink = new Comparing(bytes);
+        try {
+            MemoryFileCodec.write(graph, trailingNewline, sink);
+        } catch (IOException e) {
+            return false; // the first byte that differs stops the encoding
+        }
+        return sink.at == bytes.length;
+    }
+
+    /** A sink that checks what is written against expected bytes and fails at the first difference. */
+    private static final class Comparing extends java.io.OutputStream {
+        private final byte[] expected;
+        private int at;
+
+        Comparing(byte[] expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (at + len > expected.length || !Arrays.equals(b, off, off + len, expected, at, at + len)) {
+                throw new IOException("differs");
+            }
+            at += len;
+        }
+    }
+
     /** The file's graph (empty when it does not exist); see {@link SyncEngine#read}. */
     MemoryGraph graph(ReplicaId replica) {
         try {
