@@ -40,6 +40,7 @@ final class StreamingEncodeTest {
             ByteArrayOutputStream g = new ByteArrayOutputStream();
             MemoryFileCodec.write(graph, nl, g);
             assertThat(g.toByteArray()).isEqualTo(MemoryFileCodec.write(graph, nl));
+            assertThat(MemoryFileCodec.size(graph, nl)).as("the array is sized exactly").isEqualTo(g.size());
         }
         ByteArrayOutputStream empty = new ByteArrayOutputStream();
         MemoryFileCodec.write(MemoryGraph.empty(), true, empty);
