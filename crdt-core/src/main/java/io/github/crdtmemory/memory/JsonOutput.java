@@ -72,6 +72,17 @@ final class JsonOutput {
     /** Appends {@code value} as a quoted, escaped JSON string. */
     JsonOutput string(String value) {
         int n = value.length();
+        if (sink == null && len + n * 3 + 2 > buf.length) {
+            // the worst case does not fit: an exactly sized buffer nearing its end must not double for it
+            int exact = stringLength(value);
+            if (len + exact <= buf.length) {
+                JsonOutput one = new JsonOutput(n * 3 + 2); // takes the string without this branch
+                one.string(value);
+                System.arraycopy(one.buf, 0, buf, len, one.len);
+                len += one.len;
+                return this;
+            }
+        }
         ensure(n * 3 + 2);
         byte[] b = buf;
         int p = len;
@@ -155,6 +166,11 @@ final class JsonOutput {
         b[p++] = HEX[(c >> 4) & 0xf];
         b[p++] = HEX[c & 0xf];
         return p;
+    }
+
+    /** The buffer's size (tests: an exactly sized output never grows). */
+    int capacity() {
+        return buf.length;
     }
 
     int length() {

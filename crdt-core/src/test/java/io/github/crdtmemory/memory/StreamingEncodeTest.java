@@ -42,6 +42,13 @@ final class StreamingEncodeTest {
             assertThat(g.toByteArray()).isEqualTo(MemoryFileCodec.write(graph, nl));
             assertThat(MemoryFileCodec.size(graph, nl)).as("the array is sized exactly").isEqualTo(g.size());
         }
+        // an exactly sized buffer ends with strings whose worst case (3 bytes a char) does not fit
+        JsonOutput exact = new JsonOutput(JsonOutput.stringLength("abc") + JsonOutput.stringLength("\u00e9\n\u0001x"));
+        int capacity = exact.capacity();
+        exact.string("abc").string("\u00e9\n\u0001x");
+        assertThat(exact.capacity()).as("never grown").isEqualTo(capacity);
+        assertThat(new String(exact.toByteArray(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("\"abc\"\"\u00e9\\n\\u0001x\"");
         ByteArrayOutputStream empty = new ByteArrayOutputStream();
         MemoryFileCodec.write(MemoryGraph.empty(), true, empty);
         assertThat(empty.toByteArray()).isEmpty();
