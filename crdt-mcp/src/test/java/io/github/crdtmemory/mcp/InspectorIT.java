@@ -1,0 +1,113 @@
+package io.github.crdtmemory.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.testkit.McpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official MCP Inspector's CLI mode (npm {@value #PACKAGE}, installed into this module's build
+ * directory on first use), a client nobody here wrote, drives {@code memory-mcp-server --http}: lists the
+ * tools, calls every one, reads the knowledge-graph resource. Skipped, saying so, without {@code node}.
+ */
+class InspectorIT {
+    static final String PACKAGE = "@modelcontextprotocol/inspector@2.12.0";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void nodeIsInstalled() {
+        Assumptions.assumeTrue(McpClient.onPath("node"), "node is not installed: the MCP Inspector test is skipped "
+                + "(.ci/run installs nodejs and npm)");
+    }
+
+    /** The inspector's launcher, installed with npm when missing. */
+    private static Path inspector() throws Exception {
+        Path dir = Path.of(System.getProperty("memoryServer.inspectorDir", "target/npm-inspector")).toAbsolutePath();
+        Path launcher = dir.resolve("node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
+        if (!Files.exists(launcher)) {
+            assertThat(McpClient.onPath("npm")).as("node is installed but npm is not; install npm").isTrue();
+            Files.createDirectories(dir);
+            Process p = new ProcessBuilder("npm", "install", "--prefix", dir.toString(), "--no-audit", "--no-fund",
+                    "--loglevel=error", PACKAGE).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("npm install finished").isTrue();
+            assertThat(p.exitValue()).as("npm install " + PACKAGE + ": " + out).isZero();
+        }
+        assertThat(launcher).exists();
+        return launcher;
+    }
+
+    private JsonNode inspect(HttpServerProcess server, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("node", inspector().toString(), "--cli", server.endpoint(),
+                "--header", "Authorization: Bearer " + server.token()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("HOME", Files.createDirectories(tmp.resolve("inspector-home")).toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the inspector finished").isTrue();
+        assertThat(p.exitValue()).as("inspector %s: %s", List.of(args), out).isZero();
+        JsonNode result = JSON.readTree(out.substring(out.indexOf('{')));
+        assertThat(result.path("isError").asBoolean(false)).as("%s", out).isFalse();
+        return result;
+    }
+
+    @Test
+    void theInspectorListsTheToolsCallsEachAndReadsTheGraph() throws Exception {
+        inspector(); // installed before the server starts: the install can take a minute
+        try (HttpServerProcess server = HttpServerProcess.start(Files.createDirectories(tmp.resolve("server")))) {
+            JsonNode tools = inspect(server, "--method", "tools/list");
+            List<String> names = new ArrayList<>();
+            tools.path("tools").forEach(t -> names.add(t.path("name").asText()));
+            assertThat(names).containsExactlyInAnyOrder("create_entities", "create_relations", "add_observations",
+                    "delete_entities", "delete_observations", "delete_relations", "read_graph", "search_nodes",
+                    "open_nodes");
+            call(server, "create_entities", "entities=[{\"name\":\"Ada\",\"entityType\":\"person\",\"observations\":"
+                    + "[\"wrote programs\"]},{\"name\":\"Babbage\",\"entityType\":\"person\",\"observations\":[]},"
+                    + "{\"name\":\"Temp\",\"entityType\":\"thing\",\"observations\":[]}]");
+            call(server, "create_relations", "relations=[{\"from\":\"Ada\",\"to\":\"Babbage\",\"relationType\":\"knew\"},"
+                    + "{\"from\":\"Temp\",\"to\":\"Ada\",\"relationType\":\"x\"}]");
+            call(server, "add_observations", "observations=[{\"entityName\":\"Babbage\",\"contents\":"
+                    + "[\"designed engines\",\"drafted\"]}]");
+            call(server, "delete_observations", "deletions=[{\"entityName\":\"Babbage\",\"observations\":[\"drafted\"]}]");
+            call(server, "delete_relations", "relations=[{\"from\":\"Temp\",\"to\":\"Ada\",\"relationType\":\"x\"}]");
+            call(server, "delete_entities", "entityNames=[\"Temp\"]");
+            assertThat(call(server, "search_nodes", "query=engines").path("structuredContent").path("entities"))
+                    .extracting(e -> e.path("name").asText()).containsExactly("Babbage");
+            assertThat(call(server, "open_nodes", "names=[\"Ada\"]").path("structuredContent").path("entities"))
+                    .extracting(e -> e.path("name").asText()).containsExactly("Ada");
+            JsonNode graph = call(server, "read_graph").path("structuredContent");
+            assertThat(graph.path("entities")).hasSize(2);
+            assertThat(graph.path("relations")).hasSize(1);
+            JsonNode resource = inspect(server, "--method", "resources/read", "--uri", MemoryToolSet.GRAPH_URI);
+            assertThat(JSON.readTree(resource.path("contents").path(0).path("text").asText())).isEqualTo(graph);
+            MemoryGraph file = server.awaitFile(g -> g.entities().size() == 2 && g.entity("Babbage")
+                    .map(e -> e.observations().size() == 1).orElse(false));
+            assertThat(file.entity("Babbage").orElseThrow().observations()).containsExactly("designed engines");
+        }
+    }
+
+    private JsonNode call(HttpServerProcess server, String tool, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("--method", "tools/call", "--tool-name", tool));
+        if (args.length > 0) {
+            cmd.add("--tool-arg");
+            cmd.addAll(List.of(args));
+        }
+        return inspect(server, cmd.toArray(String[]::new));
+    }
+}
