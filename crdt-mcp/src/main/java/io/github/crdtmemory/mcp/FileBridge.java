@@ -54,9 +54,14 @@ final class FileBridge {
                 : MemoryGraph.empty();
     }
 
-    /** True if the live memory changed since the last export, or the file looks changed by another writer. */
-    boolean stale() {
-        return memory.version() != exportedVersion || !Objects.equals(fileStamp, fileStamp());
+    /** True if the live memory changed since the last export. */
+    boolean liveChanged() {
+        return memory.version() != exportedVersion;
+    }
+
+    /** True if the file looks changed by another writer since this bridge last wrote or read it. */
+    boolean fileChanged() {
+        return !Objects.equals(fileStamp, fileStamp());
     }
 
     /**

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running {@code memory-mcp-server --http}: the {@link LiveMemory} it owns (its state beside the
- * engine's state directory), the {@link FileBridge} that exports it to the memory file every
- * {@value #BRIDGE_MILLIS} ms when it changed and takes other writers' edits of the file, the periodic
+ * engine's state directory), the {@link FileBridge} that takes other writers' edits of the memory file
+ * within {@value #BRIDGE_MILLIS} ms of seeing the file change and exports the live memory to it at most
+ * every {@value #EXPORT_MILLIS} ms while it changes (a write call does not wait for the file), the periodic
  * sync with the store (through the same engine and lock as {@code memory-backup}), and the Jetty
  * endpoint. On SIGTERM or SIGINT: new requests get 503, the calls in flight finish (up to
  * {@value #DRAIN_SECONDS} s), the MCP sessions close, the file is written and, with a store, synced
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpServer {
     static final long BRIDGE_MILLIS = 200;
+    /** The file is rewritten at most this often: at 10,000 entities an export costs tens of milliseconds. */
+    static final long EXPORT_MILLIS = 1_000;
     static final long DRAIN_SECONDS = 30;
     /** Even without a sign of change, the file is compared this often (a writer may keep size and time). */
     static final long FULL_CHECK_MILLIS = 10_000;
@@ -90,8 +93,8 @@ final class HttpServer {
     }
 
     private void bridgeIfStale() {
-        long now = System.currentTimeMillis();
-        if (bridge.stale() || now - lastStep.get() >= FULL_CHECK_MILLIS) {
+        long since = System.currentTimeMillis() - lastStep.get();
+        if (bridge.fileChanged() || (bridge.liveChanged() && since >= EXPORT_MILLIS) || since >= FULL_CHECK_MILLIS) {
             step();
         }
     }

@@ -208,7 +208,7 @@ class HttpServerIT {
         assertThat(server.alive()).isTrue();
         assertThat(server.health().statusCode()).isEqualTo(200);
         assertThat(server.health().body()).isEqualTo("ok\n");
-        Thread.sleep(3 * HttpServer.BRIDGE_MILLIS);
+        Thread.sleep(2 * HttpServer.EXPORT_MILLIS); // a refused write would have reached the file by now
         assertThat(Files.readAllBytes(server.memoryFile)).as("nothing written").isEqualTo(before);
         // the same request, right in every way, does write: the refusals above were the checks'
         HttpResponse<String> good = post(http, token, "application/json", null, create("good-1"), session);
