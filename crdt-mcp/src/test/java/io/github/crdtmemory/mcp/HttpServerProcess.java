@@ -46,7 +46,12 @@ final class HttpServerProcess implements AutoCloseable {
 
     /** Starts the server in {@code dir} with extra arguments; fails if it does not say it serves within 60 s. */
     static HttpServerProcess start(Path dir, String... args) throws Exception {
-        Process p = launch(dir, args);
+        return start(dir, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)} with extra environment variables. */
+    static HttpServerProcess start(Path dir, java.util.Map<String, String> env, String... args) throws Exception {
+        Process p = launch(dir, env, args);
         Path err = dir.resolve("server.err");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
@@ -66,12 +71,12 @@ final class HttpServerProcess implements AutoCloseable {
 
     /** Starts the server and waits for it to exit (a refused start); returns {exit status, stderr}. */
     static Object[] refused(Path dir, String... args) throws Exception {
-        Process p = launch(dir, args);
+        Process p = launch(dir, java.util.Map.of(), args);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the refused server exited").isTrue();
         return new Object[] {p.exitValue(), Files.readString(dir.resolve("server.err"))};
     }
 
-    private static Process launch(Path dir, String... args) throws IOException {
+    private static Process launch(Path dir, java.util.Map<String, String> env, String... args) throws IOException {
         Files.createDirectories(dir.resolve("home"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-jar", System.getProperty("memoryServer.jar", "target/memory-mcp-server.jar"),
@@ -83,6 +88,8 @@ final class HttpServerProcess implements AutoCloseable {
         pb.environment().put("HOME", dir.resolve("home").toString());
         pb.environment().remove("MEMORY_BACKUP_STORE");
         pb.environment().remove("MEMORY_FILE_PATH");
+        pb.environment().remove(HttpMode.PASSWORD_ENV);
+        pb.environment().putAll(env);
         return pb.start();
     }
 
