@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "memory-mcp-server", mixinStandardHelpOptions = true,
         versionProvider = MemoryServer.Version.class, subcommands = ServiceInstaller.class,
-        description = "An MCP memory server over stdio: the npm server's nine tools, on a CRDT that loses no write.")
+        description = "An MCP memory server over stdio (or, with --http, Streamable HTTP): the npm server's nine "
+                + "tools, on a CRDT that loses no write.")
 public final class MemoryServer implements Callable<Integer> {
     static {
         // before any logger exists: logs go to stderr (stdout carries the protocol), warnings only

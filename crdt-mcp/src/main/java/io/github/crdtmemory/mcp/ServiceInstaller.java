@@ -61,7 +61,7 @@ final class ServiceInstaller implements Callable<Integer> {
             return 0;
         }
         Path dir = home.resolve(".config/systemd/user");
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir); // missing ones 0700
         Path file = dir.resolve(UNIT);
         if (Files.isSymbolicLink(file) || (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file,
                 LinkOption.NOFOLLOW_LINKS))) {

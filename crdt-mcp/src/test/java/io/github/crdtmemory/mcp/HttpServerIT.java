@@ -200,6 +200,10 @@ class HttpServerIT {
         assertThat(notRpc.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(notRpc.body()).path("error").path("code").asInt()).isEqualTo(-32600);
         assertThat(JSON.readTree(notRpc.body()).path("id").asInt()).isEqualTo(7);
+        assertThat(rawStatus("evil.example:" + server.port(), token, create("bad-9"), session))
+                .as("a foreign Host (DNS rebinding)").isEqualTo(403);
+        assertThat(rawStatus("127.0.0.1:" + server.port(), token, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}",
+                session)).as("the same raw request with our Host").isEqualTo(200);
         HttpResponse<String> getWithoutToken = http.send(HttpRequest.newBuilder(URI.create(server.endpoint()))
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -223,6 +227,23 @@ class HttpServerIT {
         return JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 7, "method", "tools/call", "params",
                 Map.of("name", "create_entities", "arguments", Map.of("entities", List.of(entity(name, "bad",
                         observations))))));
+    }
+
+    /** A POST over a plain socket, to send a Host header java.net.http will not; returns the status. */
+    private static int rawStatus(String host, String token, String body, String session) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            String head = "POST /mcp HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                    + "Mcp-Session-Id: " + session + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     private static HttpResponse<String> post(HttpClient http, String token, String type, String origin, String body,
