@@ -20,12 +20,14 @@ import picocli.CommandLine.Option;
  * {@code --http} and the options resolved now (the memory file and store from the environment when not
  * given), so the service does not depend on a login shell's variables. Runs no other process: it prints
  * the {@code systemctl --user} commands that enable it. {@code --dry-run} prints the unit and writes
- * nothing. No secret is written into the unit: the token stays in its file.
+ * nothing; {@code --remove} deletes a unit it wrote (and nothing else). No secret is written into the
+ * unit: the token stays in its file.
  */
 @Command(name = "install-service", mixinStandardHelpOptions = true,
         description = "Write a systemd user unit that runs memory-mcp-server --http (one server for every client).")
 final class ServiceInstaller implements Callable<Integer> {
     static final String UNIT = "memory-mcp-server.service";
+    private static final String DESCRIPTION = "Description=MCP memory server over HTTP (memory-mcp-server --http)";
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = HttpMode.DEFAULT_PORT,
             description = "The port the service listens on (127.0.0.1). Default: ${DEFAULT-VALUE}.")
@@ -50,28 +52,53 @@ final class ServiceInstaller implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the unit; write nothing.")
     boolean dryRun;
 
+    @Option(names = "--remove", description = "Remove the unit this command wrote (after "
+            + "`systemctl --user disable --now " + UNIT + "`).")
+    boolean remove;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
-        Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+        return run(Path.of(env.getOrDefault("HOME", System.getProperty("user.home"))), env, System.out);
+    }
+
+    /** Installs (or with {@code --remove} removes) the unit under {@code home}; returns the exit status. */
+    int run(Path home, Map<String, String> env, PrintStream out) throws Exception {
         String unit = unit(command(env, home));
-        PrintStream out = System.out;
         if (dryRun) {
             out.print(unit);
             return 0;
         }
         Path dir = home.resolve(".config/systemd/user");
-        PrivateFiles.createDirectories(dir); // missing ones 0700
         Path file = dir.resolve(UNIT);
         if (Files.isSymbolicLink(file) || (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file,
                 LinkOption.NOFOLLOW_LINKS))) {
-            System.err.println("memory-mcp-server: refusing to replace " + file + ": not a regular file");
+            System.err.println("memory-mcp-server: refusing to touch " + file + ": not a regular file");
             return HttpMode.USAGE;
         }
+        if (remove) {
+            return remove(file, out);
+        }
+        PrivateFiles.createDirectories(dir); // missing ones 0700
         PrivateFiles.replace(file, unit.getBytes(StandardCharsets.UTF_8));
         out.println("installed: " + file);
         out.println("enable it: systemctl --user daemon-reload && systemctl --user enable --now " + UNIT);
         out.println("keep it running after logout: loginctl enable-linger $USER");
+        return 0;
+    }
+
+    /** Removes the unit if this command wrote it (its description line is ours). */
+    private static int remove(Path file, PrintStream out) throws java.io.IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            out.println("not installed: " + file);
+            return 0;
+        }
+        if (!Files.readString(file, StandardCharsets.UTF_8).contains("\n" + DESCRIPTION + "\n")) {
+            System.err.println("memory-mcp-server: " + file + " was not written by install-service; left as it is");
+            return HttpMode.USAGE;
+        }
+        Files.delete(file);
+        out.println("removed: " + file + " (then: systemctl --user daemon-reload)");
         return 0;
     }
 
@@ -111,7 +138,7 @@ final class ServiceInstaller implements Callable<Integer> {
                     .append('"');
         }
         return "[Unit]\n"
-                + "Description=MCP memory server over HTTP (memory-mcp-server --http)\n"
+                + DESCRIPTION + "\n"
                 + "After=network.target\n\n"
                 + "[Service]\n"
                 + "Type=simple\n"

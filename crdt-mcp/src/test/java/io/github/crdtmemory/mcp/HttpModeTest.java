@@ -103,6 +103,28 @@ class HttpModeTest {
     }
 
     @Test
+    void installServiceWritesTheUnitOwnerOnlyAndRemovesOnlyItsOwn() throws Exception {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(printed, true, StandardCharsets.UTF_8);
+        ServiceInstaller install = new ServiceInstaller();
+        new CommandLine(install).parseArgs();
+        assertThat(install.run(tmp, java.util.Map.of(), out)).isZero();
+        Path unit = tmp.resolve(".config/systemd/user").resolve(ServiceInstaller.UNIT);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(unit))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(unit.getParent()))).isEqualTo("rwx------");
+        assertThat(Files.readString(unit)).contains("\"--http\"").contains(tmp.resolve(".cache/mcp-memory/memory.json")
+                .toString());
+        ServiceInstaller remove = new ServiceInstaller();
+        new CommandLine(remove).parseArgs("--remove");
+        Files.writeString(unit, "[Unit]\nDescription=something of the user's\n");
+        assertThat(remove.run(tmp, java.util.Map.of(), out)).as("not ours: kept").isEqualTo(HttpMode.USAGE);
+        assertThat(unit).exists();
+        assertThat(install.run(tmp, java.util.Map.of(), out)).isZero();
+        assertThat(remove.run(tmp, java.util.Map.of(), out)).isZero();
+        assertThat(unit).doesNotExist();
+    }
+
+    @Test
     void theBridgeTakesAnotherWritersEditsAndExportsTheLiveMemory() throws Exception {
         Path file = tmp.resolve("memory.jsonl");
         Files.write(file, MemoryFileCodec.write(MemoryGraph.of(List.of(Entity.of("Ada", "person", "wrote"),
