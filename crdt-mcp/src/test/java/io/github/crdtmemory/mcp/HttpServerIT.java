@@ -161,7 +161,7 @@ class HttpServerIT {
             clients.forEach(McpAsyncClient::closeGracefully);
         }
         MemoryGraph file = server.awaitFile(g -> written(g) == 800);
-        assertThat(written(file)).as("in the memory file").isEqualTo(800);
+        assertThat(written(file)).as("in the memory file; the server's log:%n%s", server.log()).isEqualTo(800);
     }
 
     private static long written(MemoryGraph g) {
@@ -317,7 +317,7 @@ class HttpServerIT {
         assertThat(acknowledged).isNotEmpty();
         MemoryGraph file = server.fileGraph();
         assertThat(acknowledged).allSatisfy(name -> assertThat(file.entity(name)).as(name).isPresent());
-        assertThat(written(file)).isEqualTo(800);
+        assertThat(written(file)).as("the server's log:%n%s", server.log()).isEqualTo(800);
         try (ReplicaStore replicas = StoreRegistry.discover().open("file:" + store,
                 StoreOptions.of(Files.createDirectories(tmp.resolve("cache"))))) {
             List<MemoryState> states = new ArrayList<>();
