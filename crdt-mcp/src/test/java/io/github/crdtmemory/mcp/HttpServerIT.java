@@ -195,8 +195,10 @@ class HttpServerIT {
                 create("bad-7").substring(0, 40), session);
         assertThat(truncated.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(truncated.body()).path("error").path("code").asInt()).isEqualTo(-32700);
-        HttpResponse<String> notRpc = post(http, token, "application/json", null,
-                create("bad-8").replace("\"jsonrpc\":\"2.0\",", ""), session);
+        com.fasterxml.jackson.databind.node.ObjectNode withoutVersion =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(create("bad-8"));
+        assertThat(withoutVersion.remove("jsonrpc")).isNotNull();
+        HttpResponse<String> notRpc = post(http, token, "application/json", null, withoutVersion.toString(), session);
         assertThat(notRpc.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(notRpc.body()).path("error").path("code").asInt()).isEqualTo(-32600);
         assertThat(JSON.readTree(notRpc.body()).path("id").asInt()).isEqualTo(7);
