@@ -28,6 +28,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class HttpEndpoint {
     static final String MCP_PATH = "/mcp";
+    static final long IDLE_MILLIS = 5 * 60 * 1000;
 
     private final Server server;
     private final ServerConnector connector;
@@ -70,6 +71,9 @@ final class HttpEndpoint {
         }
         connector.setHost(host);
         connector.setPort(port);
+        // a client's GET stream (server notifications) is quiet between writes: Jetty's 30 s default
+        // would close it every half minute; idle connections hold no thread
+        connector.setIdleTimeout(IDLE_MILLIS);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         ServletHolder mcp = new ServletHolder("mcp", transport);
