@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * The options of {@code memory-mcp-server --http} and the start of that mode: one process serving the
  * memory to many MCP clients over Streamable HTTP. Refuses to start (exit 2, one line on stderr) on a
  * non-loopback address unless {@code --allow-remote} and TLS are both given, on an unreadable or
- * world-readable token file, or when another HTTP server already serves this memory file.
+ * world-readable token file, when another HTTP server already serves this memory file, or when the
+ * port cannot be bound.
  */
 final class HttpMode {
     /** The exit status of a refused start. */
@@ -150,7 +151,15 @@ final class HttpMode {
             lockChannel.close();
             return USAGE;
         }
-        HttpServer server = HttpServer.start(this, checked, engine, syncing, syncEvery, dir, replica, warmUp);
+        HttpServer server;
+        try {
+            server = HttpServer.start(this, checked, engine, syncing, syncEvery, dir, replica, warmUp);
+        } catch (IOException e) { // the port taken, most often
+            System.err.println("memory-mcp-server: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            lock.release();
+            lockChannel.close();
+            return USAGE;
+        }
         System.err.println("memory-mcp-server: serving " + (keystore == null ? "http" : "https") + "://"
                 + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + HttpEndpoint.MCP_PATH
                 + " (memory file " + memoryFile + ")");

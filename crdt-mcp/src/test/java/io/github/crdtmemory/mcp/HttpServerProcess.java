@@ -80,8 +80,11 @@ final class HttpServerProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("home"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-jar", System.getProperty("memoryServer.jar", "target/memory-mcp-server.jar"),
-                "--http", "--port", "0", "--memory-file", dir.resolve("memory.jsonl").toString(),
+                "--http", "--memory-file", dir.resolve("memory.jsonl").toString(),
                 "--state-dir", dir.resolve("state").toString()));
+        if (!List.of(args).contains("--port")) {
+            cmd.addAll(List.of("--port", "0"));
+        }
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("server.out").toFile())
                 .redirectError(dir.resolve("server.err").toFile());

@@ -20,13 +20,13 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bind rules as real processes: a non-loopback address refused without TLS, and TLS served. */
+/** The bind rules as real processes: a non-loopback address refused without TLS, a taken port, TLS served. */
 class HttpTlsIT {
     @TempDir
     Path tmp;
 
     @Test
-    void aNonLoopbackAddressIsRefusedWithoutAllowRemoteAndTls() throws Exception {
+    void aNonLoopbackAddressWithoutAllowRemoteAndTlsOrATakenPortIsRefusedInOneLine() throws Exception {
         Object[] plain = HttpServerProcess.refused(Files.createDirectories(tmp.resolve("a")), "--host", "0.0.0.0");
         assertThat(plain[0]).isEqualTo(HttpMode.USAGE);
         assertThat((String) plain[1]).contains("refusing to bind 0.0.0.0").doesNotContain("serving");
@@ -34,6 +34,13 @@ class HttpTlsIT {
                 "--allow-remote");
         assertThat(noTls[0]).isEqualTo(HttpMode.USAGE);
         assertThat((String) noTls[1]).contains("needs TLS");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Object[] busy = HttpServerProcess.refused(Files.createDirectories(tmp.resolve("c")), "--port",
+                    String.valueOf(taken.getLocalPort()));
+            assertThat(busy[0]).as("%s", busy[1]).isEqualTo(HttpMode.USAGE);
+            assertThat((String) busy[1]).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("\tat ");
+        }
     }
 
     @Test
