@@ -5,11 +5,11 @@ import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.live.LiveMemory;
 import io.github.crdtmemory.sync.SyncEngine;
 import io.github.crdtmemory.sync.SyncSettings;
-import io.modelcontextprotocol.json.McpJsonMapper;
+import io.github.crdtmemory.mcp.api.MemoryBackend;
+import io.github.crdtmemory.mcp.api.MemoryMcp;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
-import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Option;
 
 /**
@@ -169,30 +168,22 @@ final class HttpMode {
         return 0;
     }
 
-    /** The MCP server over the live memory, its tools and resource, on the SDK's servlet transport. */
+    /**
+     * The MCP server over the live memory: the public API's tools and resource
+     * ({@link MemoryMcp}, {@link MemoryBackend#live}) on the SDK's servlet transport; subscribers hear of
+     * every change of the live memory (tool calls, other writers' edits taken from the file, syncs).
+     */
     static McpSyncServer mcpServer(HttpServletStreamableServerTransportProvider transport, LiveMemory memory,
-            Path memoryFile, AtomicReference<McpSyncServer> self, StartupWarmUp warmUp) {
-        McpJsonMapper json = warmUp.mapper();
-        Runnable changed = () -> notifyChanged(self.get());
-        LiveToolSet tools = new LiveToolSet(memory, memoryFile, changed);
-        return McpServer.sync(transport)
+            Path memoryFile, StartupWarmUp warmUp) {
+        MemoryMcp features = MemoryMcp.of(MemoryBackend.live(memory), warmUp.mapper());
+        McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("memory-server", "0.6.3")
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build())
+                .capabilities(MemoryMcp.capabilities().build())
                 .jsonSchemaValidator(warmUp.validator())
-                .tools(tools.specifications(json))
-                .resources(tools.graphResource())
+                .tools(HeapExhausted.guardTools(features.syncTools(), memoryFile))
+                .resources(HeapExhausted.guardResource(features.syncResource(), memoryFile))
                 .build();
-    }
-
-    /** Tells subscribers the knowledge graph changed. */
-    static void notifyChanged(McpSyncServer server) {
-        if (server != null) {
-            try {
-                server.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryToolSet.GRAPH_URI));
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(HttpMode.class).warn("cannot notify subscribers of {}: {}",
-                        MemoryToolSet.GRAPH_URI, e.toString());
-            }
-        }
+        features.notifySubscribers(server); // for the server's life
+        return server;
     }
 }

@@ -71,7 +71,7 @@ final class HttpServer {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider
                 .builder().jsonMapper(warmUp.mapper()).mcpEndpoint(HttpEndpoint.MCP_PATH)
                 .maxRequestSize(options.maxBody).build();
-        server.mcp.set(HttpMode.mcpServer(transport, memory, engine.settings().memoryFile(), server.mcp, warmUp));
+        server.mcp.set(HttpMode.mcpServer(transport, memory, engine.settings().memoryFile(), warmUp));
         server.filter = new HttpAccessFilter(checked.token(), checked.hosts(), options.maxBody);
         server.endpoint = HttpEndpoint.start(options.host, options.port, options.keystore, checked.password(),
                 transport, server.filter);
@@ -102,9 +102,7 @@ final class HttpServer {
     private void step() {
         try {
             lastStep.set(System.currentTimeMillis());
-            if (bridge.step()) {
-                HttpMode.notifyChanged(mcp.get()); // another writer's edits arrived
-            }
+            bridge.step(); // subscribers hear of what it imports through the live memory's listeners
         } catch (RuntimeException e) {
             log.warn("cannot bring the memory file {} up to date: {}", engine.settings().memoryFile(), e.getMessage());
         } catch (OutOfMemoryError e) { // a scheduled task's error would only stop the schedule

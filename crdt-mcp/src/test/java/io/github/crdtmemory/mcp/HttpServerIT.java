@@ -103,7 +103,7 @@ class HttpServerIT {
             assertThat(c.listTools().tools()).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder(
                     "create_entities", "create_relations", "add_observations", "delete_entities",
                     "delete_observations", "delete_relations", "read_graph", "search_nodes", "open_nodes");
-            c.subscribeResource(new McpSchema.SubscribeRequest(MemoryToolSet.GRAPH_URI));
+            c.subscribeResource(new McpSchema.SubscribeRequest(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI));
             call(c, "create_entities", Map.of("entities", List.of(entity("Ada", "person", "wrote programs"),
                     entity("Babbage", "person"), entity("Temp", "thing", "gone soon"))));
             call(c, "create_relations", Map.of("relations", List.of(Map.of("from", "Ada", "to", "Babbage",
@@ -123,7 +123,7 @@ class HttpServerIT {
             JsonNode graph = JSON.readTree(text(call(c, "read_graph", Map.of())));
             assertThat(graph.path("entities")).hasSize(2);
             assertThat(graph.path("relations")).hasSize(1);
-            McpSchema.ReadResourceResult resource = c.readResource(new McpSchema.ReadResourceRequest(MemoryToolSet.GRAPH_URI));
+            McpSchema.ReadResourceResult resource = c.readResource(new McpSchema.ReadResourceRequest(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI));
             assertThat(((McpSchema.TextResourceContents) resource.contents().get(0)).text())
                     .isEqualTo(text(call(c, "read_graph", Map.of())));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -131,7 +131,7 @@ class HttpServerIT {
                 Thread.sleep(20);
             }
             assertThat(updates).as("one notification per write call").hasSizeGreaterThanOrEqualTo(6)
-                    .containsOnly(MemoryToolSet.GRAPH_URI);
+                    .containsOnly(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI);
         }
         MemoryGraph file = server.awaitFile(g -> g.entity("Babbage").map(e -> e.observations().size() == 1)
                 .orElse(false) && g.entity("Temp").isEmpty());

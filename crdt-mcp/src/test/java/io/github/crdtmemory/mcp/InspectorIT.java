@@ -110,7 +110,7 @@ class InspectorIT {
             JsonNode graph = call(server, "read_graph").path("structuredContent");
             assertThat(graph.path("entities")).hasSize(2);
             assertThat(graph.path("relations")).hasSize(1);
-            JsonNode resource = inspect(server, "--method", "resources/read", "--uri", MemoryToolSet.GRAPH_URI);
+            JsonNode resource = inspect(server, "--method", "resources/read", "--uri", io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI);
             assertThat(JSON.readTree(resource.path("contents").path(0).path("text").asText())).isEqualTo(graph);
             MemoryGraph file = server.awaitFile(g -> g.entities().size() == 2 && g.entity("Babbage")
                     .map(e -> e.observations().size() == 1).orElse(false));
