@@ -1,6 +1,7 @@
 package io.github.crdtmemory.internal;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes compact JSON as UTF-8 bytes with the escaping of JavaScript's {@code JSON.stringify}: only
@@ -11,21 +12,59 @@ import java.util.Arrays;
  */
 public final class JsonOutput {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final java.io.@Nullable OutputStream sink; // null: the bytes stay in memory
     private byte[] buf;
     private int len;
 
     /**
-     * Creates an output with room for {@code capacity} bytes (it grows when needed).
+     * Creates an output that keeps its bytes in memory, with room for {@code capacity} bytes (it grows
+     * when needed).
      *
      * @param capacity the expected size in bytes
      */
     public JsonOutput(int capacity) {
+        this(null, capacity);
+    }
+
+    /**
+     * Creates an output that goes to {@code sink} through a buffer of {@code capacity} bytes (grown only
+     * for a single string longer than it); {@link #flush} writes what is left. A failure of the sink is
+     * an {@link java.io.UncheckedIOException}.
+     *
+     * @param sink where the bytes go; {@code null} keeps them in memory
+     * @param capacity the buffer's size in bytes
+     */
+    public JsonOutput(java.io.@Nullable OutputStream sink, int capacity) {
+        this.sink = sink;
         buf = new byte[Math.max(16, capacity)];
     }
 
     private void ensure(int extra) {
         if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            if (sink != null) {
+                flush();
+            }
+            if (len + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            }
+        }
+    }
+
+    /**
+     * Writes the buffered bytes to the sink; without a sink it does nothing.
+     *
+     * @throws java.io.UncheckedIOException if the sink fails
+     */
+    public void flush() {
+        java.io.OutputStream out = sink;
+        if (out == null) {
+            return;
+        }
+        try {
+            out.write(buf, 0, len);
+            len = 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -74,6 +113,17 @@ public final class JsonOutput {
      */
     public JsonOutput string(String value) {
         int n = value.length();
+        if (sink == null && len + n * 3 + 2 > buf.length) {
+            // the worst case does not fit: an exactly sized buffer nearing its end must not double for it
+            int exact = stringLength(value);
+            if (len + exact <= buf.length) {
+                JsonOutput one = new JsonOutput(n * 3 + 2); // takes the string without this branch
+                one.string(value);
+                System.arraycopy(one.buf, 0, buf, len, one.len);
+                len += one.len;
+                return this;
+            }
+        }
         ensure(n * 3 + 2);
         byte[] b = buf;
         int p = len;
@@ -86,6 +136,7 @@ public final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = escape(b, p, c);
             } else if (c < 0x800) {
                 b[p++] = (byte) (0xc0 | (c >> 6));
@@ -100,6 +151,7 @@ public final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = unicodeEscape(b, p, c);
             } else {
                 b[p++] = (byte) (0xe0 | (c >> 12));
@@ -158,7 +210,16 @@ public final class JsonOutput {
     }
 
     /**
-     * Returns how many bytes were written.
+     * Returns the buffer's size (tests: an exactly sized output never grows).
+     *
+     * @return the size in bytes
+     */
+    public int capacity() {
+        return buf.length;
+    }
+
+    /**
+     * Returns how many bytes are buffered: all written, without a sink.
      *
      * @return the length
      */
