@@ -2,6 +2,7 @@ package io.github.crdtmemory.git;
 
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.seal.EncryptionException;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.Revision;
@@ -101,7 +102,12 @@ final class ReplicaPublication {
             }
         }
         refuseNewerFormat(before, replica);
-        Map<String, String> blobs = writeChangedBlobs(files, before, replica);
+        SealedTree.Sealed sealed = reader.sealed() == null ? null : reader.sealed().seal(replica, files, before);
+        Map<String, byte[]> written = sealed == null ? files : sealed.write();
+        Map<String, String> blobs = writeChangedBlobs(written, before, replica);
+        if (sealed != null) {
+            blobs.putAll(sealed.reuse());
+        }
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -141,7 +147,10 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.sha, blobs, files);
+            reader.published(replica, commit, state, main.sha, blobs, written);
+            if (sealed != null) {
+                reader.sealed().published(replica, commit, blobs, sealed.chunks());
+            }
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -176,8 +185,18 @@ final class ReplicaPublication {
      * it would lose what it cannot read. Nothing is written.
      */
     private void refuseNewerFormat(List<LocalClone.TreeEntry> tree, ReplicaId replica) {
+        boolean encrypting = reader.sealed() != null;
         for (LocalClone.TreeEntry e : tree) {
-            if (e.name().equals(StateTree.FORMAT_FILE) && !e.id().equals(StateTree.formatBlob(replica))) {
+            boolean sealedTree = e.name().equals(StateTree.FORMAT_FILE) && e.id().equals(SealedTree.formatBlob(replica));
+            boolean stateFile = e.name().equals(StateTree.FORMAT_FILE) || e.name().equals(replica.value() + ".state");
+            if (stateFile && sealedTree != encrypting) {
+                throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                        (encrypting ? "replica " + replica + "'s state on the remote is plaintext: an encrypted"
+                                + " publication over it is refused (use a new store for encryption)"
+                                : "replica " + replica + "'s state on the remote is encrypted: a plaintext publication"
+                                + " over it is refused (give the key file)") + "; nothing was written");
+            }
+            if (e.name().equals(StateTree.FORMAT_FILE) && !sealedTree && !e.id().equals(StateTree.formatBlob(replica))) {
                 reader.refuseNewer(e.id(), replica);
             }
         }

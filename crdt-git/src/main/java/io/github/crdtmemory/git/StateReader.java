@@ -7,6 +7,8 @@ import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +61,7 @@ final class StateReader {
     }
 
     /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
-    private record Plan(int version, List<String> blobs, List<Integer> shards) {
+    record Plan(int version, List<String> blobs, List<Integer> shards) {
     }
 
     private final LocalClone clone;
@@ -70,11 +72,19 @@ final class StateReader {
     private final Map<String, List<String>> blobsOfCommit = new HashMap<>();
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
+    /** The sealed trees' reader and writer, or null when the store is not encrypted. */
+    private final SealedTree sealed;
 
-    StateReader(LocalClone clone, GitStoreOptions options, String store) {
+    StateReader(LocalClone clone, GitStoreOptions options, String store, Keyring keyring) {
         this.clone = clone;
         this.options = options;
         this.store = store;
+        this.sealed = keyring == null ? null : new SealedTree(keyring, options, clone);
+    }
+
+    /** The sealed trees of an encrypted store, or null. */
+    SealedTree sealed() {
+        return sealed;
     }
 
     /**
@@ -99,6 +109,10 @@ final class StateReader {
      */
     void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
                    Map<String, byte[]> files) {
+        if (sealed != null) {
+            byCommit.put(key(replica, commit), Read.of(state, sha256, SealedTree.VERSION));
+            return;
+        }
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
@@ -136,6 +150,9 @@ final class StateReader {
         }
         blobsOfCommit.keySet().retainAll(keep.keySet());
         byCommit = keep;
+        if (sealed != null) {
+            sealed.retain(ids, commits);
+        }
         byBlob = keepBlobs;
     }
 
@@ -209,6 +226,14 @@ final class StateReader {
                 }
             }
         }
+        if (sealed != null) {
+            sealed.read(ids, commits, plans, out, caller, store);
+            for (int i : todo) {
+                if (out[i] != null && out[i].problem() == null) {
+                    byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
+                }
+            }
+        }
         readPlans(ids, commits, plans, out, caller);
         return List.of(out);
     }
@@ -225,6 +250,17 @@ final class StateReader {
             if (!format.isFile()) {
                 return "the format entry at " + commit + " is a " + format.type() + ", not a file";
             }
+            if (format.id().equals(SealedTree.formatBlob(id))) {
+                if (sealed == null) {
+                    throw new EncryptionException(store, id, EncryptionException.Kind.KEY_REQUIRED, "replica " + id
+                            + "'s state is encrypted: give the store's key file (--key-file or MEMORY_BACKUP_KEY_FILE);"
+                            + " nothing was written");
+                }
+                return SealedTree.plan(commit, tree);
+            }
+            if (sealed != null) {
+                return SealedTree.PLAINTEXT + " (commit " + commit + ")";
+            }
             if (format.id().equals(StateTree.formatBlob(id))) {
                 return shardPlan(commit, tree);
             }
@@ -237,6 +273,9 @@ final class StateReader {
         }
         if (!state.isFile()) {
             return id + ".state at " + commit + " is a " + state.type() + ", not a file";
+        }
+        if (sealed != null) {
+            return SealedTree.PLAINTEXT + " (commit " + commit + ")";
         }
         return new Plan(1, List.of(state.id()), List.of(-1));
     }
@@ -414,7 +453,7 @@ final class StateReader {
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
-    private static String misplaced(MemoryState shard, int index) {
+    static String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
         for (int i = 0; i < atoms.size(); i++) {
             if (StateTree.shardOf(atoms.keyAt(i)) != index) {
