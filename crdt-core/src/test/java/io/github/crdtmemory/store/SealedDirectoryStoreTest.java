@@ -56,6 +56,29 @@ final class SealedDirectoryStoreTest implements StoreContract {
     }
 
     @Test
+    void liveMemoriesSyncThroughAStoreOpenedWithAKeyringFromTheRegistry() throws IOException {
+        StoreOptions options = StoreOptions.of(temp.resolve("cache")).withKeyring(KEYS);
+        try (ReplicaStore store = StoreRegistry.discover().open("file:" + temp.resolve("live"), options);
+             io.github.crdtmemory.live.LiveMemory a = io.github.crdtmemory.live.LiveMemory.open(temp.resolve("a.state"),
+                     ALICE);
+             io.github.crdtmemory.live.LiveMemory b = io.github.crdtmemory.live.LiveMemory.open(temp.resolve("b.state"),
+                     BOB)) {
+            a.createEntities(java.util.List.of(io.github.crdtmemory.memory.Entity.of("Ada", "person",
+                    "wrote the first program")));
+            a.sync(store);
+            b.sync(store);
+            assertThat(b.readGraph().entity("Ada")).isPresent();
+            for (Path f : java.util.List.of(temp.resolve("live/replicas/alice.state"),
+                    temp.resolve("live/replicas/bob.state"))) {
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).doesNotContain("Ada")
+                        .doesNotContain("first program");
+            }
+        }
+        assertThatThrownBy(() -> StoreRegistry.discover().open("file:" + temp.resolve("live"),
+                StoreOptions.of(temp.resolve("cache"))).read()).isInstanceOf(EncryptionException.class);
+    }
+
+    @Test
     void aFileMovedToAnotherReplicaIsQuarantined() throws IOException {
         DirectoryStore store = open(temp.resolve("s"), KEYS);
         store.publish(ALICE, StoreContract.atom(ALICE, 1, "alice's"), Revision.NONE);
