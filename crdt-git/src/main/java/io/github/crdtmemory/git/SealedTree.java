@@ -36,7 +36,8 @@ final class SealedTree {
     /** The sealed manifest's file name. */
     static final String SEAL_FILE = SealedManifest.POSITION;
     /** The start of the quarantine reason of a plaintext replica in an encrypted store. */
-    static final String PLAINTEXT = "its state is not encrypted, in a store this key file encrypts";
+    static final String PLAINTEXT = "its state is not encrypted for it (plaintext, or another replica's format file),"
+            + " in a store this key file encrypts";
     /** The start of the quarantine reason of a replica sealed with a key this keyring lacks. */
     static final String UNKNOWN_KEY = "it is sealed with a key this key file does not hold";
 
