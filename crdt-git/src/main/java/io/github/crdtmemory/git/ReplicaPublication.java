@@ -102,6 +102,9 @@ final class ReplicaPublication {
             }
         }
         refuseNewerFormat(before, replica);
+        if (parent == null) {
+            refuseOtherMode(replica);
+        }
         SealedTree.Sealed sealed = reader.sealed() == null ? null : reader.sealed().seal(replica, files, before);
         Map<String, byte[]> written = sealed == null ? files : sealed.write();
         Map<String, String> blobs = writeChangedBlobs(written, before, replica);
@@ -199,6 +202,51 @@ final class ReplicaPublication {
             if (e.name().equals(StateTree.FORMAT_FILE) && !sealedTree && !e.id().equals(StateTree.formatBlob(replica))) {
                 reader.refuseNewer(e.id(), replica);
             }
+        }
+    }
+
+    /**
+     * A replica's first publication checks the store's mode, as a read would, since nothing was read:
+     * a plaintext one into a store holding encrypted states, or an encrypted one into a store holding
+     * only plaintext states, is refused before anything is written. (One fetch, one tree read.)
+     */
+    private void refuseOtherMode(ReplicaId replica) {
+        clone.fetch(replica);
+        List<String> ids = new ArrayList<>();
+        List<String> commits = new ArrayList<>();
+        clone.refs(LocalClone.TRACKING_PREFIX, replica).forEach((ref, commit) -> {
+            String id = ref.substring(LocalClone.TRACKING_PREFIX.length());
+            if (ReplicaId.isValid(id) && !id.equals(replica.value())) {
+                ids.add(id);
+                commits.add(commit);
+            }
+        });
+        if (ids.isEmpty()) {
+            return;
+        }
+        int sealedTrees = 0;
+        int plainTrees = 0;
+        List<List<LocalClone.TreeEntry>> trees = clone.trees(commits, replica);
+        for (int i = 0; i < ids.size(); i++) {
+            for (LocalClone.TreeEntry e : trees.get(i) == null ? List.<LocalClone.TreeEntry>of() : trees.get(i)) {
+                if (e.name().equals(StateTree.FORMAT_FILE)) {
+                    if (e.id().equals(SealedTree.formatBlob(ReplicaId.of(ids.get(i))))) {
+                        sealedTrees++;
+                    } else {
+                        plainTrees++;
+                    }
+                } else if (e.name().equals(ids.get(i) + ".state")) {
+                    plainTrees++;
+                }
+            }
+        }
+        boolean encrypting = reader.sealed() != null;
+        if (encrypting ? sealedTrees == 0 && plainTrees > 0 : sealedTrees > 0) {
+            throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                    (encrypting ? "the store holds plaintext states and no encrypted one: an encrypted publication"
+                            + " is refused (use a new store for encryption)"
+                            : "the store holds encrypted states: a plaintext publication is refused (give the key file)")
+                            + "; nothing was written");
         }
     }
 

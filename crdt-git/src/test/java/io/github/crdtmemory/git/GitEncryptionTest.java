@@ -189,6 +189,9 @@ final class GitEncryptionTest {
         assertThatThrownBy(() -> store(remote, "cp", null).publish(ALICE, own.state(), own.revision()))
                 .isInstanceOf(EncryptionException.class)
                 .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.MODE_MISMATCH);
+        assertThatThrownBy(() -> store(remote, "cq", null).publish(BOB, own.state(), Revision.NONE))
+                .as("a first publication, nothing read: plaintext into an encrypted store")
+                .isInstanceOf(EncryptionException.class).hasMessageContaining("holds encrypted states");
         assertThat(git(remote, "for-each-ref")).isEqualTo(refs);
 
         Path plain = bareRemote(temp.resolve("plain.git"));
@@ -204,6 +207,9 @@ final class GitEncryptionTest {
         PublishedState plainOwn = store(plain, "px", null).read().get(ALICE).orElseThrow();
         assertThatThrownBy(() -> store(plain, "py", keys).publish(ALICE, plainOwn.state(), plainOwn.revision()))
                 .isInstanceOf(EncryptionException.class).hasMessageContaining("plaintext");
+        assertThatThrownBy(() -> store(plain, "pz", keys).publish(BOB, plainOwn.state(), Revision.NONE))
+                .as("a first publication, nothing read: encrypted into a plaintext store")
+                .isInstanceOf(EncryptionException.class).hasMessageContaining("holds plaintext states");
         assertThat(git(plain, "for-each-ref")).isEqualTo(plainRefs);
     }
 
