@@ -59,7 +59,18 @@ public final class KeyFile {
             if (attributes.size() > MAX_BYTES) {
                 throw refused(file, "is larger than a key file can be");
             }
-            bytes = Files.readAllBytes(file);
+            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file,
+                    java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) { // O_NOFOLLOW: no swap
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(MAX_BYTES + 1);
+                while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+                    continue;
+                }
+                if (buffer.position() > MAX_BYTES) {
+                    throw refused(file, "is larger than a key file can be");
+                }
+                bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+                java.util.Arrays.fill(buffer.array(), (byte) 0);
+            }
         } catch (IOException e) {
             throw refused(file, "cannot be read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
