@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +55,14 @@ final class ReplicaPublication {
      * replica ref when it can be; {@code done} once it was (or held the view already).
      */
     static final class MainPush {
-        final String sha;
+        final boolean enabled;
+        /** The id of the published state's tree: its checksum in {@code main}'s manifest. */
+        String stateTree;
         boolean tried;
         boolean done;
 
-        MainPush(String sha) {
-            this.sha = sha;
+        MainPush(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 
@@ -67,12 +71,12 @@ final class ReplicaPublication {
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
     private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
-        if (main.sha == null || main.tried) {
+        if (!main.enabled || main.tried) {
             return null;
         }
         try {
             UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
-                    main.sha);
+                    main.stateTree);
             main.done = update == null && unified.status() == GitStore.UnifiedStatus.UNCHANGED;
             return update;
         } catch (GitOperationError e) {
@@ -83,11 +87,15 @@ final class ReplicaPublication {
             unified.failed();
             main.done = true;
             return null;
+        } catch (io.github.crdtmemory.store.StoreAccessException e) { // main's commit over its limit
+            log.warn("{}: the unified view on main was not updated: {}", description, e.getMessage());
+            unified.failed();
+            main.done = true;
+            return null;
         }
     }
 
-    Revision publish(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
-                                   Revision expected, boolean compact, MainPush main) {
+    Revision publish(ReplicaId replica, MemoryState state, Revision expected, boolean compact, MainPush main) {
         String ref = LocalClone.REPLICA_PREFIX + replica.value();
         String parent = expected.isNone() ? null : expected.token();
         if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
@@ -105,12 +113,19 @@ final class ReplicaPublication {
         if (parent == null) {
             refuseOtherMode(replica);
         }
-        SealedTree.Sealed sealed = reader.sealed() == null ? null : reader.sealed().seal(replica, files, before);
-        Map<String, byte[]> written = sealed == null ? files : sealed.write();
-        Map<String, String> blobs = writeChangedBlobs(written, before, replica);
-        if (sealed != null) {
-            blobs.putAll(sealed.reuse());
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        SealedTree sealer = reader.sealed();
+        SealedTree.Sealed[] sealed = new SealedTree.Sealed[1];
+        List<LocalClone.TreeEntry> parentTree = before;
+        Map<String, String> blobs = sealer == null
+                ? writeChangedBlobs(replica, each -> StateTree.encodeEach(replica, state, each), before, sizes)
+                : writeChangedBlobs(replica, each -> sealed[0] = sealer.seal(replica, state, parentTree, each), before,
+                        sizes);
+        if (sealed[0] != null) {
+            blobs.putAll(sealed[0].reuse());
         }
+        // an encrypted store names no plaintext tree id anywhere (it has no view on main)
+        main.stateTree = sealer == null ? StateTree.treeId(blobs) : null;
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -127,7 +142,7 @@ final class ReplicaPublication {
         if (mainUpdate != null) {
             args.add("--force-with-lease=refs/heads/main:" + mainUpdate.lease());
         }
-        if (compacting || mainUpdate != null) {
+        if (compacting) { // main rides along atomically only here: the archive ref must not move alone
             args.add("--atomic");
         }
         args.add("origin");
@@ -150,10 +165,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.sha, blobs, written);
-            if (sealed != null) {
-                reader.sealed().published(replica, commit, blobs, sealed.chunks());
-            }
+            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -162,12 +174,18 @@ final class ReplicaPublication {
             }
             return Revision.of(commit);
         }
+        if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
+            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
+            depths.clear();
+            depths.put(commit, depth + 1);
+            return Revision.of(commit);
+        }
         GitOperationError failure = clone.error(r, replica);
         if (failure.kind() != GitOperationError.Kind.REJECTED) {
             throw failure;
         }
-        if (mainUpdate != null && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
-            return publish(replica, state, files, expected, compact, main); // main moved: the replica ref alone
+        if (mainUpdate != null && compacting && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
+            return publish(replica, state, expected, compact, main); // main moved: the replica ref alone
         }
         if (compacting) {
             clone.fetch(replica);
@@ -177,7 +195,7 @@ final class ReplicaPublication {
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
-                return publish(replica, state, files, expected, false, main);
+                return publish(replica, state, expected, false, main);
             }
         }
         throw new ConcurrentUpdateException(description, replica, expected, null);
@@ -250,29 +268,45 @@ final class ReplicaPublication {
         }
     }
 
+    /** Tells the reader (and, for a sealed tree, its sealer) what {@code commit} holds. */
+    private void remember(ReplicaId replica, String commit, MemoryState state, MainPush main,
+                          Map<String, String> blobs, Map<String, Long> sizes, SealedTree.Sealed sealed) {
+        reader.published(replica, commit, state, main.stateTree, blobs, sizes);
+        if (sealed != null) {
+            reader.sealed().published(replica, commit, blobs, sealed.chunks());
+        }
+    }
+
     /**
-     * The ids of the files of the new tree, name to id, writing only the blobs the parent's tree does not
-     * already hold (ids computed here; one {@code hash-object} for all of them).
+     * The ids of the files of the new tree, name to id (their sizes into {@code sizes}), writing only the
+     * blobs the parent's tree does not already hold: {@code files} hands each file over as it is made
+     * (a shard encoded, or encoded and sealed), its id is computed here and, if new, it is staged to a
+     * file at once, so the whole encoded state is never held; one {@code hash-object} writes them all,
+     * and must agree on every id.
      */
-    private Map<String, String> writeChangedBlobs(Map<String, byte[]> files, List<LocalClone.TreeEntry> before,
-                                                  ReplicaId replica) {
+    private Map<String, String> writeChangedBlobs(ReplicaId replica,
+                                                  Consumer<BiConsumer<String, byte[]>> files,
+                                                  List<LocalClone.TreeEntry> before, Map<String, Long> sizes) {
         Set<String> present = new java.util.HashSet<>();
         before.forEach(e -> present.add(e.id()));
         Map<String, String> ids = new java.util.TreeMap<>();
-        List<String> toWrite = new ArrayList<>();
-        List<byte[]> contents = new ArrayList<>();
-        files.forEach((name, bytes) -> {
-            String id = StateTree.blobId(bytes);
-            if (present.contains(id)) {
+        List<String> staged = new ArrayList<>();
+        try (LocalClone.BlobBatch batch = clone.blobBatch(replica)) {
+            files.accept((name, bytes) -> {
+                String id = StateTree.blobId(bytes);
                 ids.put(name, id);
-            } else {
-                toWrite.add(name);
-                contents.add(bytes);
+                sizes.put(name, (long) bytes.length);
+                if (!present.contains(id)) {
+                    batch.add(bytes);
+                    staged.add(id);
+                }
+            });
+            List<String> written = batch.write();
+            if (!written.equals(staged)) {
+                throw new GitOperationError(description, replica, GitOperationError.Kind.FAILED,
+                        List.of("hash-object"), 0, "git wrote blobs " + written + ", expected " + staged,
+                        java.time.Duration.ZERO, clone.path(), null);
             }
-        });
-        List<String> written = clone.writeBlobs(contents, replica);
-        for (int i = 0; i < toWrite.size(); i++) {
-            ids.put(toWrite.get(i), written.get(i));
         }
         return ids;
     }
@@ -285,6 +319,19 @@ final class ReplicaPublication {
         for (String line : r.out().split("\n")) {
             if (line.startsWith("!") && line.contains(":" + ref + "\t")) {
                 return line.contains("atomic push failed");
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a (non-atomic) push updated {@code ref}: its porcelain line's flag is not {@code !}
+     * (rejected); a push that failed as a whole (no line for it) did not.
+     */
+    private static boolean landed(GitProcess.Result r, String ref) {
+        for (String line : r.out().split("\n")) {
+            if (line.length() > 1 && line.charAt(1) == '\t' && line.contains(":" + ref + "\t")) {
+                return " +*=-".indexOf(line.charAt(0)) >= 0;
             }
         }
         return false;

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * Format 3: a format 2 tree whose shards are sealed ({@link Keyring}, AES-256-GCM, associated data
@@ -45,8 +46,11 @@ final class SealedTree {
     record Chunk(String keyId, String plainSha, String sealedSha, long size, MemoryState state) {
     }
 
-    /** A sealed tree ready to write: new files by name, and parent blobs reused by name. */
-    record Sealed(Map<String, byte[]> write, Map<String, String> reuse, Map<String, Chunk> chunks) {
+    /**
+     * A sealed tree whose new files were handed over as they were made: the parent blobs it reuses, by
+     * name, and the chunks it sealed.
+     */
+    record Sealed(Map<String, String> reuse, Map<String, Chunk> chunks) {
     }
 
     private final Keyring keyring;
@@ -77,17 +81,21 @@ final class SealedTree {
     }
 
     /**
-     * Seals the plaintext files of a format 2 tree ({@link StateTree#encode}) over {@code parent}: a shard
-     * whose plaintext and key are those of the parent's blob at its place keeps that blob.
+     * Seals replica {@code replica}'s format 2 tree of {@code state} over {@code parent}, shard by shard
+     * as {@link StateTree#encodeEach} encodes them: a shard whose plaintext and key are those of the
+     * parent's blob at its place keeps that blob; every other is sealed and handed to {@code write} at
+     * once, then the {@code format} file and the manifest (only the shards' digests are kept till then),
+     * so neither the whole plaintext nor the whole sealed state is ever held. When every shard is reused
+     * and the parent's set is the same, nothing is written: the parent's tree, as it is.
      */
-    Sealed seal(ReplicaId replica, Map<String, byte[]> plain, List<LocalClone.TreeEntry> parent) {
+    Sealed seal(ReplicaId replica, MemoryState state, List<LocalClone.TreeEntry> parent,
+                BiConsumer<String, byte[]> write) {
         Map<String, String> parentIds = new HashMap<>();
         parent.forEach(e -> parentIds.put(e.name(), e.id()));
-        Map<String, byte[]> write = new TreeMap<>();
         Map<String, String> reuse = new TreeMap<>();
         Map<String, Chunk> made = new HashMap<>();
         Map<String, String> digests = new TreeMap<>();
-        plain.forEach((name, bytes) -> {
+        StateTree.encodeEach(replica, state, (name, bytes) -> {
             if (name.equals(StateTree.FORMAT_FILE)) {
                 return;
             }
@@ -100,20 +108,20 @@ final class SealedTree {
                 return;
             }
             byte[] sealed = keyring.seal(bytes, new ChunkContext(replica, VERSION, name));
-            write.put(name, sealed);
             digests.put(name, SealedManifest.digest(sealed));
             made.put(name, new Chunk(keyring.currentKeyId(), plainSha, digests.get(name), sealed.length, null));
+            write.accept(name, sealed);
         });
-        boolean unchanged = write.isEmpty() && parentIds.containsKey(SEAL_FILE)
+        boolean unchanged = made.isEmpty() && parentIds.containsKey(SEAL_FILE)
                 && parentIds.keySet().stream().filter(n -> StateTree.shardIndex(n) >= 0).count() == reuse.size();
         if (unchanged) { // the parent's tree, as it is: no new commit
             reuse.put(SEAL_FILE, parentIds.get(SEAL_FILE));
             reuse.put(StateTree.FORMAT_FILE, parentIds.get(StateTree.FORMAT_FILE));
         } else {
-            write.put(StateTree.FORMAT_FILE, formatFile(replica));
-            write.put(SEAL_FILE, SealedManifest.seal(keyring, replica, VERSION, digests));
+            write.accept(StateTree.FORMAT_FILE, formatFile(replica));
+            write.accept(SEAL_FILE, SealedManifest.seal(keyring, replica, VERSION, digests));
         }
-        return new Sealed(write, reuse, made);
+        return new Sealed(reuse, made);
     }
 
     /** Remembers the chunks of a publication of {@code replica} as {@code commit} (name to blob id). */
