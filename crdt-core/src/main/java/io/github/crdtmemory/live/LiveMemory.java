@@ -43,9 +43,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Thread-safe: writes are serialized by one lock and none is lost; reads ({@link #readGraph()},
  *       {@link #snapshot()}, the search tools) take no lock and see the latest completed write.</li>
- *   <li>Durable: a write method returns after its state is on disk ({@link PrivateFiles#replace}:
- *       temporary file, fsync, atomic rename, {@code 0600}). Concurrent writers share one disk write
- *       (group commit), so persistence does not serialize them one fsync each.</li>
+ *   <li>Durable: a write method returns after its change is on disk: appended to a journal beside the
+ *       state file ({@code <state>.journal}, {@code 0600}, each record length-prefixed and checksummed)
+ *       and forced, so a write costs its own size, not the memory's. Concurrent writers share one
+ *       append and one force (group commit). The journal is folded into the state file (temporary file,
+ *       fsync, atomic rename) when it outgrows it, after a sync, and on {@link #open}; a torn last
+ *       record (a crash mid-append) is ignored, and replaying a record twice is harmless (a join).</li>
+ *   <li>A tool call's cost does not grow with a full recomputation of the graph: the graph after a
+ *       tool call is the tool's own result (the diff's contract: the joined state's view has its
+ *       content), and is recomputed from the state only after a sync.</li>
  *   <li>Every change is a set of stamped registers from this replica's hybrid logical clock, so the
  *       state merges with other replicas through any {@link ReplicaStore} ({@link #sync}).</li>
  *   <li>Listeners run after a change is durable, on the writing thread, outside the write lock; a
@@ -63,15 +69,20 @@ public final class LiveMemory implements AutoCloseable {
     private final Object disk = new Object();
     private final List<Consumer<MemoryChange>> listeners = new CopyOnWriteArrayList<>();
     private final List<ScheduledExecutorService> schedules = new CopyOnWriteArrayList<>();
+    private final Journal journal;
     private volatile MemoryState state;
+    private volatile MemoryGraph view;
     private volatile long version;
     private long persisted; // guarded by disk
     private volatile boolean closed;
 
-    private LiveMemory(Path stateFile, ReplicaId replica, MemoryState state, java.util.function.LongSupplier time) {
+    private LiveMemory(Path stateFile, ReplicaId replica, MemoryState state, java.util.function.LongSupplier time)
+            throws IOException {
         this.stateFile = stateFile;
         this.replica = replica;
         this.state = state;
+        this.view = state.view();
+        this.journal = new Journal(stateFile);
         Timestamp start = state.maxStamp().map(Stamp::timestamp).orElse(Timestamp.ZERO);
         this.clock = Clock.hybrid(replica, time, start);
     }
@@ -102,6 +113,13 @@ public final class LiveMemory implements AutoCloseable {
         try {
             Optional<byte[]> bytes = PrivateFiles.readIfExists(file);
             MemoryState state = bytes.isPresent() ? StateCodec.decode(bytes.get(), file.toString()) : MemoryState.empty();
+            Optional<MemoryState> logged = Journal.replay(Journal.of(file));
+            if (logged.isPresent()) { // fold the journal into the state file, then start a new journal
+                state = state.join(logged.get());
+                PrivateFiles.createDirectories(file.getParent());
+                PrivateFiles.replace(file, StateCodec.encode(state));
+                java.nio.file.Files.deleteIfExists(Journal.of(file));
+            }
             return new LiveMemory(file, replica, state, physicalMillis);
         } catch (IOException | io.github.crdtmemory.memory.MemoryFormatException e) {
             throw new StoreAccessException(file.toString(), replica, "cannot open the memory: " + e.getMessage(), e);
@@ -174,7 +192,7 @@ public final class LiveMemory implements AutoCloseable {
      * @return the graph after the latest completed write
      */
     public MemoryGraph readGraph() {
-        return state.view();
+        return view;
     }
 
     /**
@@ -306,12 +324,26 @@ public final class LiveMemory implements AutoCloseable {
         };
     }
 
-    /** Stops the sync schedules. Every write has already been persisted when it returned. */
+    /**
+     * Stops the sync schedules and folds the journal into the state file. Every write has already been
+     * persisted when it returned.
+     *
+     * @throws StoreAccessException if the state file cannot be written (the journal keeps the changes)
+     */
     @Override
     public void close() {
         closed = true;
         schedules.forEach(ScheduledExecutorService::shutdownNow);
         schedules.clear();
+        try {
+            if (journal.size() > 0) {
+                persist(version + 1, true);
+            }
+        } finally {
+            synchronized (disk) {
+                journal.close();
+            }
+        }
     }
 
     /** Applies a tool: diffs the graph before and after into stamped registers; returns the tool's result. */
@@ -323,18 +355,20 @@ public final class LiveMemory implements AutoCloseable {
         try {
             checkOpen();
             MemoryState before = state;
-            MemoryGraph view = before.view();
-            outcome = tool.apply(view);
-            edits = before.diff(view, outcome.graph(), clock);
+            MemoryGraph shown = view;
+            outcome = tool.apply(shown);
+            edits = before.diff(shown, outcome.graph(), clock);
             if (edits.atoms().isEmpty()) {
                 return outcome.result();
             }
             state = before.join(edits);
+            view = outcome.graph(); // what state.view() has, without recomputing it (see diff)
             mine = ++version;
+            journal.enqueue(mine, edits);
         } finally {
             writes.unlock();
         }
-        persist(mine);
+        persist(mine, false);
         notify(new MemoryChange(operation, edits, mine));
         return outcome.result();
     }
@@ -351,29 +385,48 @@ public final class LiveMemory implements AutoCloseable {
             }
             merged.maxStamp().ifPresent(s -> clock.observe(s.timestamp()));
             state = merged;
+            view = merged.view();
             mine = ++version;
         } finally {
             writes.unlock();
         }
-        persist(mine);
+        persist(mine, true);
         notify(new MemoryChange(operation, incoming, mine));
     }
 
-    /** Group commit: returns once a state at least as new as {@code mine} is on disk. */
-    private void persist(long mine) {
+    /**
+     * Group commit: returns once a state at least as new as {@code mine} is on disk. The changes queued
+     * since the last force are appended to the journal with one force; the journal is folded into the
+     * state file instead when {@code whole} (a sync's merge, which may be large) or when it has grown
+     * larger than the state file.
+     */
+    private void persist(long mine, boolean whole) {
         synchronized (disk) {
             if (persisted >= mine) {
                 return;
             }
-            long now = version;
-            MemoryState current = state;
             try {
                 PrivateFiles.createDirectories(stateFile.getParent());
-                PrivateFiles.replace(stateFile, StateCodec.encode(current));
+                long now;
+                if (whole || journal.size() > Math.max(Journal.MIN_FOLD, journal.stateSize())) {
+                    MemoryState current;
+                    writes.lock(); // a consistent pair: the state and the version it includes
+                    try {
+                        current = state;
+                        now = version;
+                    } finally {
+                        writes.unlock();
+                    }
+                    byte[] bytes = StateCodec.encode(current);
+                    PrivateFiles.replace(stateFile, bytes);
+                    journal.folded(now, bytes.length);
+                } else {
+                    now = journal.append();
+                }
+                persisted = Math.max(persisted, now);
             } catch (IOException e) {
                 throw new StoreAccessException(stateFile.toString(), replica, "cannot persist the memory: " + e, e);
             }
-            persisted = Math.max(persisted, now);
         }
     }
 

@@ -264,6 +264,28 @@ public final class GitStore implements ReplicaStore {
     }
 
     /**
+     * Every replica's revision (the commit its ref points to after one fetch) without reading a tree or
+     * a blob: what {@link #read()} would pair with the states, a replica whose ref could not be fetched
+     * with the revision of its quarantine. A sync with nothing to do compares these with the ones it
+     * last merged and stops there.
+     */
+    @Override
+    public java.util.SortedMap<ReplicaId, Revision> revisions() {
+        return locked(null, () -> {
+            List<Quarantine> unfetched = clone.fetch(null);
+            java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+            clone.refs(LocalClone.TRACKING_PREFIX, null).forEach((ref, commit) -> {
+                String id = ref.substring(LocalClone.TRACKING_PREFIX.length());
+                if (ReplicaId.isValid(id)) {
+                    out.put(ReplicaId.of(id), Revision.of(commit));
+                }
+            });
+            unfetched.forEach(q -> out.put(q.replica(), q.revision()));
+            return out;
+        });
+    }
+
+    /**
      * The unified view on {@code main} as the remote holds it now.
      *
      * @param commit the commit {@code main} points to

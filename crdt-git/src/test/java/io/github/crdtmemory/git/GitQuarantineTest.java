@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -66,6 +67,10 @@ final class GitQuarantineTest {
             });
         }
         assertThat(movedAside(bob)).as("the healthy clone is never moved aside").isEmpty();
+        Snapshot read = bob.read();
+        assertThat(bob.revisions()).as("revisions without reading: the ones read, the quarantined one's too")
+                .containsExactly(Map.entry(ALICE, read.revision(ALICE)), Map.entry(BOB, read.revision(BOB)),
+                        Map.entry(MALLORY, Revision.of(bad)));
         assertThat(store(remote, "fresh").read().quarantined()).extracting(Quarantine::replica)
                 .containsExactly(MALLORY);
 

@@ -44,8 +44,9 @@ import picocli.CommandLine.Option;
  * other replicas periodically. It exits when its stdin closes.
  */
 @Command(name = "memory-mcp-server", mixinStandardHelpOptions = true,
-        versionProvider = MemoryServer.Version.class,
-        description = "An MCP memory server over stdio: the npm server's nine tools, on a CRDT that loses no write.")
+        versionProvider = MemoryServer.Version.class, subcommands = ServiceInstaller.class,
+        description = "An MCP memory server over stdio (or, with --http, Streamable HTTP): the npm server's nine "
+                + "tools, on a CRDT that loses no write.")
 public final class MemoryServer implements Callable<Integer> {
     static {
         // before any logger exists: logs go to stderr (stdout carries the protocol), warnings only
@@ -84,6 +85,10 @@ public final class MemoryServer implements Callable<Integer> {
     @Option(names = "--sync-every", paramLabel = "SECONDS", defaultValue = SYNC_EVERY,
             description = "Seconds between syncs with the store. Default: ${DEFAULT-VALUE}.")
     long syncEvery = Long.parseLong(SYNC_EVERY);
+
+    /** {@code --http} and its options: one process serving many clients over Streamable HTTP. */
+    @picocli.CommandLine.Mixin
+    HttpMode http = new HttpMode();
 
     /** The memory file once resolved, for the out-of-heap message. */
     private volatile Path file;
@@ -193,6 +198,9 @@ public final class MemoryServer implements Callable<Integer> {
                 : StoreRegistry.discover().open(location, options)) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(file, SyncSettings.stateDirOf(root, id, file), id)
                     .withLockTimeout(Duration.ofSeconds(60)), replicas);
+            if (http.enabled) {
+                return http.serve(engine, location != null, syncEvery, root, id, warmUp);
+            }
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "memory-sync");
                 t.setDaemon(true);
