@@ -6,6 +6,10 @@ import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.ChunkContext;
+import io.github.crdtmemory.seal.ChunkException;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -19,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ReplicaStore} in a local directory, for one machine or a shared folder. Thread-safe, and
@@ -40,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * ({@link StoreOptions#DEFAULT_MAX_STATE_BYTES} unless opened with another), is not read: its replica is
  * {@linkplain Snapshot#quarantined() quarantined} and every other replica is read as usual. Its
  * revision is still the SHA-256 of the file, so the replica itself can publish over it.
+ *
+ * <p>Opened with a {@link Keyring} (end-to-end encrypted, docs/security.md), each state file is one
+ * chunk sealed at position {@code state} ({@link ChunkContext}: replica, format {@value #SEALED_FORMAT},
+ * position), so a file copied to another replica's name does not open; an unchanged state is not sealed
+ * again (its file stays as it is). A plaintext file is then quarantined, or the store refused when it
+ * holds no encrypted file at all; a plaintext store refuses encrypted files. Either refusal is an
+ * {@link EncryptionException} and nothing is written.
  */
 public final class DirectoryStore implements ReplicaStore {
     private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
@@ -52,8 +64,14 @@ public final class DirectoryStore implements ReplicaStore {
     private final long maxStateBytes;
     private final String description;
     private volatile boolean closed;
+    /** The format version bound into a sealed state file's associated data. */
+    static final int SEALED_FORMAT = 1;
+    private static final String PLAINTEXT = "its state file is not encrypted, in a store this key file encrypts";
+    private static final String UNKNOWN_KEY = "its state file is sealed with a key this key file does not hold";
+    private final @Nullable Keyring keyring; // null: a plaintext store
 
-    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes) {
+    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes, @Nullable Keyring keyring) {
+        this.keyring = keyring;
         this.dir = dir;
         this.replicas = dir.resolve("replicas");
         this.lockFile = dir.resolve("store.lock");
@@ -86,13 +104,30 @@ public final class DirectoryStore implements ReplicaStore {
      * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
      */
     public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes) {
+        return open(dir, lockTimeout, maxStateBytes, null);
+    }
+
+    /**
+     * Opens the store in {@code dir} as {@link #open(Path, Duration, long)}, end-to-end encrypted with
+     * {@code keyring} (null: plaintext).
+     *
+     * @param dir the store's directory
+     * @param lockTimeout the longest wait for another writer's lock
+     * @param maxStateBytes the largest state file read, at least 1
+     * @param keyring the keys, or null
+     * @return the store
+     * @throws StoreAccessException if the directory cannot be created
+     * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
+     */
+    public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes,
+            @Nullable Keyring keyring) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
         if (maxStateBytes < 1) {
             throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
         }
         Path abs = dir.toAbsolutePath().normalize();
-        DirectoryStore store = new DirectoryStore(abs, lockTimeout, maxStateBytes);
+        DirectoryStore store = new DirectoryStore(abs, lockTimeout, maxStateBytes, keyring);
         try {
             PrivateFiles.createDirectories(store.replicas);
         } catch (IOException e) {
@@ -140,6 +175,7 @@ public final class DirectoryStore implements ReplicaStore {
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot read: " + e, e);
         }
+        refuseWrongKeys(states, quarantined);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined: {}", description, q.replica(), q.reason()));
         return Snapshot.of(states, quarantined);
     }
@@ -181,7 +217,8 @@ public final class DirectoryStore implements ReplicaStore {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
         checkOpen();
-        byte[] bytes = StateCodec.encode(state);
+        byte[] plain = StateCodec.encode(state);
+        byte[] bytes = plain;
         Path file = replicas.resolve(replica.value() + SUFFIX);
         try (ProcessFileLock lock = ProcessFileLock.acquire(lockFile, lockTimeout)) {
             removeStaleTemps();
@@ -189,6 +226,18 @@ public final class DirectoryStore implements ReplicaStore {
             Revision actual = current.map(DirectoryStore::revisionOf).orElse(Revision.NONE);
             if (!actual.equals(expected)) {
                 throw new ConcurrentUpdateException(description, replica, expected, actual);
+            }
+            if (current.isPresent() && (Keyring.keyIdOf(current.get()) != null) != (keyring != null)) {
+                throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH, "replica "
+                        + replica + "'s state file is " + (keyring != null ? "plaintext: an encrypted" : "encrypted: a"
+                        + " plaintext") + " publication over it is refused; nothing was written");
+            }
+            Keyring keys = keyring;
+            if (keys != null) {
+                if (current.isPresent() && unchanged(keys, replica, current.get(), plain)) {
+                    return actual;
+                }
+                bytes = keys.seal(plain, new ChunkContext(replica, SEALED_FORMAT, "state"));
             }
             PrivateFiles.replace(file, bytes);
             Revision next = revisionOf(bytes);
@@ -219,13 +268,60 @@ public final class DirectoryStore implements ReplicaStore {
         }
     }
 
-    /** Decodes one state into {@code states}, or quarantines its replica when it does not decode. */
-    private static void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
-                             List<Quarantine> quarantined) {
+    /** Whether {@code current} is sealed under the current key and opens to {@code plain}. */
+    private static boolean unchanged(Keyring keys, ReplicaId replica, byte[] current, byte[] plain) {
         try {
-            states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(bytes, file.toString())));
+            return keys.currentKeyId().equals(Keyring.keyIdOf(current)) && java.util.Arrays.equals(plain,
+                    keys.open(current, new ChunkContext(replica, SEALED_FORMAT, "state")));
+        } catch (ChunkException e) {
+            return false;
+        }
+    }
+
+    /** Decodes one state into {@code states}, or quarantines its replica when it does not decode. */
+    private void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
+                      List<Quarantine> quarantined) {
+        boolean sealed = Keyring.keyIdOf(bytes) != null;
+        Keyring keys = keyring;
+        if (sealed && keys == null) {
+            throw new EncryptionException(description, replica, EncryptionException.Kind.KEY_REQUIRED, "replica "
+                    + replica + "'s state is encrypted: give the store's key file (--key-file or"
+                    + " MEMORY_BACKUP_KEY_FILE); nothing was written");
+        }
+        if (!sealed && keys != null) {
+            quarantined.add(new Quarantine(replica, revisionOf(bytes), PLAINTEXT));
+            return;
+        }
+        try {
+            byte[] plain = keys != null ? keys.open(bytes, new ChunkContext(replica, SEALED_FORMAT, "state")) : bytes;
+            states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(plain, file.toString())));
         } catch (MemoryFormatException e) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), "unreadable state: " + e.getMessage()));
+        } catch (ChunkException e) {
+            quarantined.add(new Quarantine(replica, revisionOf(bytes), e.reason() == ChunkException.Reason.UNKNOWN_KEY
+                    ? UNKNOWN_KEY + " (" + e.keyId() + "; it holds " + keys.keyIds() + ")"
+                    : Objects.toString(e.getMessage(), "the chunk does not open")));
+        }
+    }
+
+    /**
+     * With a keyring and no state read: every encrypted file under an unknown key is a wrong key file,
+     * and plaintext files only make a plaintext store. Either is refused as a whole.
+     */
+    private void refuseWrongKeys(List<PublishedState> states, List<Quarantine> quarantined) {
+        if (keyring == null || !states.isEmpty()) {
+            return;
+        }
+        for (Quarantine q : quarantined) {
+            if (q.reason().startsWith(UNKNOWN_KEY)) {
+                throw new EncryptionException(description, q.replica(), EncryptionException.Kind.WRONG_KEY, "replica "
+                        + q.replica() + ": " + q.reason() + ": a wrong or outdated key file (nothing was written)");
+            }
+        }
+        if (!quarantined.isEmpty() && quarantined.stream().allMatch(q -> q.reason().startsWith(PLAINTEXT))) {
+            throw new EncryptionException(description, quarantined.get(0).replica(),
+                    EncryptionException.Kind.MODE_MISMATCH, "the store holds plaintext states and no encrypted one:"
+                    + " it is not an encrypted store; use it without a key file, or a new store (nothing was written)");
         }
     }
 

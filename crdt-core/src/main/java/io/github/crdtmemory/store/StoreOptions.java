@@ -1,5 +1,6 @@
 package io.github.crdtmemory.store;
 
+import io.github.crdtmemory.seal.Keyring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Settings a {@link StoreProvider} receives when opening a store from a URI. Immutable; the
- * {@code with...} methods return copies. Create one with {@link #of(Path)}.
+ * {@code with...} methods return copies. Create one with {@link #of(Path)}. Options without a
+ * {@linkplain #keyring() keyring} open plaintext stores.
  *
  * <p>Compatibility: this is a final class rather than a record so that settings can be added without
  * breaking providers or callers. Settings are only ever added (with a default and a {@code with...}
@@ -22,8 +24,9 @@ public final class StoreOptions {
     private final Path cacheDir;
     private final Duration timeout;
     private final long maxStateBytes;
+    private final @Nullable Keyring keyring;
 
-    private StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) {
+    private StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, @Nullable Keyring keyring) {
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -33,6 +36,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
         }
         this.maxStateBytes = maxStateBytes;
+        this.keyring = keyring;
     }
 
     /**
@@ -43,7 +47,7 @@ public final class StoreOptions {
      * @throws NullPointerException if {@code cacheDir} is null
      */
     public static StoreOptions of(Path cacheDir) {
-        return new StoreOptions(cacheDir, DEFAULT_TIMEOUT, DEFAULT_MAX_STATE_BYTES);
+        return new StoreOptions(cacheDir, DEFAULT_TIMEOUT, DEFAULT_MAX_STATE_BYTES, null);
     }
 
     /**
@@ -76,6 +80,17 @@ public final class StoreOptions {
     }
 
     /**
+     * Returns the keys of an end-to-end encrypted store, or null for a plaintext one: a store given keys
+     * seals every chunk it writes and refuses plaintext states, and a store given none refuses encrypted
+     * ones ({@link io.github.crdtmemory.seal.EncryptionException}; see docs/security.md).
+     *
+     * @return the keyring, or null
+     */
+    public @Nullable Keyring keyring() {
+        return keyring;
+    }
+
+    /**
      * Returns a copy with another timeout.
      *
      * @param newTimeout the bound on each operation
@@ -83,7 +98,7 @@ public final class StoreOptions {
      * @throws IllegalArgumentException if {@code newTimeout} is not positive
      */
     public StoreOptions withTimeout(Duration newTimeout) {
-        return new StoreOptions(cacheDir, newTimeout, maxStateBytes);
+        return new StoreOptions(cacheDir, newTimeout, maxStateBytes, keyring);
     }
 
     /**
@@ -94,7 +109,17 @@ public final class StoreOptions {
      * @throws IllegalArgumentException if {@code limit} is not positive
      */
     public StoreOptions withMaxStateBytes(long limit) {
-        return new StoreOptions(cacheDir, timeout, limit);
+        return new StoreOptions(cacheDir, timeout, limit, keyring);
+    }
+
+    /**
+     * Returns a copy whose stores encrypt end to end with {@code keys} (null: plaintext).
+     *
+     * @param keys the keyring, or null
+     * @return the options
+     */
+    public StoreOptions withKeyring(@Nullable Keyring keys) {
+        return new StoreOptions(cacheDir, timeout, maxStateBytes, keys);
     }
 
     /**
@@ -106,16 +131,18 @@ public final class StoreOptions {
     @Override
     public boolean equals(@Nullable Object o) {
         return o instanceof StoreOptions other && cacheDir.equals(other.cacheDir) && timeout.equals(other.timeout)
-                && maxStateBytes == other.maxStateBytes;
+                && maxStateBytes == other.maxStateBytes && Objects.equals(keyring, other.keyring);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cacheDir, timeout, maxStateBytes);
+        return Objects.hash(cacheDir, timeout, maxStateBytes, keyring);
     }
 
     @Override
     public String toString() {
-        return "StoreOptions[cacheDir=" + cacheDir + ", timeout=" + timeout + ", maxStateBytes=" + maxStateBytes + "]";
+        // a keyring's string names its key ids only, never key material
+        return "StoreOptions[cacheDir=" + cacheDir + ", timeout=" + timeout + ", maxStateBytes=" + maxStateBytes
+                + ", keyring=" + (keyring == null ? "none" : keyring) + "]";
     }
 }

@@ -5,6 +5,8 @@ import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import io.github.crdtmemory.store.StoreHistory;
 import io.github.crdtmemory.store.HistoryEntry;
 import io.github.crdtmemory.memory.AtomCounts;
@@ -109,14 +111,17 @@ public final class GitStore implements ReplicaStore {
     private final ReplicaPublication publication;
     private final GitProcessGroups groups;
     private volatile boolean closed;
+    /** The keys of an encrypted store, or null. */
+    private final @Nullable Keyring keyring;
 
-    private GitStore(GitStoreOptions options, String description, Path dir, GitProcess git) {
+    private GitStore(GitStoreOptions options, @Nullable Keyring keyring, String description, Path dir, GitProcess git) {
         this.options = options;
+        this.keyring = keyring;
         this.description = description;
         this.dir = dir;
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
-        this.reader = new StateReader(clone, options, description);
+        this.reader = new StateReader(clone, options, description, keyring);
         this.history = new GitHistory(clone, reader, unified, options, description, this::locked);
         this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
@@ -133,12 +138,34 @@ public final class GitStore implements ReplicaStore {
      * @throws StoreAccessException if the cache directory cannot be created
      */
     public static GitStore open(GitStoreOptions options) {
-        return open(options, System.getenv());
+        return open(options, null, System.getenv());
+    }
+
+    /**
+     * Opens an end-to-end encrypted store (format 3: every shard sealed, see docs/security.md), or a
+     * plaintext one when {@code keyring} is null. An encrypted store publishes no unified view on
+     * {@code main} (it would be plaintext), refuses to publish over a plaintext state of its replica and
+     * quarantines plaintext replicas; a plaintext store refuses encrypted ones. Either refusal is an
+     * {@link io.github.crdtmemory.seal.EncryptionException}, and nothing is written.
+     *
+     * @param options the remote and settings
+     * @param keyring the keys, or null for a plaintext store
+     * @return the store
+     * @throws GitOperationError (kind UNAVAILABLE) if git is missing or older than 2.31
+     * @throws StoreAccessException if the cache directory cannot be created
+     */
+    public static GitStore open(GitStoreOptions options, @Nullable Keyring keyring) {
+        return open(options, keyring, System.getenv());
     }
 
     /** Opens the store as if this process had {@code inherited} as its environment (for tests). */
     static GitStore open(GitStoreOptions options, Map<String, String> inherited) {
-        Objects.requireNonNull(options, "options");
+        return open(options, null, inherited);
+    }
+
+    private static GitStore open(GitStoreOptions given, @Nullable Keyring keyring, Map<String, String> inherited) {
+        Objects.requireNonNull(given, "options");
+        GitStoreOptions options = keyring == null ? given : given.withUnifiedView(false);
         String description = "git:" + Redaction.redact(options.remote());
         GitProcess git = new GitProcess(options.git(), GitEnvironment.build(inherited, options.remote(),
                 options.sshCommand()), description, new GitProcessGroups());
@@ -164,7 +191,7 @@ public final class GitStore implements ReplicaStore {
         } catch (IOException | IllegalArgumentException e) {
             throw new StoreAccessException(description, null, "cannot apply " + SafeDirectory.VARIABLE + ": " + e, e);
         }
-        return new GitStore(options, description, dir, git);
+        return new GitStore(options, keyring, description, dir, git);
     }
 
     /**
@@ -472,11 +499,31 @@ public final class GitStore implements ReplicaStore {
             states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.valid()));
         }
         reader.retain(ids, commits);
+        refuseMixedModes(replica, states, quarantined);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
                 q.reason()));
         Snapshot snapshot = Snapshot.of(states, quarantined);
         unified.remember(snapshot, shas);
         return snapshot;
+    }
+
+    /**
+     * An encrypted store that finds plaintext replicas and no encrypted one is a plaintext store: it is
+     * refused as a whole (nothing is written), not read as a store of quarantined replicas.
+     */
+    private void refuseMixedModes(@Nullable ReplicaId replica, List<PublishedState> states, List<Quarantine> quarantined) {
+        if (keyring == null || !states.isEmpty()) {
+            return;
+        }
+        for (Quarantine q : quarantined) {
+            if (q.reason().startsWith(SealedTree.PLAINTEXT)
+                    && quarantined.stream().noneMatch(o -> !o.reason().startsWith(SealedTree.PLAINTEXT))) {
+                throw new EncryptionException(description, q.replica(), EncryptionException.Kind.MODE_MISMATCH,
+                        "the store holds plaintext states (replica " + q.replica() + ") and no encrypted one: it is"
+                                + " not an encrypted store; use it without a key file, or use a new store for"
+                                + " encryption (nothing was written)");
+            }
+        }
     }
 
     /**

@@ -7,6 +7,8 @@ import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +72,7 @@ final class StateReader {
     }
 
     /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
-    private record Plan(int version, @Nullable List<String> blobs, @Nullable List<Integer> shards) {
+    record Plan(int version, @Nullable List<String> blobs, @Nullable List<Integer> shards) {
         /** The blobs of a readable plan (one with blobs). */
         List<String> readBlobs() {
             return Objects.requireNonNull(blobs, "a plan without blobs");
@@ -92,11 +94,19 @@ final class StateReader {
     private final Map<String, String> treeIds = new HashMap<>();
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
+    /** The sealed trees' reader and writer, or null when the store is not encrypted. */
+    private final @Nullable SealedTree sealed;
 
-    StateReader(LocalClone clone, GitStoreOptions options, String store) {
+    StateReader(LocalClone clone, GitStoreOptions options, String store, @Nullable Keyring keyring) {
         this.clone = clone;
         this.options = options;
         this.store = store;
+        this.sealed = keyring == null ? null : new SealedTree(keyring, options, clone);
+    }
+
+    /** The sealed trees of an encrypted store, or null. */
+    @Nullable SealedTree sealed() {
+        return sealed;
     }
 
     /**
@@ -108,11 +118,16 @@ final class StateReader {
     }
 
     /**
-     * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
-     * if known, the SHA-256 of its canonical encoding.
+     * Remembers a state just published as {@code commit} with the given shard blobs (name to id, their
+     * sizes in {@code sizes}) and its format 2 tree id; a sealed state is remembered alone (its chunks
+     * are {@link SealedTree#published}'s, and no plaintext tree id is kept for it).
      */
-    void published(ReplicaId replica, String commit, MemoryState state, String stateTree,
+    void published(ReplicaId replica, String commit, MemoryState state, @Nullable String stateTree,
                    Map<String, String> shardBlobs, Map<String, Long> sizes) {
+        if (sealed != null) { // its chunks are the sealer's; no plaintext tree id is kept for it
+            byCommit.put(key(replica, commit), Read.of(state, null, SealedTree.VERSION));
+            return;
+        }
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
@@ -124,7 +139,9 @@ final class StateReader {
             }
         });
         byCommit.put(key(replica, commit), Read.of(state, null, StateTree.VERSION));
-        treeIds.put(key(replica, commit), stateTree);
+        if (stateTree != null) {
+            treeIds.put(key(replica, commit), stateTree);
+        }
         blobsOfCommit.put(key(replica, commit), ids);
     }
 
@@ -152,6 +169,9 @@ final class StateReader {
         blobsOfCommit.keySet().retainAll(keep.keySet());
         treeIds.keySet().retainAll(keep.keySet());
         byCommit = keep;
+        if (sealed != null) {
+            sealed.retain(ids, commits);
+        }
         byBlob = keepBlobs;
     }
 
@@ -225,6 +245,14 @@ final class StateReader {
                 }
             }
         }
+        if (sealed != null) {
+            sealed.read(ids, commits, plans, out, caller, store);
+            for (int i : todo) {
+                if (out[i] != null && out[i].problem() == null) {
+                    byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
+                }
+            }
+        }
         readPlans(ids, commits, plans, out, caller);
         return List.of(out);
     }
@@ -241,6 +269,17 @@ final class StateReader {
             if (!format.isFile()) {
                 return "the format entry at " + commit + " is a " + format.type() + ", not a file";
             }
+            if (format.id().equals(SealedTree.formatBlob(id))) {
+                if (sealed == null) {
+                    throw new EncryptionException(store, id, EncryptionException.Kind.KEY_REQUIRED, "replica " + id
+                            + "'s state is encrypted: give the store's key file (--key-file or MEMORY_BACKUP_KEY_FILE);"
+                            + " nothing was written");
+                }
+                return SealedTree.plan(commit, tree);
+            }
+            if (sealed != null) {
+                return SealedTree.PLAINTEXT + " (commit " + commit + ")";
+            }
             if (format.id().equals(StateTree.formatBlob(id))) {
                 return shardPlan(commit, tree);
             }
@@ -253,6 +292,9 @@ final class StateReader {
         }
         if (!state.isFile()) {
             return id + ".state at " + commit + " is a " + state.type() + ", not a file";
+        }
+        if (sealed != null) {
+            return SealedTree.PLAINTEXT + " (commit " + commit + ")";
         }
         return new Plan(1, List.of(state.id()), List.of(-1));
     }
@@ -471,7 +513,7 @@ final class StateReader {
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
-    private static @Nullable String misplaced(MemoryState shard, int index) {
+    static @Nullable String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
         for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
             if (StateTree.shardOf(c.key()) != index) {
