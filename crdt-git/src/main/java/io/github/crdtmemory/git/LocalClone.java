@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -552,7 +553,7 @@ final class LocalClone {
     List<List<TreeEntry>> readTrees(List<String> names, @Nullable ReplicaId replica) {
         List<List<TreeEntry>> out = new ArrayList<>();
         readEach(names, "tree", replica, (i, id, content) -> out.add(content == null ? null
-                : parseTree(content, names.get(i), replica)));
+                : parseTree(content, Objects.requireNonNull(id, "an object read has its id"), replica)));
         return out;
     }
 
