@@ -218,6 +218,13 @@ public final class BenchmarkReport {
                         .append(refs.path("p90Millis").asText()).append("), ")
                         .append(refs.path("remoteGrowthBytesPerSync").asLong() / 1024).append(" KB per sync.");
             }
+            JsonNode sealed = sync.path("warmSyncEncrypted");
+            if (sealed.has("medianMillis")) {
+                md.append(" End-to-end encrypted (no unified view): median ").append(sealed.path("medianMillis").asText())
+                        .append(" ms (min ").append(sealed.path("minMillis").asText()).append(", p90 ")
+                        .append(sealed.path("p90Millis").asText()).append("), ")
+                        .append(sealed.path("remoteGrowthBytesPerSync").asLong() / 1024).append(" KB per sync.");
+            }
             md.append("\n\n");
         }
         JsonNode many = sync.path("manyReplicas");
@@ -234,7 +241,8 @@ public final class BenchmarkReport {
         for (JsonNode c : sync.path("concurrentSync")) {
             for (JsonNode round : c.path("rounds")) {
                 md.append("| ").append(c.path("replicas").asText()).append(" | ")
-                        .append(c.path("unifiedView").asBoolean(true) ? "on" : "off").append(" | ")
+                        .append(c.path("unifiedView").asBoolean(true) ? "on" : "off")
+                        .append(c.path("encrypted").asBoolean(false) ? " (encrypted)" : "").append(" | ")
                         .append(round.path("kind").asText()).append(" | ").append(round.path("wallMillis").asText())
                         .append(" ms | ").append(round.path("rejectedPushes").asText()).append(" | ")
                         .append(round.path("unifiedViewLostRaces").asText()).append(" | ")

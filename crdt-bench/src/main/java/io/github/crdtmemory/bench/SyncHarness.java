@@ -10,6 +10,7 @@ import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.seal.Keyring;
 import io.github.crdtmemory.core.Clock;
 import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.store.Revision;
@@ -40,6 +41,9 @@ import java.util.stream.Stream;
  *   <li>N replicas (10 and 40) syncing at once, each with its own clone, after a first round that
  *       cloned: wall time from the start signal to the last finish, and rejected pushes.</li>
  * </ul>
+ * The warm sync and the 40 replicas also run end-to-end encrypted (a {@link Keyring}; no unified view,
+ * as an encrypted store publishes none), in the same run, to compare with their runs without the
+ * unified view.
  * Writes one JSON object to the file named by the first argument; the second is {@code quick} or
  * {@code full}.
  */
@@ -67,6 +71,8 @@ public final class SyncHarness {
             if (!only.equals("burst") && !only.equals("many")) {
                 r.set("warmSync", warmSync(root.resolve("warm"), 10_000, full ? 30 : 10, true));
                 r.set("warmSyncReplicaRefsOnly", warmSync(root.resolve("warm-refs"), 10_000, full ? 30 : 10, false));
+                r.set("warmSyncEncrypted", warmSync(root.resolve("warm-sealed"), 10_000, full ? 30 : 10, false,
+                        Keyring.generate()));
             }
             if (only.equals("all") || only.equals("many")) {
                 r.set("manyReplicas", manyReplicas(root.resolve("many"), 200, 100));
@@ -78,6 +84,8 @@ public final class SyncHarness {
                 }
                 // the same 40 without the unified view on main: how much of the time is the race for main
                 concurrent.add(concurrent(root.resolve("concurrent-40-replica-refs-only"), 40, full ? 3 : 1, false));
+                concurrent.add(concurrent(root.resolve("concurrent-40-encrypted"), 40, full ? 3 : 1, false,
+                        Keyring.generate()));
             }
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), r);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
@@ -87,6 +95,11 @@ public final class SyncHarness {
     }
 
     private static ObjectNode warmSync(Path dir, int entities, int runs, boolean unifiedView) throws IOException {
+        return warmSync(dir, entities, runs, unifiedView, null);
+    }
+
+    private static ObjectNode warmSync(Path dir, int entities, int runs, boolean unifiedView, Keyring keys)
+            throws IOException {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
         Path file = dir.resolve("memory.jsonl");
@@ -97,7 +110,7 @@ public final class SyncHarness {
         long cold;
         long growthBefore;
         try (GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("cache"))
-                .withUnifiedView(unifiedView))) {
+                .withUnifiedView(unifiedView), keys)) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(file, dir.resolve("state"), ReplicaId.of("bench")),
                     store);
             long t0 = System.nanoTime();
@@ -119,6 +132,7 @@ public final class SyncHarness {
         ObjectNode r = JSON.createObjectNode();
         r.put("entities", entities);
         r.put("unifiedView", unifiedView);
+        r.put("encrypted", keys != null);
         r.put("atoms", entities * 5);
         r.put("runs", runs);
         r.put("coldMillis", cold);
@@ -183,6 +197,11 @@ public final class SyncHarness {
     }
 
     private static ObjectNode concurrent(Path dir, int replicas, int rounds, boolean unifiedView) throws Exception {
+        return concurrent(dir, replicas, rounds, unifiedView, null);
+    }
+
+    private static ObjectNode concurrent(Path dir, int replicas, int rounds, boolean unifiedView, Keyring keys)
+            throws Exception {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
         List<GitStore> stores = new ArrayList<>();
@@ -194,7 +213,7 @@ public final class SyncHarness {
             Files.write(file, MemoryFileCodec.write(Fixtures.graph(20, i), false));
             GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), home.resolve("cache"))
                     .withTimeout(Duration.ofSeconds(120)).withNetworkTimeout(Duration.ofSeconds(120))
-                    .withUnifiedView(unifiedView));
+                    .withUnifiedView(unifiedView), keys);
             stores.add(store);
             engines.add(SyncEngine.create(SyncSettings.of(file, home.resolve("state"), ReplicaId.of("replica-" + i))
                     .withLockTimeout(Duration.ofSeconds(120)), store));
@@ -203,6 +222,7 @@ public final class SyncHarness {
         ObjectNode r = JSON.createObjectNode();
         r.put("replicas", replicas);
         r.put("unifiedView", unifiedView);
+        r.put("encrypted", keys != null);
         try {
             ArrayNode roundsOut = r.putArray("rounds");
             for (int round = 0; round <= rounds; round++) {

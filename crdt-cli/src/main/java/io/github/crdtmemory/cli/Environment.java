@@ -13,6 +13,8 @@ record Environment(Map<String, String> variables, Path home) {
     static final String MEMORY_FILE_PATH = "MEMORY_FILE_PATH";
     static final String STORE = "MEMORY_BACKUP_STORE";
     static final String REPLICA = "MEMORY_BACKUP_REPLICA";
+    /** The key file of an end-to-end encrypted store (a path; the keys never travel in the environment). */
+    static final String KEY_FILE = "MEMORY_BACKUP_KEY_FILE";
     /** Read by the git store itself (a remote owned by another user it may use); carried into schedules. */
     static final String SAFE_DIRECTORY = "MEMORY_BACKUP_SAFE_DIRECTORY";
 

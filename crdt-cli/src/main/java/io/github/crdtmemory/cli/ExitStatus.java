@@ -7,6 +7,7 @@ import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.Redaction;
 import io.github.crdtmemory.store.StoreException;
+import io.github.crdtmemory.seal.EncryptionException;
 import io.github.crdtmemory.sync.MassDeletionException;
 import io.github.crdtmemory.sync.VerificationException;
 
@@ -24,6 +25,7 @@ final class ExitStatus {
     static final int VERIFICATION = 6;
     static final int MASS_DELETION = 7;
     static final int QUARANTINED = 8;
+    static final int KEY = 9;
 
     /** The exit code list shown by every command's {@code --help}. */
     static final String[] HELP = {
@@ -40,6 +42,9 @@ final class ExitStatus {
         "8:done, but some replicas were quarantined: their state (or ref, or objects) could not be read or is "
                 + "over --max-state-size; every other replica was merged and published. The output names them and "
                 + "why; 'verify' fails on them",
+        "9:encryption keys: the key file is missing, unreadable, not 0600 or malformed; the store is encrypted "
+                + "and no --key-file was given; the key file opens none of its states (wrong or outdated key); or "
+                + "an encrypted and a plaintext store met. Nothing was written; the kind names which",
         "1:internal error (a bug: please report it with -v output)"};
 
     private ExitStatus() {
@@ -82,6 +87,9 @@ final class ExitStatus {
         }
         if (t instanceof CorruptStateException) {
             return new Failure(STORE, "CORRUPT_STATE", message);
+        }
+        if (t instanceof EncryptionException e) {
+            return new Failure(KEY, e.kind().name(), message);
         }
         if (t instanceof StoreException) {
             return new Failure(STORE, "STORE_ACCESS", message);

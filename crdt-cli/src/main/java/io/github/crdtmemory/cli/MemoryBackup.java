@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                     + "'sync' merges them all into the memory file."},
         subcommands = {EngineCommands.Sync.class, EngineCommands.Backup.class, EngineCommands.Restore.class,
             MergeCommand.class, VerifyCommand.class, StatusCommand.class, HistoryCommand.class, DiffCommand.class,
-            DemoCommand.class,
+            DemoCommand.class, KeyCommands.Keygen.class, KeyCommands.Rekey.class,
             ScheduleCommands.Install.class, ScheduleCommands.Uninstall.class})
 public final class MemoryBackup implements Callable<Integer> {
     @Spec
@@ -56,7 +56,7 @@ public final class MemoryBackup implements Callable<Integer> {
     /**
      * Runs the command with this process's standard streams and returns its exit code (0 success, 2 usage,
      * 3 bad input, 4 store or git failure, 5 lock timeout, 6 verification failure, 7 mass deletion refused,
-     * 8 done but replicas quarantined, 1 internal error, out of memory included: reported in one line
+     * 8 done but replicas quarantined, 9 encryption keys refused, 1 internal error, out of memory included: reported in one line
      * naming the memory file's size and {@code MEMORY_BACKUP_JAVA_OPTS}, never as a stack trace).
      * With {@code --log-file} it redirects {@code System.out} and {@code System.err} to the log for good,
      * and it sets SLF4J simple's system properties: meant for a process of its own, not for a host

@@ -110,6 +110,11 @@ final class ScheduleCommands {
                 command.add("--max-state-size");
                 command.add(Long.toString(shared.maxStateSize));
             }
+            if (w.keyFile().isPresent()) { // its path, never its content: the schedule must read it itself
+                w.keyring(); // a key file the schedule could not use is refused now, not at every run
+                command.add("--key-file");
+                command.add(Launcher.safe("key file", w.keyFile().get().toString()));
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (!target.dryRun) {
                 PrivateFiles.createDirectories(logDir);

@@ -34,6 +34,12 @@ final class SharedOptions {
                     + " quarantined (skipped and reported, exit code 8), never loaded. Default: ${DEFAULT-VALUE}.")
     long maxStateSize;
 
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Encrypt the store end to end with the keys in FILE (made by 'memory-backup keygen'; 0600)."
+                    + " Default: $MEMORY_BACKUP_KEY_FILE, else no encryption. An encrypted store refuses to work"
+                    + " without it (exit 9).")
+    Path keyFile;
+
     @Option(names = "--json", description = "Print the result as one JSON object on stdout, and nothing else there.")
     boolean json;
 

@@ -54,7 +54,9 @@ final class VerifyCommand extends WorkingCommand {
                 snapshot.quarantined().forEach(q -> problems.add("replica " + q.replica() + " is quarantined: "
                         + q.reason()));
                 MemoryState joined = checkStates(snapshot, problems);
-                if (store instanceof GitStore git) {
+                if (w.keyFile().isPresent()) {
+                    notes.add("the store is encrypted: it keeps no unified view on main; checked the replica states");
+                } else if (store instanceof GitStore git) {
                     checkUnified(git, snapshot, joined, problems, notes);
                 } else {
                     notes.add("this store keeps no unified view; checked the replica states only");

@@ -6,6 +6,8 @@ import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreAccessException;
 import io.github.crdtmemory.store.StoreOptions;
+import io.github.crdtmemory.seal.KeyFile;
+import io.github.crdtmemory.seal.Keyring;
 import io.github.crdtmemory.store.StoreRegistry;
 import io.github.crdtmemory.sync.DefaultReplica;
 import io.github.crdtmemory.sync.SyncEngine;
@@ -104,7 +106,25 @@ final class Workspace {
         return storeSource;
     }
 
+    /** The key file from --key-file, else $MEMORY_BACKUP_KEY_FILE, if any. */
+    Optional<Path> keyFile() {
+        if (options.keyFile != null) {
+            return Optional.of(options.keyFile.toAbsolutePath().normalize());
+        }
+        return env.get(Environment.KEY_FILE).map(v -> Path.of(v).toAbsolutePath().normalize());
+    }
+
+    /** The keys of the key file, if one is given (read each time: never cached in this process). */
+    Optional<Keyring> keyring() {
+        return keyFile().map(KeyFile::read);
+    }
+
     ReplicaStore openStore() {
+        return openStore(keyring().orElse(null));
+    }
+
+    /** Opens the store encrypted with {@code keys}, or plaintext when null. */
+    ReplicaStore openStore(Keyring keys) {
         String location = storeLocation();
         try {
             PrivateFiles.createDirectories(env.cacheDir());
@@ -112,7 +132,7 @@ final class Workspace {
             throw new StoreAccessException(env.cacheDir().toString(), null, "cannot create the cache dir: " + e, e);
         }
         return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout)
-                .withMaxStateBytes(options.maxStateSize));
+                .withMaxStateBytes(options.maxStateSize).withKeyring(keys));
     }
 
     /** As {@link #replica()}, but empty where that would make the persisted default: for dry runs. */

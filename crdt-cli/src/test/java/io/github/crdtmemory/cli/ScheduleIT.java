@@ -223,6 +223,21 @@ class ScheduleIT {
         assertThat(star.code()).as("a shell would expand it").isEqualTo(2);
     }
 
+    /** Without it, every scheduled sync of an encrypted store failed with KEY_REQUIRED (exit 9). */
+    @Test
+    void theKeyFileIsCarriedIntoTheScheduleByPathAndCheckedFirst() throws Exception {
+        Path key = cli.home.resolve("memory.key");
+        io.github.crdtmemory.seal.KeyFile.create(key, io.github.crdtmemory.seal.Keyring.generate());
+        cli.env.put("MEMORY_BACKUP_KEY_FILE", key.toString());
+        Cli.Run dry = cli.run("install-schedule", "--launcher", launcher.toString(), "--dry-run");
+        assertThat(dry.code()).as("%s", dry).isZero();
+        assertThat(dry.out()).contains("--key-file " + key).doesNotContain(Files.readString(key).lines()
+                .filter(l -> l.startsWith("key ")).findFirst().orElseThrow().split(" ")[2]);
+        cli.env.put("MEMORY_BACKUP_KEY_FILE", cli.home.resolve("missing.key").toString());
+        Cli.Run missing = cli.run("install-schedule", "--launcher", launcher.toString(), "--dry-run");
+        assertThat(missing.code()).as("%s", missing).isEqualTo(ExitStatus.KEY);
+    }
+
     /** Today's code checked the link's directory, not the directory of the program it runs. */
     @Test
     void aLauncherLinkIntoAWritableDirectoryIsRefused() throws Exception {

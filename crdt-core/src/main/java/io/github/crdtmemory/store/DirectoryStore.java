@@ -6,6 +6,10 @@ import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.ChunkContext;
+import io.github.crdtmemory.seal.ChunkException;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -40,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * ({@link StoreOptions#DEFAULT_MAX_STATE_BYTES} unless opened with another), is not read: its replica is
  * {@linkplain Snapshot#quarantined() quarantined} and every other replica is read as usual. Its
  * revision is still the SHA-256 of the file, so the replica itself can publish over it.
+ *
+ * <p>Opened with a {@link Keyring} (end-to-end encrypted, docs/security.md), each state file is one
+ * chunk sealed at position {@code state} ({@link ChunkContext}: replica, format {@value #SEALED_FORMAT},
+ * position), so a file copied to another replica's name does not open; an unchanged state is not sealed
+ * again (its file stays as it is). A plaintext file is then quarantined, or the store refused when it
+ * holds no encrypted file at all; a plaintext store refuses encrypted files. Either refusal is an
+ * {@link EncryptionException} and nothing is written.
  */
 public final class DirectoryStore implements ReplicaStore {
     private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
@@ -52,8 +64,14 @@ public final class DirectoryStore implements ReplicaStore {
     private final long maxStateBytes;
     private final String description;
     private volatile boolean closed;
+    /** The format version bound into a sealed state file's associated data. */
+    static final int SEALED_FORMAT = 1;
+    private static final String PLAINTEXT = "its state file is not encrypted, in a store this key file encrypts";
+    private static final String UNKNOWN_KEY = "its state file is sealed with a key this key file does not hold";
+    private final Keyring keyring;
 
-    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes) {
+    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes, Keyring keyring) {
+        this.keyring = keyring;
         this.dir = dir;
         this.replicas = dir.resolve("replicas");
         this.lockFile = dir.resolve("store.lock");
@@ -86,13 +104,29 @@ public final class DirectoryStore implements ReplicaStore {
      * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
      */
     public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes) {
+        return open(dir, lockTimeout, maxStateBytes, null);
+    }
+
+    /**
+     * Opens the store in {@code dir} as {@link #open(Path, Duration, long)}, end-to-end encrypted with
+     * {@code keyring} (null: plaintext).
+     *
+     * @param dir the store's directory
+     * @param lockTimeout the longest wait for another writer's lock
+     * @param maxStateBytes the largest state file read, at least 1
+     * @param keyring the keys, or null
+     * @return the store
+     * @throws StoreAccessException if the directory cannot be created
+     * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
+     */
+    public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes, Keyring keyring) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
         if (maxStateBytes < 1) {
             throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
         }
         Path abs = dir.toAbsolutePath().normalize();
-        DirectoryStore store = new DirectoryStore(abs, lockTimeout, maxStateBytes);
+        DirectoryStore store = new DirectoryStore(abs, lockTimeout, maxStateBytes, keyring);
         try {
             PrivateFiles.createDirectories(store.replicas);
         } catch (IOException e) {
@@ -140,31 +174,88 @@ public final class DirectoryStore implements ReplicaStore {
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot read: " + e, e);
         }
+        refuseWrongKeys(states, quarantined);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined: {}", description, q.replica(), q.reason()));
         return Snapshot.of(states, quarantined);
     }
 
-    /** Every replica's revision (the SHA-256 of its state file, hashed in chunks), without decoding a state. */
+    /**
+     * Every replica's revision (the SHA-256 of its state file, hashed in chunks), without decoding a
+     * state; the store's mode and key are checked as {@link #read()} checks them, by the key id each
+     * file names ({@link EncryptionException}).
+     */
     @Override
     public java.util.SortedMap<ReplicaId, Revision> revisions() {
         checkOpen();
         java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+        Map<ReplicaId, byte[]> heads = new java.util.TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(replicas, "*" + SUFFIX)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 String id = name.substring(0, name.length() - SUFFIX.length());
                 if (ReplicaId.isValid(id)) {
                     try {
+                        heads.put(ReplicaId.of(id), head(file));
                         out.put(ReplicaId.of(id), streamedRevision(file));
                     } catch (NoSuchFileException e) {
-                        // removed meanwhile: not there
+                        heads.remove(ReplicaId.of(id)); // removed meanwhile: not there
                     }
                 }
             }
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot read: " + e, e);
         }
+        checkModes(heads);
         return out;
+    }
+
+    /** The first bytes of {@code file}: enough for {@link Keyring#keyIdOf}. */
+    private static byte[] head(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes(64);
+        }
+    }
+
+    /**
+     * What {@link #revisions()} checks, reading no state, as {@link #read()} refuses it: a sealed file
+     * without a keyring is {@code KEY_REQUIRED}; with one, sealed files under none of its keys are
+     * {@code WRONG_KEY} and plaintext files alone {@code MODE_MISMATCH} (by the key id each file names).
+     */
+    private void checkModes(Map<ReplicaId, byte[]> heads) {
+        boolean known = false;
+        ReplicaId unknown = null;
+        ReplicaId plain = null;
+        for (Map.Entry<ReplicaId, byte[]> e : heads.entrySet()) {
+            String keyId = Keyring.keyIdOf(e.getValue());
+            if (keyId != null && keyring == null) {
+                throw keyRequired(e.getKey());
+            } else if (keyring != null && keyId == null) {
+                plain = plain == null ? e.getKey() : plain;
+            } else if (keyring != null && keyring.keyIds().contains(keyId)) {
+                known = true;
+            } else if (keyring != null) {
+                unknown = unknown == null ? e.getKey() : unknown;
+            }
+        }
+        if (keyring == null || known) {
+            return;
+        }
+        if (unknown != null) {
+            throw new EncryptionException(description, unknown, EncryptionException.Kind.WRONG_KEY, "replica "
+                    + unknown + ": " + UNKNOWN_KEY + " (it holds " + keyring.keyIds() + "): a wrong or outdated key"
+                    + " file (nothing was written)");
+        }
+        if (plain != null) {
+            throw new EncryptionException(description, plain, EncryptionException.Kind.MODE_MISMATCH, "the store"
+                    + " holds plaintext states and no encrypted one: it is not an encrypted store; use it without a"
+                    + " key file, or a new store (nothing was written)");
+        }
+    }
+
+    private EncryptionException keyRequired(ReplicaId replica) {
+        return new EncryptionException(description, replica, EncryptionException.Kind.KEY_REQUIRED, "replica "
+                + replica + "'s state is encrypted: give the store's key file (--key-file or"
+                + " MEMORY_BACKUP_KEY_FILE); nothing was written");
     }
 
     private boolean oversized(Path file) throws IOException {
@@ -181,7 +272,8 @@ public final class DirectoryStore implements ReplicaStore {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
         checkOpen();
-        byte[] bytes = StateCodec.encode(state);
+        byte[] plain = StateCodec.encode(state);
+        byte[] bytes = plain;
         Path file = replicas.resolve(replica.value() + SUFFIX);
         try (ProcessFileLock lock = ProcessFileLock.acquire(lockFile, lockTimeout)) {
             removeStaleTemps();
@@ -189,6 +281,17 @@ public final class DirectoryStore implements ReplicaStore {
             Revision actual = current.map(DirectoryStore::revisionOf).orElse(Revision.NONE);
             if (!actual.equals(expected)) {
                 throw new ConcurrentUpdateException(description, replica, expected, actual);
+            }
+            if (current.isPresent() && (Keyring.keyIdOf(current.get()) != null) != (keyring != null)) {
+                throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH, "replica "
+                        + replica + "'s state file is " + (keyring != null ? "plaintext: an encrypted" : "encrypted: a"
+                        + " plaintext") + " publication over it is refused; nothing was written");
+            }
+            if (keyring != null) {
+                if (current.isPresent() && unchanged(replica, current.get(), plain)) {
+                    return actual;
+                }
+                bytes = keyring.seal(plain, new ChunkContext(replica, SEALED_FORMAT, "state"));
             }
             PrivateFiles.replace(file, bytes);
             Revision next = revisionOf(bytes);
@@ -219,13 +322,56 @@ public final class DirectoryStore implements ReplicaStore {
         }
     }
 
-    /** Decodes one state into {@code states}, or quarantines its replica when it does not decode. */
-    private static void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
-                             List<Quarantine> quarantined) {
+    /** Whether {@code current} is sealed under the current key and opens to {@code plain}. */
+    private boolean unchanged(ReplicaId replica, byte[] current, byte[] plain) {
         try {
-            states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(bytes, file.toString())));
+            return keyring.currentKeyId().equals(Keyring.keyIdOf(current)) && java.util.Arrays.equals(plain,
+                    keyring.open(current, new ChunkContext(replica, SEALED_FORMAT, "state")));
+        } catch (ChunkException e) {
+            return false;
+        }
+    }
+
+    /** Decodes one state into {@code states}, or quarantines its replica when it does not decode. */
+    private void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
+                      List<Quarantine> quarantined) {
+        boolean sealed = Keyring.keyIdOf(bytes) != null;
+        if (sealed && keyring == null) {
+            throw keyRequired(replica);
+        }
+        if (!sealed && keyring != null) {
+            quarantined.add(new Quarantine(replica, revisionOf(bytes), PLAINTEXT));
+            return;
+        }
+        try {
+            byte[] plain = sealed ? keyring.open(bytes, new ChunkContext(replica, SEALED_FORMAT, "state")) : bytes;
+            states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(plain, file.toString())));
         } catch (MemoryFormatException e) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), "unreadable state: " + e.getMessage()));
+        } catch (ChunkException e) {
+            quarantined.add(new Quarantine(replica, revisionOf(bytes), e.reason() == ChunkException.Reason.UNKNOWN_KEY
+                    ? UNKNOWN_KEY + " (" + e.keyId() + "; it holds " + keyring.keyIds() + ")" : e.getMessage()));
+        }
+    }
+
+    /**
+     * With a keyring and no state read: every encrypted file under an unknown key is a wrong key file,
+     * and plaintext files only make a plaintext store. Either is refused as a whole.
+     */
+    private void refuseWrongKeys(List<PublishedState> states, List<Quarantine> quarantined) {
+        if (keyring == null || !states.isEmpty()) {
+            return;
+        }
+        for (Quarantine q : quarantined) {
+            if (q.reason().startsWith(UNKNOWN_KEY)) {
+                throw new EncryptionException(description, q.replica(), EncryptionException.Kind.WRONG_KEY, "replica "
+                        + q.replica() + ": " + q.reason() + ": a wrong or outdated key file (nothing was written)");
+            }
+        }
+        if (!quarantined.isEmpty() && quarantined.stream().allMatch(q -> q.reason().startsWith(PLAINTEXT))) {
+            throw new EncryptionException(description, quarantined.get(0).replica(),
+                    EncryptionException.Kind.MODE_MISMATCH, "the store holds plaintext states and no encrypted one:"
+                    + " it is not an encrypted store; use it without a key file, or a new store (nothing was written)");
         }
     }
 

@@ -50,7 +50,7 @@ public final class LocalStoreProvider implements StoreProvider {
             if (path == null || path.isEmpty()) {
                 throw new StoreAccessException(shown, null, "a file: store needs a directory", null);
             }
-            return DirectoryStore.open(Path.of(path), options.timeout(), options.maxStateBytes());
+            return DirectoryStore.open(Path.of(path), options.timeout(), options.maxStateBytes(), options.keyring());
         }
         throw new StoreAccessException(shown, null, "not a local store scheme: " + scheme, null);
     }

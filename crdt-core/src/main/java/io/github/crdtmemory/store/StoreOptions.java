@@ -1,5 +1,6 @@
 package io.github.crdtmemory.store;
 
+import io.github.crdtmemory.seal.Keyring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,8 +13,11 @@ import java.util.Objects;
  * @param timeout the bound on each external or blocking operation (a git call, a lock wait)
  * @param maxStateBytes the largest replica state a read loads; a larger one is quarantined (see
  *     {@link Snapshot#quarantined()}), so one huge state cannot exhaust the memory of every reader
+ * @param keyring the keys of an end-to-end encrypted store, or null for a plaintext one: a store given
+ *     keys seals every chunk it writes and refuses plaintext states, and a store given none refuses
+ *     encrypted ones ({@link io.github.crdtmemory.seal.EncryptionException}; see docs/security.md)
  */
-public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) {
+public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, Keyring keyring) {
     /** The default bound on each operation: 30 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** The default {@link #maxStateBytes()}: 64 MiB. */
@@ -34,6 +38,18 @@ public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) 
         if (maxStateBytes < 1) {
             throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
         }
+    }
+
+    /**
+     * Returns plaintext options (no keyring).
+     *
+     * @param cacheDir the cache directory
+     * @param timeout the bound on each operation
+     * @param maxStateBytes the largest state a read loads
+     * @throws IllegalArgumentException if {@code timeout} or {@code maxStateBytes} is not positive
+     */
+    public StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) {
+        this(cacheDir, timeout, maxStateBytes, null);
     }
 
     /**
@@ -64,7 +80,7 @@ public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) 
      * @return the options
      */
     public StoreOptions withTimeout(Duration newTimeout) {
-        return new StoreOptions(cacheDir, newTimeout, maxStateBytes);
+        return new StoreOptions(cacheDir, newTimeout, maxStateBytes, keyring);
     }
 
     /**
@@ -75,6 +91,16 @@ public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) 
      * @throws IllegalArgumentException if {@code limit} is not positive
      */
     public StoreOptions withMaxStateBytes(long limit) {
-        return new StoreOptions(cacheDir, timeout, limit);
+        return new StoreOptions(cacheDir, timeout, limit, keyring);
+    }
+
+    /**
+     * Returns a copy whose stores encrypt end to end with {@code keys} (null: plaintext).
+     *
+     * @param keys the keyring, or null
+     * @return the options
+     */
+    public StoreOptions withKeyring(Keyring keys) {
+        return new StoreOptions(cacheDir, timeout, maxStateBytes, keys);
     }
 }

@@ -5,6 +5,8 @@ import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import io.github.crdtmemory.store.StoreHistory;
 import io.github.crdtmemory.store.HistoryEntry;
 import io.github.crdtmemory.memory.AtomCounts;
@@ -108,14 +110,17 @@ public final class GitStore implements ReplicaStore {
     private final ReplicaPublication publication;
     private final GitProcessGroups groups;
     private volatile boolean closed;
+    /** The keys of an encrypted store, or null. */
+    private final Keyring keyring;
 
-    private GitStore(GitStoreOptions options, String description, Path dir, GitProcess git) {
+    private GitStore(GitStoreOptions options, Keyring keyring, String description, Path dir, GitProcess git) {
         this.options = options;
+        this.keyring = keyring;
         this.description = description;
         this.dir = dir;
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
-        this.reader = new StateReader(clone, options, description);
+        this.reader = new StateReader(clone, options, description, keyring);
         this.history = new GitHistory(clone, reader, unified, options, description, this::locked);
         this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
@@ -132,12 +137,34 @@ public final class GitStore implements ReplicaStore {
      * @throws StoreAccessException if the cache directory cannot be created
      */
     public static GitStore open(GitStoreOptions options) {
-        return open(options, System.getenv());
+        return open(options, null, System.getenv());
+    }
+
+    /**
+     * Opens an end-to-end encrypted store (format 3: every shard sealed, see docs/security.md), or a
+     * plaintext one when {@code keyring} is null. An encrypted store publishes no unified view on
+     * {@code main} (it would be plaintext), refuses to publish over a plaintext state of its replica and
+     * quarantines plaintext replicas; a plaintext store refuses encrypted ones. Either refusal is an
+     * {@link io.github.crdtmemory.seal.EncryptionException}, and nothing is written.
+     *
+     * @param options the remote and settings
+     * @param keyring the keys, or null for a plaintext store
+     * @return the store
+     * @throws GitOperationError (kind UNAVAILABLE) if git is missing or older than 2.31
+     * @throws StoreAccessException if the cache directory cannot be created
+     */
+    public static GitStore open(GitStoreOptions options, Keyring keyring) {
+        return open(options, keyring, System.getenv());
     }
 
     /** Opens the store as if this process had {@code inherited} as its environment (for tests). */
     static GitStore open(GitStoreOptions options, Map<String, String> inherited) {
-        Objects.requireNonNull(options, "options");
+        return open(options, null, inherited);
+    }
+
+    private static GitStore open(GitStoreOptions given, Keyring keyring, Map<String, String> inherited) {
+        Objects.requireNonNull(given, "options");
+        GitStoreOptions options = keyring == null ? given : given.withUnifiedView(false);
         String description = "git:" + Redaction.redact(options.remote());
         GitProcess git = new GitProcess(options.git(), GitEnvironment.build(inherited, options.remote(),
                 options.sshCommand()), description, new GitProcessGroups());
@@ -163,7 +190,7 @@ public final class GitStore implements ReplicaStore {
         } catch (IOException | IllegalArgumentException e) {
             throw new StoreAccessException(description, null, "cannot apply " + SafeDirectory.VARIABLE + ": " + e, e);
         }
-        return new GitStore(options, description, dir, git);
+        return new GitStore(options, keyring, description, dir, git);
     }
 
     /**
@@ -237,23 +264,40 @@ public final class GitStore implements ReplicaStore {
     }
 
     /**
-     * Every replica's revision (the commit its ref points to after one fetch) without reading a tree or
-     * a blob: what {@link #read()} would pair with the states, a replica whose ref could not be fetched
-     * with the revision of its quarantine. A sync with nothing to do compares these with the ones it
-     * last merged and stops there.
+     * Every replica's revision (the commit its ref points to after one fetch) without reading a state:
+     * what {@link #read()} would pair with the states, a replica whose ref could not be fetched with the
+     * revision of its quarantine. A sync with nothing to do compares these with the ones it last merged
+     * and stops there, so the store's mode and key are checked here as {@link #read()} checks them,
+     * from the trees and (encrypted) the sealed manifests alone: a missing or wrong key file, or a
+     * store of the other mode, is an {@link EncryptionException} here too.
      */
     @Override
     public java.util.SortedMap<ReplicaId, Revision> revisions() {
         return locked(null, () -> {
             List<Quarantine> unfetched = clone.fetch(null);
             java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+            List<ReplicaId> ids = new ArrayList<>();
+            List<String> commits = new ArrayList<>();
             clone.refs(LocalClone.TRACKING_PREFIX, null).forEach((ref, commit) -> {
                 String id = ref.substring(LocalClone.TRACKING_PREFIX.length());
                 if (ReplicaId.isValid(id)) {
                     out.put(ReplicaId.of(id), Revision.of(commit));
+                    ids.add(ReplicaId.of(id));
+                    commits.add(commit);
                 }
             });
-            unfetched.forEach(q -> out.put(q.replica(), q.revision()));
+            unfetched.forEach(q -> {
+                out.put(q.replica(), q.revision());
+                int i = ids.indexOf(q.replica());
+                if (i >= 0) {
+                    ids.remove(i);
+                    commits.remove(i);
+                }
+            });
+            ReplicaId plaintext = reader.checkMode(ids, commits, null);
+            if (plaintext != null) { // an encrypted store over a plaintext one
+                throw plaintextStore(plaintext);
+            }
             return out;
         });
     }
@@ -470,11 +514,35 @@ public final class GitStore implements ReplicaStore {
             states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
         }
         reader.retain(ids, commits);
+        refuseMixedModes(replica, states, quarantined);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
                 q.reason()));
         Snapshot snapshot = Snapshot.of(states, quarantined);
         unified.remember(snapshot, shas);
         return snapshot;
+    }
+
+    /**
+     * An encrypted store that finds plaintext replicas and no encrypted one is a plaintext store: it is
+     * refused as a whole (nothing is written), not read as a store of quarantined replicas.
+     */
+    private void refuseMixedModes(ReplicaId replica, List<PublishedState> states, List<Quarantine> quarantined) {
+        if (keyring == null || !states.isEmpty()) {
+            return;
+        }
+        for (Quarantine q : quarantined) {
+            if (q.reason().startsWith(SealedTree.PLAINTEXT)
+                    && quarantined.stream().noneMatch(o -> !o.reason().startsWith(SealedTree.PLAINTEXT))) {
+                throw plaintextStore(q.replica());
+            }
+        }
+    }
+
+    private EncryptionException plaintextStore(ReplicaId replica) {
+        return new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                "the store holds plaintext states (replica " + replica + ") and no encrypted one: it is"
+                        + " not an encrypted store; use it without a key file, or use a new store for"
+                        + " encryption (nothing was written)");
     }
 
     /**

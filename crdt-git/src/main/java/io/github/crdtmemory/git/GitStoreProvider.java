@@ -71,6 +71,6 @@ public final class GitStoreProvider implements StoreProvider {
         } catch (IllegalArgumentException e) {
             throw new StoreAccessException(Redaction.redact(remote), null, e.getMessage(), e);
         }
-        return GitStore.open(git);
+        return GitStore.open(git, options.keyring());
     }
 }

@@ -2,6 +2,7 @@ package io.github.crdtmemory.git;
 
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.memory.MemoryState;
+import io.github.crdtmemory.seal.EncryptionException;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.Revision;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,9 +110,22 @@ final class ReplicaPublication {
             }
         }
         refuseNewerFormat(before, replica);
+        if (parent == null) {
+            refuseOtherMode(replica);
+        }
         Map<String, Long> sizes = new java.util.HashMap<>();
-        Map<String, String> blobs = writeChangedBlobs(replica, state, before, sizes);
-        main.stateTree = StateTree.treeId(blobs);
+        SealedTree sealer = reader.sealed();
+        SealedTree.Sealed[] sealed = new SealedTree.Sealed[1];
+        List<LocalClone.TreeEntry> parentTree = before;
+        Map<String, String> blobs = sealer == null
+                ? writeChangedBlobs(replica, each -> StateTree.encodeEach(replica, state, each), before, sizes)
+                : writeChangedBlobs(replica, each -> sealed[0] = sealer.seal(replica, state, parentTree, each), before,
+                        sizes);
+        if (sealed[0] != null) {
+            blobs.putAll(sealed[0].reuse());
+        }
+        // an encrypted store names no plaintext tree id anywhere (it has no view on main)
+        main.stateTree = sealer == null ? StateTree.treeId(blobs) : null;
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -149,7 +165,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
+            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -159,7 +175,7 @@ final class ReplicaPublication {
             return Revision.of(commit);
         }
         if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
-            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
+            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
             depths.clear();
             depths.put(commit, depth + 1);
             return Revision.of(commit);
@@ -190,27 +206,93 @@ final class ReplicaPublication {
      * it would lose what it cannot read. Nothing is written.
      */
     private void refuseNewerFormat(List<LocalClone.TreeEntry> tree, ReplicaId replica) {
+        boolean encrypting = reader.sealed() != null;
         for (LocalClone.TreeEntry e : tree) {
-            if (e.name().equals(StateTree.FORMAT_FILE) && !e.id().equals(StateTree.formatBlob(replica))) {
+            boolean sealedTree = e.name().equals(StateTree.FORMAT_FILE) && e.id().equals(SealedTree.formatBlob(replica));
+            boolean stateFile = e.name().equals(StateTree.FORMAT_FILE) || e.name().equals(replica.value() + ".state");
+            if (stateFile && sealedTree != encrypting) {
+                throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                        (encrypting ? "replica " + replica + "'s state on the remote is plaintext: an encrypted"
+                                + " publication over it is refused (use a new store for encryption)"
+                                : "replica " + replica + "'s state on the remote is encrypted: a plaintext publication"
+                                + " over it is refused (give the key file)") + "; nothing was written");
+            }
+            if (e.name().equals(StateTree.FORMAT_FILE) && !sealedTree && !e.id().equals(StateTree.formatBlob(replica))) {
                 reader.refuseNewer(e.id(), replica);
             }
         }
     }
 
     /**
-     * The ids of the files of {@code state}'s tree, name to id (their sizes into {@code sizes}), writing
-     * only the blobs the parent's tree does not already hold: each shard is encoded, its id computed here
-     * and, if new, staged to a file at once, so the whole encoded state is never held; one
-     * {@code hash-object} writes them all, and must agree on every id.
+     * A replica's first publication checks the store's mode, as a read would, since nothing was read:
+     * a plaintext one into a store holding encrypted states, or an encrypted one into a store holding
+     * only plaintext states, is refused before anything is written. (One fetch, one tree read.)
      */
-    private Map<String, String> writeChangedBlobs(ReplicaId replica, MemoryState state,
+    private void refuseOtherMode(ReplicaId replica) {
+        clone.fetch(replica);
+        List<String> ids = new ArrayList<>();
+        List<String> commits = new ArrayList<>();
+        clone.refs(LocalClone.TRACKING_PREFIX, replica).forEach((ref, commit) -> {
+            String id = ref.substring(LocalClone.TRACKING_PREFIX.length());
+            if (ReplicaId.isValid(id) && !id.equals(replica.value())) {
+                ids.add(id);
+                commits.add(commit);
+            }
+        });
+        if (ids.isEmpty()) {
+            return;
+        }
+        int sealedTrees = 0;
+        int plainTrees = 0;
+        List<List<LocalClone.TreeEntry>> trees = clone.trees(commits, replica);
+        for (int i = 0; i < ids.size(); i++) {
+            for (LocalClone.TreeEntry e : trees.get(i) == null ? List.<LocalClone.TreeEntry>of() : trees.get(i)) {
+                if (e.name().equals(StateTree.FORMAT_FILE)) {
+                    if (e.id().equals(SealedTree.formatBlob(ReplicaId.of(ids.get(i))))) {
+                        sealedTrees++;
+                    } else {
+                        plainTrees++;
+                    }
+                } else if (e.name().equals(ids.get(i) + ".state")) {
+                    plainTrees++;
+                }
+            }
+        }
+        boolean encrypting = reader.sealed() != null;
+        if (encrypting ? sealedTrees == 0 && plainTrees > 0 : sealedTrees > 0) {
+            throw new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                    (encrypting ? "the store holds plaintext states and no encrypted one: an encrypted publication"
+                            + " is refused (use a new store for encryption)"
+                            : "the store holds encrypted states: a plaintext publication is refused (give the key file)")
+                            + "; nothing was written");
+        }
+    }
+
+    /** Tells the reader (and, for a sealed tree, its sealer) what {@code commit} holds. */
+    private void remember(ReplicaId replica, String commit, MemoryState state, MainPush main,
+                          Map<String, String> blobs, Map<String, Long> sizes, SealedTree.Sealed sealed) {
+        reader.published(replica, commit, state, main.stateTree, blobs, sizes);
+        if (sealed != null) {
+            reader.sealed().published(replica, commit, blobs, sealed.chunks());
+        }
+    }
+
+    /**
+     * The ids of the files of the new tree, name to id (their sizes into {@code sizes}), writing only the
+     * blobs the parent's tree does not already hold: {@code files} hands each file over as it is made
+     * (a shard encoded, or encoded and sealed), its id is computed here and, if new, it is staged to a
+     * file at once, so the whole encoded state is never held; one {@code hash-object} writes them all,
+     * and must agree on every id.
+     */
+    private Map<String, String> writeChangedBlobs(ReplicaId replica,
+                                                  Consumer<BiConsumer<String, byte[]>> files,
                                                   List<LocalClone.TreeEntry> before, Map<String, Long> sizes) {
         Set<String> present = new java.util.HashSet<>();
         before.forEach(e -> present.add(e.id()));
         Map<String, String> ids = new java.util.TreeMap<>();
         List<String> staged = new ArrayList<>();
         try (LocalClone.BlobBatch batch = clone.blobBatch(replica)) {
-            StateTree.encodeEach(replica, state, (name, bytes) -> {
+            files.accept((name, bytes) -> {
                 String id = StateTree.blobId(bytes);
                 ids.put(name, id);
                 sizes.put(name, (long) bytes.length);

@@ -7,6 +7,8 @@ import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import io.github.crdtmemory.seal.EncryptionException;
+import io.github.crdtmemory.seal.Keyring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +61,7 @@ final class StateReader {
     }
 
     /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
-    private record Plan(int version, List<String> blobs, List<Integer> shards) {
+    record Plan(int version, List<String> blobs, List<Integer> shards) {
     }
 
     private final LocalClone clone;
@@ -72,11 +74,19 @@ final class StateReader {
     private final Map<String, String> treeIds = new HashMap<>();
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
+    /** The sealed trees' reader and writer, or null when the store is not encrypted. */
+    private final SealedTree sealed;
 
-    StateReader(LocalClone clone, GitStoreOptions options, String store) {
+    StateReader(LocalClone clone, GitStoreOptions options, String store, Keyring keyring) {
         this.clone = clone;
         this.options = options;
         this.store = store;
+        this.sealed = keyring == null ? null : new SealedTree(keyring, options, clone);
+    }
+
+    /** The sealed trees of an encrypted store, or null. */
+    SealedTree sealed() {
+        return sealed;
     }
 
     /**
@@ -88,11 +98,51 @@ final class StateReader {
     }
 
     /**
-     * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
-     * if known, the SHA-256 of its canonical encoding.
+     * Checks the store's mode and key against replicas {@code ids} at {@code commits} as {@link #read}
+     * would, reading their trees and (encrypted) their sealed manifests, no state: a sealed replica in
+     * a plaintext store is {@code KEY_REQUIRED}, a key file that opens none of them {@code WRONG_KEY}.
+     *
+     * @return a plaintext replica when an encrypted store found some and no sealed one (the caller
+     *         refuses it), else null
+     */
+    ReplicaId checkMode(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
+        List<List<LocalClone.TreeEntry>> trees = clone.trees(commits, caller);
+        List<ReplicaId> sealedIds = new ArrayList<>();
+        List<String> manifests = new ArrayList<>();
+        ReplicaId plain = null;
+        for (int i = 0; i < ids.size(); i++) {
+            List<LocalClone.TreeEntry> tree = trees.get(i) == null ? List.of() : trees.get(i);
+            LocalClone.TreeEntry format = entry(tree, StateTree.FORMAT_FILE);
+            if (format != null && format.id().equals(SealedTree.formatBlob(ids.get(i)))) {
+                LocalClone.TreeEntry manifest = entry(tree, SealedTree.SEAL_FILE);
+                if (sealed == null) {
+                    plan(ids.get(i), commits.get(i), tree, new HashMap<>()); // throws KEY_REQUIRED
+                } else if (manifest != null && manifest.isFile()) {
+                    sealedIds.add(ids.get(i));
+                    manifests.add(manifest.id());
+                }
+            } else {
+                boolean state = format != null || entry(tree, ids.get(i).value() + ".state") != null;
+                plain = plain == null && state ? ids.get(i) : plain;
+            }
+        }
+        if (sealed != null && !sealedIds.isEmpty()) {
+            sealed.checkKeys(sealedIds, manifests, caller, store);
+        }
+        return sealed != null && sealedIds.isEmpty() ? plain : null;
+    }
+
+    /**
+     * Remembers a state just published as {@code commit} with the given shard blobs (name to id, their
+     * sizes in {@code sizes}) and its format 2 tree id; a sealed state is remembered alone (its chunks
+     * are {@link SealedTree#published}'s, and no plaintext tree id is kept for it).
      */
     void published(ReplicaId replica, String commit, MemoryState state, String stateTree,
                    Map<String, String> shardBlobs, Map<String, Long> sizes) {
+        if (sealed != null) { // its chunks are the sealer's; no plaintext tree id is kept for it
+            byCommit.put(key(replica, commit), Read.of(state, null, SealedTree.VERSION));
+            return;
+        }
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
@@ -132,6 +182,9 @@ final class StateReader {
         blobsOfCommit.keySet().retainAll(keep.keySet());
         treeIds.keySet().retainAll(keep.keySet());
         byCommit = keep;
+        if (sealed != null) {
+            sealed.retain(ids, commits);
+        }
         byBlob = keepBlobs;
     }
 
@@ -205,6 +258,14 @@ final class StateReader {
                 }
             }
         }
+        if (sealed != null) {
+            sealed.read(ids, commits, plans, out, caller, store);
+            for (int i : todo) {
+                if (out[i] != null && out[i].problem() == null) {
+                    byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
+                }
+            }
+        }
         readPlans(ids, commits, plans, out, caller);
         return List.of(out);
     }
@@ -221,6 +282,17 @@ final class StateReader {
             if (!format.isFile()) {
                 return "the format entry at " + commit + " is a " + format.type() + ", not a file";
             }
+            if (format.id().equals(SealedTree.formatBlob(id))) {
+                if (sealed == null) {
+                    throw new EncryptionException(store, id, EncryptionException.Kind.KEY_REQUIRED, "replica " + id
+                            + "'s state is encrypted: give the store's key file (--key-file or MEMORY_BACKUP_KEY_FILE);"
+                            + " nothing was written");
+                }
+                return SealedTree.plan(commit, tree);
+            }
+            if (sealed != null) {
+                return SealedTree.PLAINTEXT + " (commit " + commit + ")";
+            }
             if (format.id().equals(StateTree.formatBlob(id))) {
                 return shardPlan(commit, tree);
             }
@@ -233,6 +305,9 @@ final class StateReader {
         }
         if (!state.isFile()) {
             return id + ".state at " + commit + " is a " + state.type() + ", not a file";
+        }
+        if (sealed != null) {
+            return SealedTree.PLAINTEXT + " (commit " + commit + ")";
         }
         return new Plan(1, List.of(state.id()), List.of(-1));
     }
@@ -449,7 +524,7 @@ final class StateReader {
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
-    private static String misplaced(MemoryState shard, int index) {
+    static String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
         for (int i = 0; i < atoms.size(); i++) {
             if (StateTree.shardOf(atoms.keyAt(i)) != index) {

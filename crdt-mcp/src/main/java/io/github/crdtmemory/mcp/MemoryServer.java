@@ -5,6 +5,7 @@ import io.github.crdtmemory.mcp.api.MemoryBackend;
 import io.github.crdtmemory.mcp.api.MemoryMcp;
 import io.github.crdtmemory.store.MemoryStore;
 import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.seal.KeyFile;
 import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreRegistry;
 import io.github.crdtmemory.sync.DefaultReplica;
@@ -75,6 +76,11 @@ public final class MemoryServer implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Sync state, shared with memory-backup. Default: ~/.local/state/memory-backup.")
     Path stateDir;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Encrypt the store end to end with this key file (from 'memory-backup keygen'). "
+                    + "Default: $MEMORY_BACKUP_KEY_FILE, else none.")
+    Path keyFile;
 
     @Option(names = "--sync-every", paramLabel = "SECONDS", defaultValue = SYNC_EVERY,
             description = "Seconds between syncs with the store. Default: ${DEFAULT-VALUE}.")
@@ -184,8 +190,12 @@ public final class MemoryServer implements Callable<Integer> {
                 : env.containsKey("MEMORY_BACKUP_REPLICA") ? env.get("MEMORY_BACKUP_REPLICA")
                 : DefaultReplica.of(root, env.getOrDefault("HOSTNAME", "")).value());
         String location = store != null ? store : env.get("MEMORY_BACKUP_STORE");
+        Path keys = keyFile != null ? keyFile : env.containsKey("MEMORY_BACKUP_KEY_FILE")
+                ? Path.of(env.get("MEMORY_BACKUP_KEY_FILE")) : null;
+        StoreOptions options = StoreOptions.of(home.resolve(".cache/memory-backup"))
+                .withKeyring(location == null || keys == null ? null : KeyFile.read(keys)); // a bad key file: no start
         try (ReplicaStore replicas = location == null ? MemoryStore.create("unsynced-" + id)
-                : StoreRegistry.discover().open(location, StoreOptions.of(home.resolve(".cache/memory-backup")))) {
+                : StoreRegistry.discover().open(location, options)) {
             SyncEngine engine = SyncEngine.create(SyncSettings.of(file, SyncSettings.stateDirOf(root, id, file), id)
                     .withLockTimeout(Duration.ofSeconds(60)), replicas);
             if (http.enabled) {

@@ -192,6 +192,40 @@ class MemoryServerIT {
     }
 
     @Test
+    void withAKeyFileTheServerSyncsEncryptedAndTheRemoteHoldsNoText() throws Exception {
+        Path remote = Files.createDirectories(tmp.resolve("remote.git"));
+        Process init = new ProcessBuilder("git", "init", "--bare", "-q", remote.toString()).inheritIO().start();
+        assertThat(init.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Path key = tmp.resolve("memory.key");
+        io.github.crdtmemory.seal.KeyFile.create(key, io.github.crdtmemory.seal.Keyring.generate());
+        try (McpClient a = Servers.ours(Files.createDirectories(tmp.resolve("ha")), Map.of("MEMORY_FILE_PATH",
+                tmp.resolve("a.jsonl").toString(), "MEMORY_BACKUP_REPLICA", "server-a", "MEMORY_BACKUP_KEY_FILE",
+                key.toString()), "--store", "git+file://" + remote, "--sync-every", "1")) {
+            a.call("create_entities", Map.of("entities", List.of(entity("Ada Lovelace", "mathematician",
+                    "wrote the first program"))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String objects = "";
+            while (System.nanoTime() < deadline && !objects.contains("\"sealed\"")) {
+                Thread.sleep(300);
+                objects = git(remote, "cat-file", "--batch-all-objects", "--batch");
+            }
+            assertThat(objects).contains("\"sealed\":\"AES-256-GCM\"").doesNotContain("Ada")
+                    .doesNotContain("first program").doesNotContain("mathematician");
+        }
+    }
+
+    private static String git(Path dir, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void aFileEmptiedByAnotherWriterMakesWriteCallsFailAndNothingIsWritten() throws Exception {
         Path file = tmp.resolve("emptied.jsonl");
         try (McpClient server = Servers.ours(Files.createDirectories(tmp.resolve("he")),

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 /** The command line set without picocli sets exactly what picocli sets, and leaves the rest to it. */
 class MemoryServerOptionsTest {
     private static List<Object> options(MemoryServer s) {
-        return Arrays.asList(s.memoryFile, s.store, s.replica, s.stateDir, s.syncEvery);
+        return Arrays.asList(s.memoryFile, s.store, s.replica, s.stateDir, s.syncEvery, s.keyFile);
     }
 
     @Test
@@ -21,6 +21,7 @@ class MemoryServerOptionsTest {
             {"--memory-file=/m/memory.json", "--store", "git+file:///r.git", "--replica=laptop"},
             {"--state-dir", "rel/state", "--sync-every", "7", "--store=file:/x"},
             {"--sync-every=1", "--replica", "a-b.c"},
+            {"--store=file:/x", "--key-file", "/k/memory.key"},
         };
         for (String[] args : lines) {
             MemoryServer fast = new MemoryServer(null);
