@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -180,27 +181,86 @@ public final class DirectoryStore implements ReplicaStore {
         return Snapshot.of(states, quarantined);
     }
 
-    /** Every replica's revision (the SHA-256 of its state file, hashed in chunks), without decoding a state. */
+    /**
+     * Every replica's revision (the SHA-256 of its state file, hashed in chunks), without decoding a
+     * state; the store's mode and key are checked as {@link #read()} checks them, by the key id each
+     * file names ({@link EncryptionException}).
+     */
     @Override
     public java.util.SortedMap<ReplicaId, Revision> revisions() {
         checkOpen();
         java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+        Map<ReplicaId, byte[]> heads = new java.util.TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(replicas, "*" + SUFFIX)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 String id = name.substring(0, name.length() - SUFFIX.length());
                 if (ReplicaId.isValid(id)) {
                     try {
+                        heads.put(ReplicaId.of(id), head(file));
                         out.put(ReplicaId.of(id), streamedRevision(file));
                     } catch (NoSuchFileException e) {
-                        // removed meanwhile: not there
+                        heads.remove(ReplicaId.of(id)); // removed meanwhile: not there
                     }
                 }
             }
         } catch (IOException e) {
             throw new StoreAccessException(description, null, "cannot read: " + e, e);
         }
+        checkModes(heads);
         return out;
+    }
+
+    /** The first bytes of {@code file}: enough for {@link Keyring#keyIdOf}. */
+    private static byte[] head(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes(64);
+        }
+    }
+
+    /**
+     * What {@link #revisions()} checks, reading no state, as {@link #read()} refuses it: a sealed file
+     * without a keyring is {@code KEY_REQUIRED}; with one, sealed files under none of its keys are
+     * {@code WRONG_KEY} and plaintext files alone {@code MODE_MISMATCH} (by the key id each file names).
+     */
+    private void checkModes(Map<ReplicaId, byte[]> heads) {
+        Keyring keys = keyring;
+        boolean known = false;
+        ReplicaId unknown = null;
+        ReplicaId plain = null;
+        for (Map.Entry<ReplicaId, byte[]> e : heads.entrySet()) {
+            String keyId = Keyring.keyIdOf(e.getValue());
+            if (keys == null) {
+                if (keyId != null) {
+                    throw keyRequired(e.getKey());
+                }
+            } else if (keyId == null) {
+                plain = plain == null ? e.getKey() : plain;
+            } else if (keys.keyIds().contains(keyId)) {
+                known = true;
+            } else {
+                unknown = unknown == null ? e.getKey() : unknown;
+            }
+        }
+        if (keys == null || known) {
+            return;
+        }
+        if (unknown != null) {
+            throw new EncryptionException(description, unknown, EncryptionException.Kind.WRONG_KEY, "replica "
+                    + unknown + ": " + UNKNOWN_KEY + " (it holds " + keys.keyIds() + "): a wrong or outdated key"
+                    + " file (nothing was written)");
+        }
+        if (plain != null) {
+            throw new EncryptionException(description, plain, EncryptionException.Kind.MODE_MISMATCH, "the store"
+                    + " holds plaintext states and no encrypted one: it is not an encrypted store; use it without a"
+                    + " key file, or a new store (nothing was written)");
+        }
+    }
+
+    private EncryptionException keyRequired(ReplicaId replica) {
+        return new EncryptionException(description, replica, EncryptionException.Kind.KEY_REQUIRED, "replica "
+                + replica + "'s state is encrypted: give the store's key file (--key-file or"
+                + " MEMORY_BACKUP_KEY_FILE); nothing was written");
     }
 
     private boolean oversized(Path file) throws IOException {
@@ -284,9 +344,7 @@ public final class DirectoryStore implements ReplicaStore {
         boolean sealed = Keyring.keyIdOf(bytes) != null;
         Keyring keys = keyring;
         if (sealed && keys == null) {
-            throw new EncryptionException(description, replica, EncryptionException.Kind.KEY_REQUIRED, "replica "
-                    + replica + "'s state is encrypted: give the store's key file (--key-file or"
-                    + " MEMORY_BACKUP_KEY_FILE); nothing was written");
+            throw keyRequired(replica);
         }
         if (!sealed && keys != null) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), PLAINTEXT));

@@ -116,4 +116,21 @@ final class SealedDirectoryStoreTest implements StoreContract {
         assertThatThrownBy(() -> open(plain, KEYS).publish(ALICE, StoreContract.atom(ALICE, 2, "x"), p))
                 .isInstanceOf(EncryptionException.class).hasMessageContaining("plaintext");
     }
+
+    @Test
+    void theRevisionsOfANoOpSyncCheckTheModeAndTheKeyToo() {
+        Path dir = temp.resolve("s");
+        Revision r = open(dir, KEYS).publish(ALICE, StoreContract.atom(ALICE, 1, "alice's"), Revision.NONE);
+        assertThat(open(dir, KEYS).revisions()).containsEntry(ALICE, r);
+        assertThatThrownBy(() -> open(dir, Keyring.generate()).revisions()).isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.WRONG_KEY);
+        assertThatThrownBy(() -> open(dir, null).revisions()).isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.KEY_REQUIRED);
+
+        Path plain = temp.resolve("plain");
+        Revision p = open(plain, null).publish(ALICE, StoreContract.atom(ALICE, 1, "alice's"), Revision.NONE);
+        assertThat(open(plain, null).revisions()).containsEntry(ALICE, p);
+        assertThatThrownBy(() -> open(plain, KEYS).revisions()).isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.MODE_MISMATCH);
+    }
 }

@@ -265,23 +265,40 @@ public final class GitStore implements ReplicaStore {
     }
 
     /**
-     * Every replica's revision (the commit its ref points to after one fetch) without reading a tree or
-     * a blob: what {@link #read()} would pair with the states, a replica whose ref could not be fetched
-     * with the revision of its quarantine. A sync with nothing to do compares these with the ones it
-     * last merged and stops there.
+     * Every replica's revision (the commit its ref points to after one fetch) without reading a state:
+     * what {@link #read()} would pair with the states, a replica whose ref could not be fetched with the
+     * revision of its quarantine. A sync with nothing to do compares these with the ones it last merged
+     * and stops there, so the store's mode and key are checked here as {@link #read()} checks them,
+     * from the trees and (encrypted) the sealed manifests alone: a missing or wrong key file, or a
+     * store of the other mode, is an {@link EncryptionException} here too.
      */
     @Override
     public java.util.SortedMap<ReplicaId, Revision> revisions() {
         return locked(null, () -> {
             List<Quarantine> unfetched = clone.fetch(null);
             java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+            List<ReplicaId> ids = new ArrayList<>();
+            List<String> commits = new ArrayList<>();
             clone.refs(LocalClone.TRACKING_PREFIX, null).forEach((ref, commit) -> {
                 String id = ref.substring(LocalClone.TRACKING_PREFIX.length());
                 if (ReplicaId.isValid(id)) {
                     out.put(ReplicaId.of(id), Revision.of(commit));
+                    ids.add(ReplicaId.of(id));
+                    commits.add(commit);
                 }
             });
-            unfetched.forEach(q -> out.put(q.replica(), q.revision()));
+            unfetched.forEach(q -> {
+                out.put(q.replica(), q.revision());
+                int i = ids.indexOf(q.replica());
+                if (i >= 0) {
+                    ids.remove(i);
+                    commits.remove(i);
+                }
+            });
+            ReplicaId plaintext = reader.checkMode(ids, commits, null);
+            if (plaintext != null) { // an encrypted store over a plaintext one
+                throw plaintextStore(plaintext);
+            }
             return out;
         });
     }
@@ -518,12 +535,16 @@ public final class GitStore implements ReplicaStore {
         for (Quarantine q : quarantined) {
             if (q.reason().startsWith(SealedTree.PLAINTEXT)
                     && quarantined.stream().noneMatch(o -> !o.reason().startsWith(SealedTree.PLAINTEXT))) {
-                throw new EncryptionException(description, q.replica(), EncryptionException.Kind.MODE_MISMATCH,
-                        "the store holds plaintext states (replica " + q.replica() + ") and no encrypted one: it is"
-                                + " not an encrypted store; use it without a key file, or use a new store for"
-                                + " encryption (nothing was written)");
+                throw plaintextStore(q.replica());
             }
         }
+    }
+
+    private EncryptionException plaintextStore(ReplicaId replica) {
+        return new EncryptionException(description, replica, EncryptionException.Kind.MODE_MISMATCH,
+                "the store holds plaintext states (replica " + replica + ") and no encrypted one: it is"
+                        + " not an encrypted store; use it without a key file, or use a new store for"
+                        + " encryption (nothing was written)");
     }
 
     /**

@@ -232,6 +232,39 @@ final class SealedTree {
         }
     }
 
+    /**
+     * Checks this keyring against the sealed manifests {@code manifests} (blob ids) of replicas
+     * {@code ids}, opening nothing else, as {@link #read} would: a key this keyring lacks is a wrong key
+     * file ({@link EncryptionException}) when it is the caller's own replica's or no manifest opened. A
+     * manifest that fails otherwise is left to the read that quarantines it.
+     */
+    void checkKeys(List<ReplicaId> ids, List<String> manifests, @Nullable ReplicaId caller, String store) {
+        Map<String, byte[]> content = readSized(new ArrayList<>(new LinkedHashSet<>(manifests)), caller);
+        boolean opened = false;
+        Map<ReplicaId, ChunkException> unknown = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            byte[] bytes = content.get(manifests.get(i));
+            if (bytes == null) {
+                continue;
+            }
+            try {
+                SealedManifest.open(keyring, ids.get(i), VERSION, bytes);
+                opened = true;
+            } catch (ChunkException e) {
+                if (e.reason() == ChunkException.Reason.UNKNOWN_KEY) {
+                    unknown.put(ids.get(i), e);
+                }
+            }
+        }
+        for (Map.Entry<ReplicaId, ChunkException> u : unknown.entrySet()) {
+            if (!opened || u.getKey().equals(caller)) {
+                throw new EncryptionException(store, u.getKey(), EncryptionException.Kind.WRONG_KEY, "replica "
+                        + u.getKey() + " " + UNKNOWN_KEY.substring("it ".length()) + " (" + u.getValue().keyId()
+                        + "; it holds " + keyring.keyIds() + "): a wrong or outdated key file (nothing was written)");
+            }
+        }
+    }
+
     /** The blobs, each over the size limit left out (its replica's open then fails on it). */
     private Map<String, byte[]> readSized(List<String> names, @Nullable ReplicaId caller) {
         List<LocalClone.ObjectInfo> infos = clone.inspect(names, caller);

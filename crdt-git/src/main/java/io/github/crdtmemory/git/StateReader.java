@@ -118,6 +118,41 @@ final class StateReader {
     }
 
     /**
+     * Checks the store's mode and key against replicas {@code ids} at {@code commits} as {@link #read}
+     * would, reading their trees and (encrypted) their sealed manifests, no state: a sealed replica in
+     * a plaintext store is {@code KEY_REQUIRED}, a key file that opens none of them {@code WRONG_KEY}.
+     *
+     * @return a plaintext replica when an encrypted store found some and no sealed one (the caller
+     *         refuses it), else null
+     */
+    @Nullable ReplicaId checkMode(List<ReplicaId> ids, List<String> commits, @Nullable ReplicaId caller) {
+        List<List<LocalClone.TreeEntry>> trees = clone.trees(commits, caller);
+        List<ReplicaId> sealedIds = new ArrayList<>();
+        List<String> manifests = new ArrayList<>();
+        ReplicaId plain = null;
+        for (int i = 0; i < ids.size(); i++) {
+            List<LocalClone.TreeEntry> tree = trees.get(i) == null ? List.of() : trees.get(i);
+            LocalClone.TreeEntry format = entry(tree, StateTree.FORMAT_FILE);
+            if (format != null && format.id().equals(SealedTree.formatBlob(ids.get(i)))) {
+                LocalClone.TreeEntry manifest = entry(tree, SealedTree.SEAL_FILE);
+                if (sealed == null) {
+                    plan(ids.get(i), commits.get(i), tree, new HashMap<>()); // throws KEY_REQUIRED
+                } else if (manifest != null && manifest.isFile()) {
+                    sealedIds.add(ids.get(i));
+                    manifests.add(manifest.id());
+                }
+            } else {
+                boolean state = format != null || entry(tree, ids.get(i).value() + ".state") != null;
+                plain = plain == null && state ? ids.get(i) : plain;
+            }
+        }
+        if (sealed != null && !sealedIds.isEmpty()) {
+            sealed.checkKeys(sealedIds, manifests, caller, store);
+        }
+        return sealed != null && sealedIds.isEmpty() ? plain : null;
+    }
+
+    /**
      * Remembers a state just published as {@code commit} with the given shard blobs (name to id, their
      * sizes in {@code sizes}) and its format 2 tree id; a sealed state is remembered alone (its chunks
      * are {@link SealedTree#published}'s, and no plaintext tree id is kept for it).

@@ -168,6 +168,29 @@ final class GitEncryptionTest {
     }
 
     @Test
+    void theRevisionsOfANoOpSyncCheckTheModeAndTheKeyToo() {
+        Path remote = bareRemote(temp.resolve("remote.git"));
+        Keyring keys = Keyring.generate();
+        Host alice = new Host(temp.resolve("a"), "alice", store(remote, "ca", keys));
+        alice.edit(g -> people(g, "alice", 3));
+        alice.sync();
+        assertThat(store(remote, "cr", keys).revisions()).containsOnlyKeys(ALICE);
+        assertThatThrownBy(() -> store(remote, "cw", Keyring.generate()).revisions())
+                .isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.WRONG_KEY);
+        assertThatThrownBy(() -> store(remote, "cn", null).revisions()).isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.KEY_REQUIRED);
+
+        Path plain = bareRemote(temp.resolve("plain.git"));
+        Host plainAlice = new Host(temp.resolve("pa"), "alice", store(plain, "pa", null));
+        plainAlice.edit(g -> people(g, "alice", 3));
+        plainAlice.sync();
+        assertThat(store(plain, "pr", null).revisions()).containsOnlyKeys(ALICE);
+        assertThatThrownBy(() -> store(plain, "pk", keys).revisions()).isInstanceOf(EncryptionException.class)
+                .extracting(e -> ((EncryptionException) e).kind()).isEqualTo(EncryptionException.Kind.MODE_MISMATCH);
+    }
+
+    @Test
     void aWrongOrMissingKeyAndAStoreOfTheOtherModeAreRefusedWithNothingWritten() {
         Path remote = bareRemote(temp.resolve("remote.git"));
         Keyring keys = Keyring.generate();
