@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes {@code docs/benchmarks.md} and its scaling plot from one run's results: the JMH JSON files,
@@ -76,7 +77,7 @@ public final class BenchmarkReport {
         }
     }
 
-    private Result find(String method, String... params) {
+    private @Nullable Result find(String method, String... params) {
         for (Result r : results) {
             if (!r.method().equals(method)) {
                 continue;

@@ -33,7 +33,12 @@ public final class Footprint {
         byte[] file = StateCodec.encode(MemoryState.of(Fixtures.replica("sample", 0, sample, 3).ours()));
         long before = used();
         MemoryState decoded = StateCodec.decode(file, "sample");
-        long afterDecode = used();
+        long afterDecode;
+        try {
+            afterDecode = used();
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(decoded); // held while the heap is measured
+        }
         double bytesPerAtom = (double) (afterDecode - before) / sample;
         file = null;
         decoded = null;

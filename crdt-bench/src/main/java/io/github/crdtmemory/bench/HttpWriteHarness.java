@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Write calls of {@code memory-mcp-server --http} on a memory of N entities (three observations and one
@@ -152,7 +153,7 @@ public final class HttpWriteHarness {
             }
         }
 
-        private HttpResponse<String> post(Object message, String sessionId) throws Exception {
+        private HttpResponse<String> post(Object message, @Nullable String sessionId) throws Exception {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint)).timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .header("Accept", "application/json, text/event-stream")

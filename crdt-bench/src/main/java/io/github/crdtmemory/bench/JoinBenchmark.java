@@ -5,6 +5,7 @@ import io.github.crdtmemory.memory.AtomKey;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,8 +48,8 @@ public class JoinBenchmark {
 
     private LwwMap<AtomKey> left;
     private LwwMap<AtomKey> right;
-    private LWWMap<AtomKey, String> pekkoLeft;
-    private LWWMap<AtomKey, String> pekkoRight;
+    private @Nullable LWWMap<AtomKey, String> pekkoLeft;
+    private @Nullable LWWMap<AtomKey, String> pekkoRight;
 
     /** Builds both replicas in both forms. */
     @Setup(Level.Trial)
@@ -71,9 +72,11 @@ public class JoinBenchmark {
     /** Pekko's merge of the same two replicas. */
     @Benchmark
     public LWWMap<AtomKey, String> pekkoJoin() {
-        if (!withPekko) {
+        LWWMap<AtomKey, String> l = pekkoLeft;
+        LWWMap<AtomKey, String> r = pekkoRight;
+        if (l == null || r == null) {
             throw new IllegalStateException("run with -p withPekko=true");
         }
-        return pekkoLeft.merge(pekkoRight);
+        return l.merge(r);
     }
 }

@@ -16,8 +16,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Our MCP memory server against the npm one it replaces, side by side in one run: both started by
@@ -39,9 +41,9 @@ public final class McpSideBySide {
 
     private final Path root;
     private final boolean full;
-    private final List<String> npmCommand;
+    private final @Nullable List<String> npmCommand;
 
-    private McpSideBySide(Path root, boolean full, List<String> npmCommand) {
+    private McpSideBySide(Path root, boolean full, @Nullable List<String> npmCommand) {
         this.root = root;
         this.full = full;
         this.npmCommand = npmCommand;
@@ -131,7 +133,7 @@ public final class McpSideBySide {
                 Map<String, Object> args = Map.of("observations", List.of(Map.of("entityName",
                         "entity " + (int) ((i * 7919L) % entities), "contents", List.of("bench observation " + i))));
                 for (Server s : order(servers, i)) {
-                    s.write[i] = time(s == ours ? o : p, "add_observations", args);
+                    s.write[i] = time(s == ours ? o : Objects.requireNonNull(p, "npm"), "add_observations", args);
                 }
             }
             for (int i = 0; i < reads; i++) {
@@ -139,7 +141,7 @@ public final class McpSideBySide {
                 Map<String, Object> open = Map.of("names", List.of("entity " + (i * 31 % entities),
                         "entity " + (i * 131 % entities), "entity " + (i * 1031 % entities)));
                 for (Server s : order(servers, i)) {
-                    StdioMcpClient c = s == ours ? o : p;
+                    StdioMcpClient c = s == ours ? o : Objects.requireNonNull(p, "npm");
                     s.search[i] = time(c, "search_nodes", search);
                     s.open[i] = time(c, "open_nodes", open);
                     if (i < reads / 2) {

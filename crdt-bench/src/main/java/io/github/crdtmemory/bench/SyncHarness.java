@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * End to end through the real git store on a local bare remote, outside JMH (each sample runs many git
@@ -98,7 +99,7 @@ public final class SyncHarness {
         return warmSync(dir, entities, runs, unifiedView, null);
     }
 
-    private static ObjectNode warmSync(Path dir, int entities, int runs, boolean unifiedView, Keyring keys)
+    private static ObjectNode warmSync(Path dir, int entities, int runs, boolean unifiedView, @Nullable Keyring keys)
             throws IOException {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
@@ -152,7 +153,7 @@ public final class SyncHarness {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
         GitStoreOptions options = GitStoreOptions.of(remote.toString(), dir.resolve("writer"))
-                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120));
+                .withUnifiedView(false).withTimeout(Duration.ofMinutes(2));
         List<MemoryState> states = new ArrayList<>();
         try (GitStore writer = GitStore.open(options)) {
             for (int i = 0; i < replicas; i++) {
@@ -167,10 +168,10 @@ public final class SyncHarness {
         r.put("replicas", replicas);
         r.put("atoms", states.stream().mapToInt(MemoryState::size).sum());
         try (GitStore reader = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
-                .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+                .withUnifiedView(false).withTimeout(Duration.ofMinutes(2)))) {
             reader.read(); // the clone (a first fetch of everything)
             try (GitStore fresh = GitStore.open(GitStoreOptions.of(remote.toString(), dir.resolve("reader"))
-                    .withUnifiedView(false).withTimeout(Duration.ofSeconds(120)))) {
+                    .withUnifiedView(false).withTimeout(Duration.ofMinutes(2)))) {
                 long t0 = System.nanoTime();
                 Snapshot all = fresh.read();
                 r.put("fullReadMillis", (System.nanoTime() - t0) / 1_000_000);
@@ -200,7 +201,7 @@ public final class SyncHarness {
         return concurrent(dir, replicas, rounds, unifiedView, null);
     }
 
-    private static ObjectNode concurrent(Path dir, int replicas, int rounds, boolean unifiedView, Keyring keys)
+    private static ObjectNode concurrent(Path dir, int replicas, int rounds, boolean unifiedView, @Nullable Keyring keys)
             throws Exception {
         Path remote = dir.resolve("remote.git");
         GitStore.createRemote(remote, Duration.ofSeconds(30));
@@ -212,11 +213,11 @@ public final class SyncHarness {
             Files.createDirectories(home);
             Files.write(file, MemoryFileCodec.write(Fixtures.graph(20, i), false));
             GitStore store = GitStore.open(GitStoreOptions.of(remote.toString(), home.resolve("cache"))
-                    .withTimeout(Duration.ofSeconds(120)).withNetworkTimeout(Duration.ofSeconds(120))
+                    .withTimeout(Duration.ofMinutes(2)).withNetworkTimeout(Duration.ofMinutes(2))
                     .withUnifiedView(unifiedView), keys);
             stores.add(store);
             engines.add(SyncEngine.create(SyncSettings.of(file, home.resolve("state"), ReplicaId.of("replica-" + i))
-                    .withLockTimeout(Duration.ofSeconds(120)), store));
+                    .withLockTimeout(Duration.ofMinutes(2)), store));
         }
         ExecutorService pool = Executors.newFixedThreadPool(replicas);
         ObjectNode r = JSON.createObjectNode();

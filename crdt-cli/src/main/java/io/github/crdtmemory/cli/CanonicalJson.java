@@ -1,7 +1,7 @@
 package io.github.crdtmemory.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.internal.JsonOutput;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -67,7 +67,7 @@ final class CanonicalJson {
     }
 
     private static void string(String s, StringBuilder out) {
-        out.append(MemoryFileCodec.quote(s)); // RFC 8785 strings are JSON.stringify's
+        out.append(JsonOutput.quote(s)); // RFC 8785 strings are JSON.stringify's
     }
 
     /** ECMAScript's Number.prototype.toString for a finite double (ECMA-262, 7.1.12.1). */

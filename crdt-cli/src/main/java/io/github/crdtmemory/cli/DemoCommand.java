@@ -81,8 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         GitStore.createRemote(remote, GitStoreOptions.DEFAULT_TIMEOUT); // as the demo's store
         Path alice = root.resolve("alice/memory.jsonl");
         Path bob = root.resolve("bob/memory.jsonl");
-        PrivateFiles.createDirectories(alice.getParent());
-        PrivateFiles.createDirectories(bob.getParent());
+        PrivateFiles.createDirectories(PrivateFiles.parentOf(alice));
+        PrivateFiles.createDirectories(PrivateFiles.parentOf(bob));
         PrivateFiles.replace(alice, START.getBytes(StandardCharsets.UTF_8));
         List<SyncReport> reports = new ArrayList<>();
         StringBuilder human = new StringBuilder("demo folder: " + root + "\n\n");
@@ -120,9 +120,9 @@ final class DemoCommand implements Callable<Integer> {
         boolean converged = afterAlice.equals(afterBob);
         human.append("\n4. after: both files are ").append(converged ? "identical" : "DIFFERENT (a bug)").append(":\n")
                 .append(indent(afterAlice))
-                .append("   both observations on Ada are kept, the deletion from the slow clock holds, and the\n"
-                        + "   type change survives: hybrid logical clocks order edits that saw each other, whatever\n"
-                        + "   the wall clocks say.\n");
+                .append("   both observations on Ada are kept, the deletion from the slow clock holds, and the\n")
+                .append("   type change survives: hybrid logical clocks order edits that saw each other, whatever\n")
+                .append("   the wall clocks say.\n");
         if (keep) {
             human.append("\nkept: ").append(root).append('\n');
         }

@@ -4,8 +4,9 @@ import io.github.crdtmemory.git.GitOperationError;
 import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
+import io.github.crdtmemory.store.LocalStateException;
 import io.github.crdtmemory.store.LockTimeoutException;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.store.StoreException;
 import io.github.crdtmemory.seal.EncryptionException;
 import io.github.crdtmemory.sync.MassDeletionException;
@@ -34,7 +35,8 @@ final class ExitStatus {
         "3:bad input: a memory, state or legacy file does not parse (the message names file and line), "
                 + "or the memory file of a backup is missing, or the crontab's memory-backup block is damaged "
                 + "(nothing changed)",
-        "4:store or git failure (the message names the error kind)",
+        "4:store or git failure, or a local file (memory file, state directory) failed (the message names the "
+                + "error kind)",
         "5:another sync held the lock longer than --timeout",
         "6:verification failed: a state does not parse or the join does not check out",
         "7:refused: the memory file's edits delete most of the memory (emptied or truncated?); nothing "
@@ -93,6 +95,9 @@ final class ExitStatus {
         }
         if (t instanceof StoreException) {
             return new Failure(STORE, "STORE_ACCESS", message);
+        }
+        if (t instanceof LocalStateException l) {
+            return new Failure(STORE, "LOCAL_" + l.part().name(), message);
         }
         if (t instanceof IllegalArgumentException) {
             return new Failure(USAGE, "USAGE", message);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a scheduler tool ({@code crontab}, {@code systemctl}) as an argument list, never through a
@@ -28,7 +29,7 @@ final class ExternalCommand {
     private ExternalCommand() {
     }
 
-    static Result run(List<String> command, String stdin, Duration timeout) {
+    static Result run(List<String> command, @Nullable String stdin, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (stdin == null) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +25,7 @@ final class HistoryCommand extends WorkingCommand {
             + "Default: ${DEFAULT-VALUE}.")
     int limit;
 
-    private record Row(String replica, String revision, Instant time, AtomCounts counts, String sha256) {
+    private record Row(@Nullable String replica, String revision, Instant time, AtomCounts counts, String sha256) {
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.crdtmemory.cli;
 
+import io.github.crdtmemory.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -46,7 +47,7 @@ final class Launcher {
             }
             writable(real, file.permissions());
             // whoever can write the target's directory can replace the program; the link's directory, the link
-            Set<Path> dirs = new LinkedHashSet<>(List.of(real.getParent(), p.getParent().toRealPath()));
+            Set<Path> dirs = new LinkedHashSet<>(List.of(real.getParent(), PrivateFiles.parentOf(p).toRealPath()));
             for (Path dir : dirs) {
                 writable(dir, Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                         .permissions());

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Accepts the earlier Python tool's flags: {@code --backup} (the {@code backup} command), {@code --merge}
@@ -21,7 +22,7 @@ final class LegacyFlags {
      * @param args the translated arguments
      * @param notice the deprecation line, or null
      */
-    record Translation(String[] args, String notice) {
+    record Translation(String[] args, @Nullable String notice) {
     }
 
     private LegacyFlags() {
@@ -77,7 +78,7 @@ final class LegacyFlags {
         out.addAll(options);
         return new Translation(out.toArray(String[]::new), "memory-backup: " + String.join(", ", used)
                 + " are deprecated flags of the earlier tool; running: memory-backup "
-                + io.github.crdtmemory.store.Redaction.redact(String.join(" ", out)) + " (see docs/operations.md)");
+                + io.github.crdtmemory.internal.Redaction.redact(String.join(" ", out)) + " (see docs/operations.md)");
     }
 
     /** A git URL of the earlier tool as a store URI: https/ssh/file get {@code git+}, scp-like becomes ssh. */

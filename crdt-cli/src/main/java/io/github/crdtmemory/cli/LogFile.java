@@ -2,7 +2,7 @@ package io.github.crdtmemory.cli;
 
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
-import io.github.crdtmemory.store.StoreException;
+import io.github.crdtmemory.store.LockTimeoutException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
@@ -53,7 +53,7 @@ final class LogFile {
                 if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) && Files.size(log) > ROTATE_AT) {
                     rotate(log);
                 }
-            } catch (StoreException e) {
+            } catch (LockTimeoutException e) {
                 // another run is rotating; append to whatever is there
             }
         }
@@ -92,7 +92,7 @@ final class LogFile {
 
     /** Creates the log's directory {@code 0700}, or checks an existing one and tightens it if it is the log's own. */
     private static void privateDirectory(Path log) throws IOException {
-        Path dir = log.getParent();
+        Path dir = PrivateFiles.parentOf(log);
         PrivateFiles.createDirectories(dir);
         PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
         owned(dir, a);

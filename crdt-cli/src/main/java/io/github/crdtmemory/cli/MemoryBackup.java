@@ -1,9 +1,11 @@
 package io.github.crdtmemory.cli;
 
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,8 +89,9 @@ public final class MemoryBackup implements Callable<Integer> {
             System.err.println(t.notice());
         }
         CommandLine cl = new CommandLine(new MemoryBackup());
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
+        Charset console = Charset.defaultCharset(); // as System.out's own writer would
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, console), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, console), true));
         Map<String, String> codes = new LinkedHashMap<>();
         for (String line : ExitStatus.HELP) {
             int colon = line.indexOf(':');
@@ -154,11 +158,11 @@ public final class MemoryBackup implements Callable<Integer> {
         cl.getSubcommands().values().forEach(sub -> exitCodes(sub, codes));
     }
 
-    private static Path logFile(String[] argv) {
+    private static @Nullable Path logFile(String[] argv) {
         return option(argv, "--log-file");
     }
 
-    private static Path option(String[] argv, String name) {
+    private static @Nullable Path option(String[] argv, String name) {
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].equals(name) && i + 1 < argv.length) {
                 return Path.of(argv[i + 1]);

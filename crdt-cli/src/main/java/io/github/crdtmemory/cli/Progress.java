@@ -33,6 +33,7 @@ final class Progress implements AutoCloseable {
     }
 
     /** Starts a progress line, or returns an inert one when it must not show. */
+    @SuppressWarnings("SystemConsoleNull") // built for Java 17, where System.console() is null off a terminal
     static AutoCloseable start(String what, boolean enabled, PrintStream err) {
         if (!enabled || System.console() == null) {
             return () -> { };

@@ -2,7 +2,7 @@ package io.github.crdtmemory.cli;
 
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

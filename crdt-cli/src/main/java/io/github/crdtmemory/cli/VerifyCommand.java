@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 
 /**
@@ -160,7 +161,7 @@ final class VerifyCommand extends WorkingCommand {
         return u.layout() == 1 ? "memory.jsonl" : "memory/*.jsonl";
     }
 
-    private static String json(String store, Snapshot snapshot, List<String> problems, List<String> notes) {
+    private static String json(String store, @Nullable Snapshot snapshot, List<String> problems, List<String> notes) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -194,7 +195,7 @@ final class VerifyCommand extends WorkingCommand {
         return out.toString();
     }
 
-    private static String human(String store, Snapshot snapshot, List<String> problems, List<String> notes) {
+    private static String human(String store, @Nullable Snapshot snapshot, List<String> problems, List<String> notes) {
         StringBuilder out = new StringBuilder();
         out.append(problems.isEmpty() ? "verified " : "verification FAILED for ").append(store).append(": ")
                 .append(snapshot == null ? 0 : snapshot.size()).append(" replica states\n");

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shared options resolved against the environment: which memory file, store, replica and state
@@ -124,14 +125,14 @@ final class Workspace {
     }
 
     /** Opens the store encrypted with {@code keys}, or plaintext when null. */
-    ReplicaStore openStore(Keyring keys) {
+    ReplicaStore openStore(@Nullable Keyring keys) {
         String location = storeLocation();
         try {
             PrivateFiles.createDirectories(env.cacheDir());
         } catch (IOException e) {
             throw new StoreAccessException(env.cacheDir().toString(), null, "cannot create the cache dir: " + e, e);
         }
-        return StoreRegistry.discover().open(location, new StoreOptions(env.cacheDir(), timeout)
+        return StoreRegistry.discover().open(location, StoreOptions.of(env.cacheDir()).withTimeout(timeout)
                 .withMaxStateBytes(options.maxStateSize).withKeyring(keys));
     }
 

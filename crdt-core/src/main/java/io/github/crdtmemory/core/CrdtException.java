@@ -1,5 +1,7 @@
 package io.github.crdtmemory.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The root of every exception this library throws on purpose. It is unchecked: callers retry or
  * report at coarse boundaries, and the concrete subtypes carry the data needed to react.
@@ -20,9 +22,9 @@ public abstract class CrdtException extends RuntimeException {
      * Creates an exception with a one-line message and the cause that triggered it.
      *
      * @param message what went wrong
-     * @param cause the underlying failure, kept for diagnosis
+     * @param cause the underlying failure, kept for diagnosis, or null
      */
-    protected CrdtException(String message, Throwable cause) {
+    protected CrdtException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

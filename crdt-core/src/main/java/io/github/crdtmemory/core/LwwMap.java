@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable last-write-wins map: each key holds one {@link Register}, and {@link #join} keeps, per
@@ -78,28 +79,25 @@ public final class LwwMap<K extends Comparable<? super K>> {
     }
 
     /**
-     * Returns the key at {@code index} in key order.
+     * Returns a cursor at the first entry (past the end if the map is empty).
      *
-     * @param index 0 to {@code size() - 1}
-     * @return the key
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @return a new cursor
      */
-    @SuppressWarnings("unchecked")
-    public K keyAt(int index) {
-        Objects.checkIndex(index, size);
-        return (K) keys[index];
+    public Cursor<K> cursor() {
+        return new Cursor<>(this, 0);
     }
 
     /**
-     * Returns the register of the key at {@code index} in key order.
+     * Returns a cursor at {@code key}, or at the first entry after it if the map does not hold it (past
+     * the end if there is none).
      *
-     * @param index 0 to {@code size() - 1}
-     * @return the register
-     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     * @param key the key to seek
+     * @return a new cursor
+     * @throws NullPointerException if {@code key} is null
      */
-    public Register registerAt(int index) {
-        Objects.checkIndex(index, size);
-        return registers[index];
+    public Cursor<K> cursorAt(K key) {
+        int i = indexOf(key);
+        return new Cursor<>(this, i >= 0 ? i : -(i + 1));
     }
 
     /**
@@ -114,16 +112,9 @@ public final class LwwMap<K extends Comparable<? super K>> {
         return i >= 0 ? Optional.of(registers[i]) : Optional.empty();
     }
 
-    /**
-     * Returns the index of {@code key} in key order, or {@code -(insertion point) - 1} if absent,
-     * as {@link Arrays#binarySearch(Object[], Object)} does.
-     *
-     * @param key the key
-     * @return the index, or a negative value if absent
-     * @throws NullPointerException if {@code key} is null
-     */
+    /** The index of {@code key}, or {@code -(insertion point) - 1} if absent, as binary search gives. */
     @SuppressWarnings("unchecked")
-    public int indexOf(K key) {
+    private int indexOf(K key) {
         Objects.requireNonNull(key, "key");
         int lo = 0;
         int hi = size - 1;
@@ -427,7 +418,7 @@ public final class LwwMap<K extends Comparable<? super K>> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (this == o) {
             return true;
         }
@@ -466,6 +457,71 @@ public final class LwwMap<K extends Comparable<? super K>> {
             out.append(keys[i]).append('=').append(registers[i]);
         }
         return out.append('}').toString();
+    }
+
+    /**
+     * A read position in a map's entries, in key order, for walks that {@link LwwMap#forEach} cannot
+     * express (merging two maps, grouping runs of keys, stopping early). It hides how the map stores its
+     * entries. The map is immutable, so a cursor never sees a change; a cursor itself is not thread-safe.
+     *
+     * @param <K> the key type
+     */
+    public static final class Cursor<K extends Comparable<? super K>> {
+        private final LwwMap<K> map;
+        private int at;
+
+        private Cursor(LwwMap<K> map, int at) {
+            this.map = map;
+            this.at = at;
+        }
+
+        /**
+         * Tells whether the cursor is at an entry (not past the end).
+         *
+         * @return true if {@link #key()} and {@link #register()} may be called
+         */
+        public boolean hasEntry() {
+            return at < map.size;
+        }
+
+        /**
+         * Returns the key of the current entry.
+         *
+         * @return the key
+         * @throws java.util.NoSuchElementException if the cursor is past the end
+         */
+        @SuppressWarnings("unchecked")
+        public K key() {
+            check();
+            return (K) map.keys[at];
+        }
+
+        /**
+         * Returns the register of the current entry.
+         *
+         * @return the register
+         * @throws java.util.NoSuchElementException if the cursor is past the end
+         */
+        public Register register() {
+            check();
+            return map.registers[at];
+        }
+
+        /**
+         * Moves to the next entry in key order (or past the end).
+         *
+         * @throws java.util.NoSuchElementException if the cursor is already past the end
+         */
+        public void advance() {
+            check();
+            at++;
+        }
+
+        private void check() {
+            if (at >= map.size) {
+                throw new java.util.NoSuchElementException("past the last entry");
+            }
+        }
     }
 
     /**

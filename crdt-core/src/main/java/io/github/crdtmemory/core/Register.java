@@ -1,5 +1,6 @@
 package io.github.crdtmemory.core;
 
+import io.github.crdtmemory.internal.CodePointOrder;
 import java.util.Objects;
 
 /**

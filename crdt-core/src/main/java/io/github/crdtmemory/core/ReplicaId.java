@@ -2,6 +2,7 @@ package io.github.crdtmemory.core;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of one writer. Each installation owns one replica id; it is the last component of the
@@ -54,7 +55,7 @@ public record ReplicaId(String value) implements Comparable<ReplicaId> {
      * @param value a candidate, possibly null
      * @return true if {@link #of(String)} would accept it
      */
-    public static boolean isValid(String value) {
+    public static boolean isValid(@Nullable String value) {
         if (value == null) {
             return false;
         }

@@ -9,4 +9,7 @@
  * live, then the value's code points. Because every stored field takes part in that order, the join
  * is commutative, associative and idempotent for all states, including equal-stamp corruption cases.
  */
+@NullMarked
 package io.github.crdtmemory.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API. Durable, atomic, owner-only file writes.
@@ -200,7 +201,7 @@ public final class PrivateFiles {
         } finally {
             Files.deleteIfExists(temp);
         }
-        forceDirectory(abs.getParent());
+        forceDirectory(parentOf(abs));
     }
 
     /**
@@ -231,7 +232,7 @@ public final class PrivateFiles {
     public static Path writeTemp(Path target, Content content, Set<PosixFilePermission> mode) throws IOException {
         Objects.requireNonNull(content, "content");
         Path temp = tempFor(target);
-        boolean posix = isPosix(temp.getParent());
+        boolean posix = isPosix(parentOf(temp));
         FileAttribute<?>[] attrs = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
                 : new FileAttribute<?>[0];
@@ -266,7 +267,7 @@ public final class PrivateFiles {
      */
     public static Path tempFor(Path target) {
         Path abs = target.toAbsolutePath();
-        return abs.getParent().resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+        return parentOf(abs).resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
                 + TEMP_SUFFIX);
     }
 
@@ -284,7 +285,7 @@ public final class PrivateFiles {
      */
     public static boolean createDurably(Path target, byte[] bytes) throws IOException {
         Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
+        Path dir = parentOf(abs);
         Path temp = writeTemp(abs, bytes, FILE_MODE);
         boolean created;
         try {
@@ -343,6 +344,21 @@ public final class PrivateFiles {
     }
 
     /**
+     * Returns the directory a file is in.
+     *
+     * @param file a file (made absolute first)
+     * @return its parent directory
+     * @throws IllegalArgumentException if it has none: it is the root
+     */
+    public static Path parentOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException("not a file in a directory: " + file);
+        }
+        return parent;
+    }
+
+    /**
      * Returns a fresh SHA-256 digest.
      *
      * @return the digest
@@ -373,7 +389,7 @@ public final class PrivateFiles {
         }
     }
 
-    private static boolean isPosix(Path dir) {
+    private static boolean isPosix(@Nullable Path dir) {
         return dir != null && Files.getFileAttributeView(dir, PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS) != null;
     }

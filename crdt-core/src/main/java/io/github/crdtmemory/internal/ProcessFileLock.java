@@ -80,7 +80,7 @@ public final class ProcessFileLock implements AutoCloseable {
         if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
             throw new IllegalArgumentException("not a file: " + lockFile);
         }
-        Path key = absolute.getParent().toRealPath().resolve(name);
+        Path key = PrivateFiles.parentOf(absolute).toRealPath().resolve(name);
         long start = System.nanoTime();
         long deadline = start + Math.max(0, timeout.toNanos());
         Slot slot = SLOTS.compute(key, (k, s) -> {

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The append-only journal of a {@link LiveMemory}'s changes since its state file was last written: each
@@ -30,7 +31,7 @@ final class Journal {
 
     private final Path file;
     private final ArrayDeque<Object[]> queue = new ArrayDeque<>(); // {Long version, MemoryState change}
-    private FileChannel channel;
+    private @Nullable FileChannel channel; // null until the first append, and after a close
     private long size;
     private long stateSize;
 
@@ -114,9 +115,10 @@ final class Journal {
                 write(records);
             } catch (java.nio.channels.ClosedChannelException e) {
                 channel = null;
-                channel().truncate(start);
+                FileChannel reopened = channel();
+                reopened.truncate(start);
                 size = start;
-                channel.position(start);
+                reopened.position(start);
                 write(records);
             }
         } finally {
@@ -152,11 +154,9 @@ final class Journal {
         if (size > 0 || channel != null) {
             boolean interrupted = Thread.interrupted();
             try {
-                if (channel != null && !channel.isOpen()) {
-                    channel = null;
-                }
-                channel().truncate(0);
-                channel().force(false);
+                FileChannel open = channel();
+                open.truncate(0);
+                open.force(false);
                 size = 0;
             } finally {
                 if (interrupted) {
@@ -175,19 +175,22 @@ final class Journal {
     }
 
     private FileChannel channel() throws IOException {
-        if (channel == null || !channel.isOpen()) {
-            channel = PrivateFiles.openOrCreate(file);
-            size = channel.size();
-            channel.position(size);
+        FileChannel c = channel;
+        if (c == null || !c.isOpen()) {
+            c = PrivateFiles.openOrCreate(file);
+            channel = c;
+            size = c.size();
+            c.position(size);
         }
-        return channel;
+        return c;
     }
 
     /** Closes the file; removes it when it is empty (everything folded into the state file). */
     void close() {
-        if (channel != null) {
+        FileChannel c = channel;
+        if (c != null) {
             try {
-                channel.close();
+                c.close();
                 if (size == 0) {
                     java.nio.file.Files.deleteIfExists(file);
                 }

@@ -16,7 +16,7 @@ import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Snapshot;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,7 +93,7 @@ public final class LiveMemory implements AutoCloseable {
      * @param stateFile where the state is persisted
      * @param replica the replica this memory writes as
      * @return the memory
-     * @throws StoreAccessException if the file exists and cannot be read or parsed
+     * @throws LocalStateException if the file exists and cannot be read or parsed
      */
     public static LiveMemory open(Path stateFile, ReplicaId replica) {
         return open(stateFile, replica, System::currentTimeMillis);
@@ -116,13 +116,14 @@ public final class LiveMemory implements AutoCloseable {
             Optional<MemoryState> logged = Journal.replay(Journal.of(file));
             if (logged.isPresent()) { // fold the journal into the state file, then start a new journal
                 state = state.join(logged.get());
-                PrivateFiles.createDirectories(file.getParent());
+                PrivateFiles.createDirectories(PrivateFiles.parentOf(file));
                 PrivateFiles.replace(file, StateCodec.encode(state));
                 java.nio.file.Files.deleteIfExists(Journal.of(file));
             }
             return new LiveMemory(file, replica, state, physicalMillis);
         } catch (IOException | io.github.crdtmemory.memory.MemoryFormatException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot open the memory: " + e.getMessage(), e);
+            throw new LocalStateException(LocalStateException.Part.STATE, file, replica,
+                    "cannot open the memory: " + e.getMessage(), e);
         }
     }
 
@@ -250,7 +251,7 @@ public final class LiveMemory implements AutoCloseable {
      * file keeps its permissions, a new one is {@code 0600}.
      *
      * @param memoryFile the file
-     * @throws StoreAccessException if it cannot be written
+     * @throws LocalStateException if it cannot be written
      */
     public void exportTo(Path memoryFile) {
         Path file = memoryFile.toAbsolutePath().normalize();
@@ -262,7 +263,8 @@ public final class LiveMemory implements AutoCloseable {
                 PrivateFiles.replace(file, bytes);
             }
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot export the memory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica,
+                    "cannot export the memory: " + e, e);
         }
     }
 
@@ -311,7 +313,7 @@ public final class LiveMemory implements AutoCloseable {
             return t;
         });
         schedules.add(timer);
-        timer.scheduleWithFixedDelay(() -> {
+        java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> { // ends with the timer
             try {
                 sync(store);
             } catch (RuntimeException e) {
@@ -347,6 +349,9 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /** Applies a tool: diffs the graph before and after into stamped registers; returns the tool's result. */
+    // Outcome.result() is null only for the tools that return nothing (T is Void), whose callers ignore it;
+    // version is volatile for readers and only written under the writes lock
+    @SuppressWarnings({"NullAway", "NonAtomicVolatileUpdate"})
     private <T> T apply(String operation, Function<MemoryGraph, MemoryTools.Outcome<T>> tool) {
         MemoryState edits;
         MemoryTools.Outcome<T> outcome;
@@ -374,6 +379,7 @@ public final class LiveMemory implements AutoCloseable {
     }
 
     /** Joins states from elsewhere (a sync). */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // version is only written under the writes lock
     private void apply(String operation, MemoryState incoming) {
         long mine;
         writes.lock();
@@ -406,7 +412,7 @@ public final class LiveMemory implements AutoCloseable {
                 return;
             }
             try {
-                PrivateFiles.createDirectories(stateFile.getParent());
+                PrivateFiles.createDirectories(PrivateFiles.parentOf(stateFile));
                 long now;
                 if (whole || journal.size() > Math.max(Journal.MIN_FOLD, journal.stateSize())) {
                     MemoryState current;
@@ -425,7 +431,8 @@ public final class LiveMemory implements AutoCloseable {
                 }
                 persisted = Math.max(persisted, now);
             } catch (IOException e) {
-                throw new StoreAccessException(stateFile.toString(), replica, "cannot persist the memory: " + e, e);
+                throw new LocalStateException(LocalStateException.Part.STATE, stateFile, replica,
+                        "cannot persist the memory: " + e, e);
             }
         }
     }

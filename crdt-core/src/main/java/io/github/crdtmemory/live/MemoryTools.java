@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The nine MCP memory tools as pure functions of a graph: each returns the graph after the call and
@@ -24,10 +25,10 @@ public final class MemoryTools {
      * A tool call's outcome.
      *
      * @param graph the graph after the call
-     * @param result what the tool returns
+     * @param result what the tool returns; null for the tools that return nothing ({@code Outcome<Void>})
      * @param <T> the result type
      */
-    public record Outcome<T>(MemoryGraph graph, T result) {
+    public record Outcome<T>(MemoryGraph graph, @Nullable T result) {
         /**
          * Validates the components.
          *

@@ -1,6 +1,6 @@
 package io.github.crdtmemory.memory;
 
-import io.github.crdtmemory.core.CodePointOrder;
+import io.github.crdtmemory.internal.CodePointOrder;
 
 /**
  * The key of one atom of a {@link MemoryState}: an entity, one observation of an entity, or one

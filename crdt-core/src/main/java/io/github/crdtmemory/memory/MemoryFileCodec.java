@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.crdtmemory.internal.JsonOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the MCP memory server's file.
@@ -79,19 +81,6 @@ public final class MemoryFileCodec {
         } catch (IOException e) {
             throw new MemoryFormatException(source, 0, 0, "unreadable: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Quotes {@code value} as a JSON string exactly as JavaScript's {@code JSON.stringify} does, which is
-     * also the string form of RFC 8785: only {@code "}, {@code \}, control characters (short forms where
-     * they exist, else lowercase {@code \}{@code u00xx}) and lone surrogates are escaped.
-     *
-     * @param value the text
-     * @return the quoted JSON string
-     */
-    public static String quote(String value) {
-        return new String(new JsonOutput(value.length() + 2).string(value).toByteArray(),
-                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -275,7 +264,7 @@ public final class MemoryFileCodec {
         }
 
         /** Returns the layout, or null for a file with nothing but white space. */
-        private MemoryFile.Format detect() throws IOException {
+        private MemoryFile.@Nullable Format detect() throws IOException {
             try (JsonParser p = JSON.createParser(bytes, start, bytes.length - start)) {
                 JsonToken t = p.nextToken();
                 if (t == null) {
@@ -434,16 +423,16 @@ public final class MemoryFileCodec {
             }
             switch (type) {
                 case "entity" -> {
-                    require(at, name, "name", type);
-                    require(at, entityType, "entityType", type);
-                    require(at, observations, "observations", type);
-                    addEntity(at.getLineNr(), name, shared(entityType), observations);
+                    String n = require(at, name, "name", type);
+                    String et = require(at, entityType, "entityType", type);
+                    List<String> obs = require(at, observations, "observations", type);
+                    addEntity(at.getLineNr(), n, shared(et), obs);
                 }
                 case "relation" -> {
-                    require(at, from, "from", type);
-                    require(at, to, "to", type);
-                    require(at, relationType, "relationType", type);
-                    Relation r = new Relation(name(from), shared(relationType), name(to));
+                    String fromName = require(at, from, "from", type);
+                    String toName = require(at, to, "to", type);
+                    String rt = require(at, relationType, "relationType", type);
+                    Relation r = new Relation(name(fromName), shared(rt), name(toName));
                     if (!relations.add(r)) {
                         warnings.add("line " + at.getLineNr() + ": duplicate relation " + r.from() + " -"
                                 + r.relationType() + "-> " + r.to() + " dropped");
@@ -497,10 +486,11 @@ public final class MemoryFileCodec {
             return p.getText();
         }
 
-        private void require(JsonLocation at, Object value, String field, String type) {
+        private <T> T require(JsonLocation at, @Nullable T value, String field, String type) {
             if (value == null) {
                 throw error(at, type + " is missing field '" + field + "'");
             }
+            return value;
         }
 
         private MemoryFormatException error(JsonLocation at, String reason) {
@@ -529,7 +519,7 @@ public final class MemoryFileCodec {
         final String type;
         final int line;
         final List<String> observations = new ArrayList<>(4);
-        private Set<String> index; // only for entities with many observations
+        private @Nullable Set<String> index; // only for entities with many observations
 
         EntityDraft(String name, String type, int line) {
             this.name = name;

@@ -2,6 +2,7 @@ package io.github.crdtmemory.memory;
 
 import io.github.crdtmemory.core.CrdtException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A memory file or a replica state file is not valid: malformed JSON, invalid UTF-8, a wrong type, a
@@ -25,7 +26,7 @@ public final class MemoryFormatException extends CrdtException {
      * @param reason what is wrong, in one line
      * @param cause the parser's exception, or null
      */
-    public MemoryFormatException(String source, int line, int column, String reason, Throwable cause) {
+    public MemoryFormatException(String source, int line, int column, String reason, @Nullable Throwable cause) {
         super(format(source, line, column, reason), cause);
         this.source = Objects.requireNonNull(source, "source");
         this.line = Math.max(0, line);

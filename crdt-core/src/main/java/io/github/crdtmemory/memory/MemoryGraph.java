@@ -1,6 +1,6 @@
 package io.github.crdtmemory.memory;
 
-import io.github.crdtmemory.core.CodePointOrder;
+import io.github.crdtmemory.internal.CodePointOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A knowledge graph as the MCP memory server holds it: entities in order, then relations in order.
@@ -163,7 +164,7 @@ public final class MemoryGraph {
     };
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return this == o
                 || (o instanceof MemoryGraph g && entities.equals(g.entities) && relations.equals(g.relations));
     }

@@ -1,7 +1,7 @@
 package io.github.crdtmemory.memory;
 
 import io.github.crdtmemory.core.Clock;
-import io.github.crdtmemory.core.CodePointOrder;
+import io.github.crdtmemory.internal.CodePointOrder;
 import io.github.crdtmemory.core.LwwMap;
 import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.Stamp;
@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CRDT form of a memory graph: one {@link LwwMap} from {@link AtomKey} to {@link Register}.
@@ -48,8 +49,9 @@ public final class MemoryState {
     private static final MemoryState EMPTY = new MemoryState(LwwMap.empty());
 
     private final LwwMap<AtomKey> atoms;
-    private volatile MemoryGraph view;
-    private volatile Optional<Stamp> maxStamp; // computed once, like the view
+    private volatile @Nullable MemoryGraph view;
+    @SuppressWarnings("NullableOptional") // null: not computed yet; maxStamp() never returns null
+    private volatile @Nullable Optional<Stamp> maxStamp; // computed once, like the view
 
     private MemoryState(LwwMap<AtomKey> atoms) {
         this.atoms = atoms;
@@ -172,12 +174,12 @@ public final class MemoryState {
         int observations = 0;
         int relations = 0;
         int tombstones = 0;
-        for (int i = 0; i < atoms.size(); i++) {
-            if (!atoms.registerAt(i).live()) {
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            if (!c.register().live()) {
                 tombstones++;
                 continue;
             }
-            switch (atoms.keyAt(i).rank()) {
+            switch (c.key().rank()) {
                 case 0 -> entities++;
                 case 1 -> observations++;
                 default -> relations++;
@@ -210,19 +212,20 @@ public final class MemoryState {
         Map<String, Register> tombstones = new HashMap<>();
         List<Stamped<Entity>> entities = new ArrayList<>();
         List<Stamped<RelationKey>> relations = new ArrayList<>();
-        int n = atoms.size();
-        int i = 0;
-        while (i < n) {
-            AtomKey first = atoms.keyAt(i);
+        LwwMap.Cursor<AtomKey> at = atoms.cursor();
+        while (at.hasEntry()) {
+            AtomKey first = at.key();
             String name = first.entity();
             Register entity = null;
             if (first instanceof EntityKey) {
-                entity = atoms.registerAt(i++);
+                entity = at.register();
+                at.advance();
             }
             List<Stamped<String>> observations = null;
             boolean revived = false;
-            while (i < n && atoms.keyAt(i) instanceof ObservationKey o && o.entity().equals(name)) {
-                Register r = atoms.registerAt(i++);
+            while (at.hasEntry() && at.key() instanceof ObservationKey o && o.entity().equals(name)) {
+                Register r = at.register();
+                at.advance();
                 // Under a tombstone, only observations stamped after the deletion count: they revive
                 // the entity; older ones were deleted with it.
                 if (r.live() && entity != null && (entity.live() || r.stamp().compareTo(entity.stamp()) > 0)) {
@@ -233,8 +236,9 @@ public final class MemoryState {
                     revived |= !entity.live();
                 }
             }
-            while (i < n && atoms.keyAt(i) instanceof RelationKey rk && rk.from().equals(name)) {
-                Register r = atoms.registerAt(i++);
+            while (at.hasEntry() && at.key() instanceof RelationKey rk && rk.from().equals(name)) {
+                Register r = at.register();
+                at.advance();
                 if (r.live()) {
                     relations.add(new Stamped<>(r.stamp(), rk));
                 }
@@ -415,12 +419,14 @@ public final class MemoryState {
      * no register but atoms of it exist (which the view then does not show).
      */
     private boolean recreatesOverDeletion(EntityKey key) {
-        int at = atoms.indexOf(key);
-        if (at >= 0) {
-            return atoms.registerAt(at).isTombstone();
+        LwwMap.Cursor<AtomKey> at = atoms.cursorAt(key);
+        if (!at.hasEntry()) {
+            return false;
         }
-        int next = -(at + 1);
-        return next < atoms.size() && atoms.keyAt(next).entity().equals(key.name());
+        if (at.key().equals(key)) {
+            return at.register().isTombstone();
+        }
+        return at.key().entity().equals(key.name());
     }
 
     /**
@@ -434,9 +440,9 @@ public final class MemoryState {
         Set<Relation> keep = new HashSet<>(current.relations());
         keep.addAll(view().relations());
         int emitted = 0;
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey k = atoms.keyAt(i);
-            if (!atoms.registerAt(i).live()) {
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey k = c.key();
+            if (!c.register().live()) {
                 continue;
             }
             if (k instanceof ObservationKey o && recreated.contains(o.entity())) {
@@ -457,7 +463,7 @@ public final class MemoryState {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return this == o || (o instanceof MemoryState s && atoms.equals(s.atoms));
     }
 

@@ -10,6 +10,7 @@ import io.github.crdtmemory.core.Register;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.JsonOutput;
 import io.github.crdtmemory.memory.AtomKey.EntityKey;
 import io.github.crdtmemory.memory.AtomKey.ObservationKey;
 import io.github.crdtmemory.memory.AtomKey.RelationKey;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical byte form of a {@link MemoryState}: a replica state file.
@@ -106,9 +108,9 @@ public final class StateCodec {
 
     private static void encode(LwwMap<AtomKey> atoms, JsonOutput out) {
         out.ascii(HEADER);
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
-            Register r = atoms.registerAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
+            Register r = c.register();
             if (key instanceof EntityKey e) {
                 out.ascii(ENTITY).string(e.name());
             } else if (key instanceof ObservationKey o) {
@@ -134,9 +136,9 @@ public final class StateCodec {
     /** The length of {@link #encode}'s output, to the byte (every literal above is ASCII). */
     private static long size(LwwMap<AtomKey> atoms) {
         long n = HEADER.length();
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
-            Register r = atoms.registerAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
+            Register r = c.register();
             if (key instanceof EntityKey e) {
                 n += ENTITY.length() + JsonOutput.stringLength(e.name());
             } else if (key instanceof ObservationKey o) {
@@ -400,7 +402,7 @@ public final class StateCodec {
             return p.getText();
         }
 
-        private String need(String v, String f, JsonLocation at, String atom) {
+        private String need(@Nullable String v, String f, JsonLocation at, String atom) {
             if (v == null) {
                 throw error(at, atom + " atom is missing field '" + f + "'");
             }
@@ -412,7 +414,7 @@ public final class StateCodec {
         }
     }
 
-    private static String quoted(String s) {
+    private static String quoted(@Nullable String s) {
         return s == null ? "missing" : "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
     }
 }

@@ -15,4 +15,7 @@
  * <p>Nothing here does I/O or reads the system clock: codecs work on byte arrays, and stamps come from
  * the {@link io.github.crdtmemory.core.Clock} a caller passes in.
  */
+@NullMarked
 package io.github.crdtmemory.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,7 @@
 package io.github.crdtmemory.seal;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A sealed chunk that does not open: it was changed, moved, truncated, or sealed with a key this
@@ -21,9 +22,9 @@ public final class ChunkException extends Exception {
     }
 
     private final Reason reason;
-    private final String keyId;
+    private final @Nullable String keyId;
 
-    ChunkException(Reason reason, String keyId, String message) {
+    ChunkException(Reason reason, @Nullable String keyId, String message) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.keyId = keyId;
@@ -43,7 +44,7 @@ public final class ChunkException extends Exception {
      *
      * @return the key id, or null
      */
-    public String keyId() {
+    public @Nullable String keyId() {
         return keyId;
     }
 }

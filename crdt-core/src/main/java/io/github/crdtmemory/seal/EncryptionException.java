@@ -3,6 +3,7 @@ package io.github.crdtmemory.seal;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.store.StoreException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys do not fit the store: nothing was read into a snapshot and nothing was written. The caller
@@ -33,7 +34,7 @@ public final class EncryptionException extends StoreException {
      * @param kind what is wrong
      * @param message what went wrong and what to do
      */
-    public EncryptionException(String store, ReplicaId replica, Kind kind, String message) {
+    public EncryptionException(String store, @Nullable ReplicaId replica, Kind kind, String message) {
         super(store, replica, message, null);
         this.kind = Objects.requireNonNull(kind, "kind");
     }

@@ -15,6 +15,7 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of 256-bit AES keys, each named by a random 64-bit key id: the current key seals, every key
@@ -207,7 +208,7 @@ public final class Keyring {
      * @param bytes a chunk as stored
      * @return the key id, or null
      */
-    public static String keyIdOf(byte[] bytes) {
+    public static @Nullable String keyIdOf(byte[] bytes) {
         if (bytes.length < HEADER + TAG_BITS / 8 || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             return null;
         }
@@ -233,14 +234,15 @@ public final class Keyring {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Keyring k && current.equals(k.current) && keys.keySet().equals(k.keys.keySet())
                 && sameMaterial(k);
     }
 
     private boolean sameMaterial(Keyring k) {
         for (Map.Entry<String, SecretKey> e : keys.entrySet()) {
-            if (!java.security.MessageDigest.isEqual(e.getValue().getEncoded(), k.keys.get(e.getKey()).getEncoded())) {
+            SecretKey other = k.keys.get(e.getKey());
+            if (other == null || !java.security.MessageDigest.isEqual(e.getValue().getEncoded(), other.getEncoded())) {
                 return false;
             }
         }

@@ -12,4 +12,7 @@
  * {@link io.github.crdtmemory.seal.ChunkException}, which stores turn into a quarantine of its replica.
  * A store applies the keyring given in {@link io.github.crdtmemory.store.StoreOptions#keyring()}.
  */
+@NullMarked
 package io.github.crdtmemory.seal;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ReplicaStore#publish compare-and-swap} lost: the replica's revision in the store is not the
@@ -12,7 +13,7 @@ public final class ConcurrentUpdateException extends StoreException {
     private static final long serialVersionUID = 1L;
 
     private final Revision expected;
-    private final Revision actual;
+    private final @Nullable Revision actual;
 
     /**
      * Creates the exception.
@@ -23,7 +24,7 @@ public final class ConcurrentUpdateException extends StoreException {
      * @param actual the revision the store holds, {@link Revision#NONE} if none, or {@code null} when
      *     the store cannot tell (a rejected git push, for one)
      */
-    public ConcurrentUpdateException(String store, ReplicaId replica, Revision expected, Revision actual) {
+    public ConcurrentUpdateException(String store, ReplicaId replica, Revision expected, @Nullable Revision actual) {
         super(store, Objects.requireNonNull(replica, "replica"),
                 "replica " + replica + " was updated concurrently: expected revision " + expected
                         + ", found " + (actual == null ? "a newer one" : actual),

@@ -1,6 +1,7 @@
 package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stored state cannot be decoded or failed verification: a replica's state in a store, or the own
@@ -20,7 +21,7 @@ public final class CorruptStateException extends StoreException {
      * @param message what is damaged and how
      * @param cause the decoding failure, or null
      */
-    public CorruptStateException(String store, ReplicaId replica, String message, Throwable cause) {
+    public CorruptStateException(String store, @Nullable ReplicaId replica, String message, @Nullable Throwable cause) {
         super(store, replica, message, cause);
     }
 }

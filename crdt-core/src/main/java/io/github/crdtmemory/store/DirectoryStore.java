@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ReplicaStore} in a local directory, for one machine or a shared folder. Thread-safe, and
@@ -68,9 +69,9 @@ public final class DirectoryStore implements ReplicaStore {
     static final int SEALED_FORMAT = 1;
     private static final String PLAINTEXT = "its state file is not encrypted, in a store this key file encrypts";
     private static final String UNKNOWN_KEY = "its state file is sealed with a key this key file does not hold";
-    private final Keyring keyring;
+    private final @Nullable Keyring keyring; // null: a plaintext store
 
-    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes, Keyring keyring) {
+    private DirectoryStore(Path dir, Duration lockTimeout, long maxStateBytes, @Nullable Keyring keyring) {
         this.keyring = keyring;
         this.dir = dir;
         this.replicas = dir.resolve("replicas");
@@ -119,7 +120,8 @@ public final class DirectoryStore implements ReplicaStore {
      * @throws StoreAccessException if the directory cannot be created
      * @throws IllegalArgumentException if {@code maxStateBytes} is not positive
      */
-    public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes, Keyring keyring) {
+    public static DirectoryStore open(Path dir, Duration lockTimeout, long maxStateBytes,
+            @Nullable Keyring keyring) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
         if (maxStateBytes < 1) {
@@ -222,27 +224,30 @@ public final class DirectoryStore implements ReplicaStore {
      * {@code WRONG_KEY} and plaintext files alone {@code MODE_MISMATCH} (by the key id each file names).
      */
     private void checkModes(Map<ReplicaId, byte[]> heads) {
+        Keyring keys = keyring;
         boolean known = false;
         ReplicaId unknown = null;
         ReplicaId plain = null;
         for (Map.Entry<ReplicaId, byte[]> e : heads.entrySet()) {
             String keyId = Keyring.keyIdOf(e.getValue());
-            if (keyId != null && keyring == null) {
-                throw keyRequired(e.getKey());
-            } else if (keyring != null && keyId == null) {
+            if (keys == null) {
+                if (keyId != null) {
+                    throw keyRequired(e.getKey());
+                }
+            } else if (keyId == null) {
                 plain = plain == null ? e.getKey() : plain;
-            } else if (keyring != null && keyring.keyIds().contains(keyId)) {
+            } else if (keys.keyIds().contains(keyId)) {
                 known = true;
-            } else if (keyring != null) {
+            } else {
                 unknown = unknown == null ? e.getKey() : unknown;
             }
         }
-        if (keyring == null || known) {
+        if (keys == null || known) {
             return;
         }
         if (unknown != null) {
             throw new EncryptionException(description, unknown, EncryptionException.Kind.WRONG_KEY, "replica "
-                    + unknown + ": " + UNKNOWN_KEY + " (it holds " + keyring.keyIds() + "): a wrong or outdated key"
+                    + unknown + ": " + UNKNOWN_KEY + " (it holds " + keys.keyIds() + "): a wrong or outdated key"
                     + " file (nothing was written)");
         }
         if (plain != null) {
@@ -287,11 +292,12 @@ public final class DirectoryStore implements ReplicaStore {
                         + replica + "'s state file is " + (keyring != null ? "plaintext: an encrypted" : "encrypted: a"
                         + " plaintext") + " publication over it is refused; nothing was written");
             }
-            if (keyring != null) {
-                if (current.isPresent() && unchanged(replica, current.get(), plain)) {
+            Keyring keys = keyring;
+            if (keys != null) {
+                if (current.isPresent() && unchanged(keys, replica, current.get(), plain)) {
                     return actual;
                 }
-                bytes = keyring.seal(plain, new ChunkContext(replica, SEALED_FORMAT, "state"));
+                bytes = keys.seal(plain, new ChunkContext(replica, SEALED_FORMAT, "state"));
             }
             PrivateFiles.replace(file, bytes);
             Revision next = revisionOf(bytes);
@@ -323,10 +329,10 @@ public final class DirectoryStore implements ReplicaStore {
     }
 
     /** Whether {@code current} is sealed under the current key and opens to {@code plain}. */
-    private boolean unchanged(ReplicaId replica, byte[] current, byte[] plain) {
+    private static boolean unchanged(Keyring keys, ReplicaId replica, byte[] current, byte[] plain) {
         try {
-            return keyring.currentKeyId().equals(Keyring.keyIdOf(current)) && java.util.Arrays.equals(plain,
-                    keyring.open(current, new ChunkContext(replica, SEALED_FORMAT, "state")));
+            return keys.currentKeyId().equals(Keyring.keyIdOf(current)) && java.util.Arrays.equals(plain,
+                    keys.open(current, new ChunkContext(replica, SEALED_FORMAT, "state")));
         } catch (ChunkException e) {
             return false;
         }
@@ -336,21 +342,23 @@ public final class DirectoryStore implements ReplicaStore {
     private void read(ReplicaId replica, Path file, byte[] bytes, List<PublishedState> states,
                       List<Quarantine> quarantined) {
         boolean sealed = Keyring.keyIdOf(bytes) != null;
-        if (sealed && keyring == null) {
+        Keyring keys = keyring;
+        if (sealed && keys == null) {
             throw keyRequired(replica);
         }
-        if (!sealed && keyring != null) {
+        if (!sealed && keys != null) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), PLAINTEXT));
             return;
         }
         try {
-            byte[] plain = sealed ? keyring.open(bytes, new ChunkContext(replica, SEALED_FORMAT, "state")) : bytes;
+            byte[] plain = keys != null ? keys.open(bytes, new ChunkContext(replica, SEALED_FORMAT, "state")) : bytes;
             states.add(new PublishedState(replica, revisionOf(bytes), StateCodec.decode(plain, file.toString())));
         } catch (MemoryFormatException e) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), "unreadable state: " + e.getMessage()));
         } catch (ChunkException e) {
             quarantined.add(new Quarantine(replica, revisionOf(bytes), e.reason() == ChunkException.Reason.UNKNOWN_KEY
-                    ? UNKNOWN_KEY + " (" + e.keyId() + "; it holds " + keyring.keyIds() + ")" : e.getMessage()));
+                    ? UNKNOWN_KEY + " (" + e.keyId() + "; it holds " + keys.keyIds() + ")"
+                    : Objects.toString(e.getMessage(), "the chunk does not open")));
         }
     }
 

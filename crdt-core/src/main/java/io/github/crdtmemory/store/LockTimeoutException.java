@@ -7,11 +7,11 @@ import java.util.Objects;
 /**
  * A lock on a local lock file (a directory store's, or a sync state directory's) was not acquired
  * within its timeout: another thread or process is working there. Nothing was changed. Retry later.
+ * Its {@link #part()} is {@link LocalStateException.Part#LOCK} and {@link #path()} the lock file.
  */
-public final class LockTimeoutException extends StoreException {
+public final class LockTimeoutException extends LocalStateException {
     private static final long serialVersionUID = 1L;
 
-    private final String lockFile;
     private final Duration timeout;
 
     /**
@@ -22,9 +22,8 @@ public final class LockTimeoutException extends StoreException {
      * @param detail who holds it, as far as is known
      */
     public LockTimeoutException(Path lockFile, Duration timeout, String detail) {
-        super(Objects.requireNonNull(lockFile, "lockFile").toString(), null,
+        super(Part.LOCK, Objects.requireNonNull(lockFile, "lockFile"), null,
                 "lock not acquired within " + timeout.toMillis() + " ms (" + detail + ")", null);
-        this.lockFile = lockFile.toString();
         this.timeout = timeout;
     }
 
@@ -34,7 +33,7 @@ public final class LockTimeoutException extends StoreException {
      * @return its path
      */
     public Path lockFile() {
-        return Path.of(lockFile);
+        return path();
     }
 
     /**

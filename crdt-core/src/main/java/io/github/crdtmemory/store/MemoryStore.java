@@ -1,6 +1,7 @@
 package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.memory.MemoryState;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,8 @@ public final class MemoryStore implements ReplicaStore {
         if (!actual.equals(expected)) {
             throw new ConcurrentUpdateException(description(), replica, expected, actual);
         }
-        Revision next = Revision.of("m" + (++sequence));
+        long n = ++sequence;
+            Revision next = Revision.of("m" + n);
         states.put(replica, new PublishedState(replica, next, state));
         return next;
     }

@@ -1,6 +1,7 @@
 package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.Redaction;
 import java.util.Objects;
 
 /**

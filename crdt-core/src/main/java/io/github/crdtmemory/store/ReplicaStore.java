@@ -26,7 +26,9 @@ import io.github.crdtmemory.memory.MemoryState;
  *       {@link MemoryState#equals}) to what was published.</li>
  * </ul>
  *
- * <p>Failures are {@link StoreException}s. Whoever opens a store closes it; after {@link #close()},
+ * <p>Failures are {@link StoreException}s; a store that waits on a local lock file (the directory store)
+ * throws {@link LockTimeoutException}, a {@link LocalStateException}, when the wait outlasts its
+ * timeout. Whoever opens a store closes it; after {@link #close()},
  * other methods throw {@link IllegalStateException}.
  */
 public interface ReplicaStore extends AutoCloseable {
@@ -58,6 +60,7 @@ public interface ReplicaStore extends AutoCloseable {
      * @return the new revision
      * @throws ConcurrentUpdateException if the replica's revision is not {@code expected}
      * @throws StoreException if the store cannot be written; the previous state is then intact
+     * @throws LockTimeoutException if the store's local lock stayed busy past its timeout
      * @throws NullPointerException if an argument is null
      */
     Revision publish(ReplicaId replica, MemoryState state, Revision expected);

@@ -100,12 +100,13 @@ public final class ShardedStore implements ReplicaStore {
             }
         }
         // a replica skipped in any shard is skipped whole; publishing with its home revision replaces it
-        for (ReplicaId r : quarantined.keySet()) {
+        for (Map.Entry<ReplicaId, Quarantine> e : quarantined.entrySet()) {
+            ReplicaId r = e.getKey();
             strays.remove(r);
             PublishedState h = home.remove(r);
-            Quarantine q = quarantined.get(r);
+            Quarantine q = e.getValue();
             if (h != null && q.revision().equals(NOT_HOME)) {
-                quarantined.put(r, new Quarantine(r, h.revision(), q.reason()));
+                e.setValue(new Quarantine(r, h.revision(), q.reason()));
             }
         }
         List<PublishedState> out = new ArrayList<>();

@@ -8,7 +8,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ReplicaStore#read()} returns: the latest published state of every replica in the store,
@@ -21,7 +23,7 @@ public final class Snapshot {
     private final Map<ReplicaId, PublishedState> replicas;
     private final Map<ReplicaId, Quarantine> quarantined;
 
-    private Snapshot(TreeMap<ReplicaId, PublishedState> replicas, TreeMap<ReplicaId, Quarantine> quarantined) {
+    private Snapshot(SortedMap<ReplicaId, PublishedState> replicas, SortedMap<ReplicaId, Quarantine> quarantined) {
         this.replicas = Collections.unmodifiableMap(replicas);
         this.quarantined = Collections.unmodifiableMap(quarantined);
     }
@@ -149,7 +151,7 @@ public final class Snapshot {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Snapshot s && replicas.equals(s.replicas) && quarantined.equals(s.quarantined);
     }
 

@@ -1,6 +1,7 @@
 package io.github.crdtmemory.store;
 
 import io.github.crdtmemory.core.ReplicaId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store could not be opened, read or written for a reason outside the CRDT: an I/O error, a
@@ -18,7 +19,7 @@ public final class StoreAccessException extends StoreException {
      * @param message what failed
      * @param cause the underlying failure, or null
      */
-    public StoreAccessException(String store, ReplicaId replica, String message, Throwable cause) {
+    public StoreAccessException(String store, @Nullable ReplicaId replica, String message, @Nullable Throwable cause) {
         super(store, replica, message, cause);
     }
 }

@@ -4,73 +4,90 @@ import io.github.crdtmemory.seal.Keyring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Settings a {@link StoreProvider} receives when opening a store from a URI. Immutable.
+ * Settings a {@link StoreProvider} receives when opening a store from a URI. Immutable; the
+ * {@code with...} methods return copies. Create one with {@link #of(Path)}. Options without a
+ * {@linkplain #keyring() keyring} open plaintext stores.
  *
- * @param cacheDir where a store may keep local working copies (the git store's clone); created
- *     {@code 0700} by the store when needed
- * @param timeout the bound on each external or blocking operation (a git call, a lock wait)
- * @param maxStateBytes the largest replica state a read loads; a larger one is quarantined (see
- *     {@link Snapshot#quarantined()}), so one huge state cannot exhaust the memory of every reader
- * @param keyring the keys of an end-to-end encrypted store, or null for a plaintext one: a store given
- *     keys seals every chunk it writes and refuses plaintext states, and a store given none refuses
- *     encrypted ones ({@link io.github.crdtmemory.seal.EncryptionException}; see docs/security.md)
+ * <p>Compatibility: this is a final class rather than a record so that settings can be added without
+ * breaking providers or callers. Settings are only ever added (with a default and a {@code with...}
+ * method); existing accessors keep their names and meaning.
  */
-public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, Keyring keyring) {
+public final class StoreOptions {
     /** The default bound on each operation: 30 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** The default {@link #maxStateBytes()}: 64 MiB. */
     public static final long DEFAULT_MAX_STATE_BYTES = 64L << 20;
 
-    /**
-     * Validates the components.
-     *
-     * @throws NullPointerException if a component is null
-     * @throws IllegalArgumentException if {@code timeout} or {@code maxStateBytes} is not positive
-     */
-    public StoreOptions {
-        Objects.requireNonNull(cacheDir, "cacheDir");
-        Objects.requireNonNull(timeout, "timeout");
+    private final Path cacheDir;
+    private final Duration timeout;
+    private final long maxStateBytes;
+    private final @Nullable Keyring keyring;
+
+    private StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, @Nullable Keyring keyring) {
+        this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
         if (maxStateBytes < 1) {
             throw new IllegalArgumentException("maxStateBytes must be positive: " + maxStateBytes);
         }
+        this.maxStateBytes = maxStateBytes;
+        this.keyring = keyring;
     }
 
     /**
-     * Returns plaintext options (no keyring).
-     *
-     * @param cacheDir the cache directory
-     * @param timeout the bound on each operation
-     * @param maxStateBytes the largest state a read loads
-     * @throws IllegalArgumentException if {@code timeout} or {@code maxStateBytes} is not positive
-     */
-    public StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes) {
-        this(cacheDir, timeout, maxStateBytes, null);
-    }
-
-    /**
-     * Returns options with the default {@link #maxStateBytes()}.
-     *
-     * @param cacheDir the cache directory
-     * @param timeout the bound on each operation
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public StoreOptions(Path cacheDir, Duration timeout) {
-        this(cacheDir, timeout, DEFAULT_MAX_STATE_BYTES);
-    }
-
-    /**
-     * Returns options with {@code cacheDir} and the default timeout.
+     * Returns options with {@code cacheDir}, the default timeout and the default state size limit.
      *
      * @param cacheDir the cache directory
      * @return the options
+     * @throws NullPointerException if {@code cacheDir} is null
      */
     public static StoreOptions of(Path cacheDir) {
-        return new StoreOptions(cacheDir, DEFAULT_TIMEOUT);
+        return new StoreOptions(cacheDir, DEFAULT_TIMEOUT, DEFAULT_MAX_STATE_BYTES, null);
+    }
+
+    /**
+     * Returns where a store may keep local working copies (the git store's clone); created {@code 0700}
+     * by the store when needed.
+     *
+     * @return the cache directory
+     */
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /**
+     * Returns the bound on each external or blocking operation (a git call, a lock wait).
+     *
+     * @return the timeout, positive
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Returns the largest replica state a read loads; a larger one is quarantined (see
+     * {@link Snapshot#quarantined()}), so one huge state cannot exhaust the memory of every reader.
+     *
+     * @return the limit in bytes, positive
+     */
+    public long maxStateBytes() {
+        return maxStateBytes;
+    }
+
+    /**
+     * Returns the keys of an end-to-end encrypted store, or null for a plaintext one: a store given keys
+     * seals every chunk it writes and refuses plaintext states, and a store given none refuses encrypted
+     * ones ({@link io.github.crdtmemory.seal.EncryptionException}; see docs/security.md).
+     *
+     * @return the keyring, or null
+     */
+    public @Nullable Keyring keyring() {
+        return keyring;
     }
 
     /**
@@ -78,6 +95,7 @@ public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, 
      *
      * @param newTimeout the bound on each operation
      * @return the options
+     * @throws IllegalArgumentException if {@code newTimeout} is not positive
      */
     public StoreOptions withTimeout(Duration newTimeout) {
         return new StoreOptions(cacheDir, newTimeout, maxStateBytes, keyring);
@@ -100,7 +118,31 @@ public record StoreOptions(Path cacheDir, Duration timeout, long maxStateBytes, 
      * @param keys the keyring, or null
      * @return the options
      */
-    public StoreOptions withKeyring(Keyring keys) {
+    public StoreOptions withKeyring(@Nullable Keyring keys) {
         return new StoreOptions(cacheDir, timeout, maxStateBytes, keys);
+    }
+
+    /**
+     * Options are equal when every setting is.
+     *
+     * @param o the other object
+     * @return whether it holds the same settings
+     */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof StoreOptions other && cacheDir.equals(other.cacheDir) && timeout.equals(other.timeout)
+                && maxStateBytes == other.maxStateBytes && Objects.equals(keyring, other.keyring);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cacheDir, timeout, maxStateBytes, keyring);
+    }
+
+    @Override
+    public String toString() {
+        // a keyring's string names its key ids only, never key material
+        return "StoreOptions[cacheDir=" + cacheDir + ", timeout=" + timeout + ", maxStateBytes=" + maxStateBytes
+                + ", keyring=" + (keyring == null ? "none" : keyring) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.github.crdtmemory.store;
 
+import io.github.crdtmemory.internal.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -9,8 +9,13 @@
  * {@link io.github.crdtmemory.store.StoreRegistry}, which opens stores from URIs through
  * {@link io.github.crdtmemory.store.StoreProvider}s.
  *
- * <p>Every failure is a {@link io.github.crdtmemory.store.StoreException}; its subtypes tell the caller
- * what to do. Audience: users opening stores, and implementers of new ones, who run the
+ * <p>Every failure of a store is a {@link io.github.crdtmemory.store.StoreException}, and every failure
+ * of a local file (memory file, state directory, lock) a
+ * {@link io.github.crdtmemory.store.LocalStateException}; their subtypes tell the caller what to do.
+ * Audience: users opening stores, and implementers of new ones, who run the
  * {@code StoreContract} suite from the test-jar (see {@code docs/storage-spi.md}).
  */
+@NullMarked
 package io.github.crdtmemory.store;
+
+import org.jspecify.annotations.NullMarked;

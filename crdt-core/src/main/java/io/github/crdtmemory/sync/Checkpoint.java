@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a sync keeps between runs, changed atomically (see {@link StateDirectory}): the replica's
@@ -20,7 +21,7 @@ import java.util.zip.CRC32C;
  * @param pending the write-back about to happen, or null; if the file holds exactly its bytes at the
  *     next start, the write-back happened and they become the base
  */
-record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending pending) {
+record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, @Nullable Pending pending) {
     Checkpoint {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(state, "state");
@@ -51,12 +52,13 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
      *     rename has not happened; once it is gone, the rename landed, whatever another writer did to the
      *     memory file since
      */
-    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes, String file) {
+    record Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte @Nullable [] bytes,
+                   @Nullable String file) {
         Pending {
             Objects.requireNonNull(view, "view");
         }
 
-        Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte[] bytes) {
+        Pending(MemoryGraph view, boolean trailingNewline, int length, int crc32c, byte @Nullable [] bytes) {
             this(view, trailingNewline, length, crc32c, bytes, null);
         }
 
@@ -66,7 +68,7 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
         }
 
         /** This write-back, to be renamed from the temporary file {@code name}. */
-        Pending withFile(String name) {
+        Pending withFile(@Nullable String name) {
             return new Pending(view, trailingNewline, length, crc32c, bytes, name);
         }
 
@@ -93,7 +95,7 @@ record Checkpoint(Timestamp clock, MemoryState state, MemoryGraph base, Pending 
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof Pending p && length == p.length && crc32c == p.crc32c
                     && trailingNewline == p.trailingNewline && view.equals(p.view) && Objects.equals(file, p.file);
         }

@@ -32,7 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes of a checkpoint, without files (see {@link StateDirectory} for the layout): the snapshot
@@ -62,7 +64,7 @@ final class CheckpointCodec {
     static final class Malformed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Malformed(String message, Throwable cause) {
+        Malformed(@Nullable String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }
@@ -82,7 +84,7 @@ final class CheckpointCodec {
      * @param stateSha256 the SHA-256 of the state section (the state's canonical encoding)
      * @param size the snapshot's length in bytes
      */
-    record Snapshot(Checkpoint checkpoint, String owner, int version, String epoch, String stateSha256, long size) {
+    record Snapshot(Checkpoint checkpoint, String owner, int version, @Nullable String epoch, String stateSha256, long size) {
     }
 
     /**
@@ -124,7 +126,7 @@ final class CheckpointCodec {
         pending(c.pending(), out);
     }
 
-    private static void pending(Checkpoint.Pending p, OutputStream out) throws IOException {
+    private static void pending(Checkpoint.@Nullable Pending p, OutputStream out) throws IOException {
         if (p == null) {
             return;
         }
@@ -190,14 +192,14 @@ final class CheckpointCodec {
      */
     static final class DigestSink extends OutputStream {
         private final MessageDigest digest;
-        private final OutputStream next;
+        private final @Nullable OutputStream next;
         long count;
 
         DigestSink(MessageDigest digest) {
             this(digest, null);
         }
 
-        DigestSink(MessageDigest digest, OutputStream next) {
+        DigestSink(MessageDigest digest, @Nullable OutputStream next) {
             this.digest = digest;
             this.next = next;
         }
@@ -249,11 +251,15 @@ final class CheckpointCodec {
             if (!actual.equals(h.sha)) {
                 throw new Malformed("checksum mismatch: header says " + h.sha + ", content has " + actual, null);
             }
-            if (r.failure != null) {
-                throw new Malformed(r.failure.getMessage(), r.failure);
+            RuntimeException failure = r.failure;
+            if (failure != null) {
+                throw new Malformed(failure.getMessage(), failure);
             }
-            Checkpoint cp = new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, p);
-            return new Snapshot(cp, h.owner, (int) h.version, h.epoch, stateSha[0], size);
+            // without a failure every section was decoded
+            Checkpoint cp = new Checkpoint(new Timestamp(h.wall, (int) h.counter),
+                    Objects.requireNonNull(s, "the state section"), Objects.requireNonNull(b, "the base section"), p);
+            return new Snapshot(cp, Objects.requireNonNull(h.owner, "checked by snapshotHeader"), (int) h.version,
+                    h.epoch, stateSha[0], size);
         }
     }
 
@@ -262,14 +268,14 @@ final class CheckpointCodec {
         final MessageDigest all = PrivateFiles.sha256Digest();
         final InputStream in;
         final String where;
-        RuntimeException failure;
+        @Nullable RuntimeException failure; // the first section that did not decode
 
         SectionReader(InputStream in, String where) {
             this.in = in;
             this.where = where;
         }
 
-        <T> T section(long length, String name, java.util.function.Function<byte[], T> decode) throws IOException {
+        <T> @Nullable T section(long length, String name, java.util.function.Function<byte[], T> decode) throws IOException {
             if (length > Integer.MAX_VALUE - 16) {
                 throw new Malformed("the " + name + " is too large: " + length + " bytes", null);
             }
@@ -366,7 +372,7 @@ final class CheckpointCodec {
      * write-back is not the next state's view). {@code added}, when given, is what joined into the
      * previous state makes the next one (the caller's guarantee): the record carries it as is.
      */
-    static Optional<byte[]> record(Checkpoint previous, Checkpoint next, MemoryState added) {
+    static Optional<byte[]> record(Checkpoint previous, Checkpoint next, @Nullable MemoryState added) {
         LwwMap<AtomKey> delta = added != null ? added.atoms() : delta(previous.state().atoms(), next.state().atoms());
         if (delta == null) {
             return Optional.empty();
@@ -424,24 +430,24 @@ final class CheckpointCodec {
     }
 
     /** The registers of {@code next} that {@code previous} lacks, or null if {@code previous} is not below it. */
-    private static LwwMap<AtomKey> delta(LwwMap<AtomKey> previous, LwwMap<AtomKey> next) {
+    private static @Nullable LwwMap<AtomKey> delta(LwwMap<AtomKey> previous, LwwMap<AtomKey> next) {
         if (previous == next) {
             return LwwMap.empty();
         }
         LwwMap.Builder<AtomKey> out = LwwMap.builder();
-        int i = 0;
-        int n = previous.size();
-        for (int j = 0; j < next.size(); j++) {
-            AtomKey k = next.keyAt(j);
-            Register r = next.registerAt(j);
-            if (i < n) {
-                AtomKey pk = previous.keyAt(i);
+        LwwMap.Cursor<AtomKey> before = previous.cursor();
+        for (LwwMap.Cursor<AtomKey> c = next.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey k = c.key();
+            Register r = c.register();
+            if (before.hasEntry()) {
+                AtomKey pk = before.key();
                 int cmp = pk == k ? 0 : pk.compareTo(k);
                 if (cmp < 0) {
                     return null; // previous holds a key next lacks
                 }
                 if (cmp == 0) {
-                    Register old = previous.registerAt(i++);
+                    Register old = before.register();
+                    before.advance();
                     if (old == r || old.equals(r)) {
                         continue;
                     }
@@ -452,7 +458,7 @@ final class CheckpointCodec {
             }
             out.put(k, r);
         }
-        return i == n ? out.build() : null;
+        return before.hasEntry() ? null : out.build();
     }
 
     /**
@@ -471,7 +477,7 @@ final class CheckpointCodec {
         int at = from;
         int records = 0;
         while (at < journal.length) {
-            Record r = parse(journal, at, where);
+            JournalRecord r = parse(journal, at, where);
             if (r == null) {
                 if (validRecordAfter(journal, at + 1, where)) {
                     throw new Malformed("journal record at offset " + at + " does not check out, and valid records"
@@ -506,7 +512,8 @@ final class CheckpointCodec {
         MemoryGraph base = start.base();
         if (viewAfter >= 0) {
             if (viewAfter == 0 && viewOfPrevious) {
-                base = start.pending().view(); // the snapshot's own pending write-back landed
+                base = Objects.requireNonNull(start.pending(),
+                        "pending").view(); // the snapshot's own pending write-back landed
             } else {
                 state = state.join(MemoryState.joinAll(deltas.subList(0, viewAfter)));
                 base = state.view();
@@ -522,11 +529,13 @@ final class CheckpointCodec {
         return new Replay(new Checkpoint(clock, state, base, pending), at, records, journal.length - at);
     }
 
-    private record Record(Timestamp clock, MemoryState delta, BaseChange base, Checkpoint.Pending pending, int end) {
+    private record JournalRecord(Timestamp clock, MemoryState delta, BaseChange base,
+                                 Checkpoint.@Nullable Pending pending,
+                          int end) {
     }
 
     /** The record at {@code at}, or null if it does not check out. */
-    private static Record parse(byte[] journal, int at, String where) {
+    private static @Nullable JournalRecord parse(byte[] journal, int at, String where) {
         int nl = lineEnd(journal, at);
         if (nl < 0 || !startsWith(journal, at, RECORD_START)) {
             return null;
@@ -569,7 +578,7 @@ final class CheckpointCodec {
         Checkpoint.Pending pending = b.pendingLength < 0 ? null
                 : new Checkpoint.Pending(MemoryGraph.empty(), b.pendingNewline, (int) b.pendingLength,
                         (int) b.pendingCrc, null, b.pendingFile); // the view is the state's after replay
-        return new Record(new Timestamp(b.wall, (int) b.counter), delta, base, pending, nl + 1 + (int) f.length);
+        return new JournalRecord(new Timestamp(b.wall, (int) b.counter), delta, base, pending, nl + 1 + (int) f.length);
     }
 
     /** Whether a record that checks out starts somewhere after {@code from} (at a line start). */
@@ -592,11 +601,11 @@ final class CheckpointCodec {
 
     /** Header and record fields; absent ones keep their "absent" values. */
     private static final class Fields {
-        String format;
-        String owner;
-        String epoch;
-        String sha;
-        String baseChange;
+        @Nullable String format;
+        @Nullable String owner;
+        @Nullable String epoch;
+        @Nullable String sha;
+        @Nullable String baseChange;
         long version = -1;
         long wall = -1;
         long counter = -1;
@@ -607,7 +616,7 @@ final class CheckpointCodec {
         long pendingLength = -1;
         long pendingCrc = -1;
         boolean pendingNewline;
-        String pendingFile;
+        @Nullable String pendingFile;
     }
 
     /** Parses the JSON object on {@code bytes[from, nl)}. */

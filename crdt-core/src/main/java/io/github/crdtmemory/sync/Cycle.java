@@ -19,7 +19,7 @@ import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Revision;
 import io.github.crdtmemory.store.Snapshot;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,9 +110,10 @@ final class Cycle {
     private SyncReport.WriteBack writeBack = SyncReport.WriteBack.NOT_REQUESTED;
     private String keptCopy = "";
     private Optional<byte[]> after = Optional.empty();
-    private Revision ownRevision; // what this run's publication returned
+    private @Nullable Revision ownRevision; // what this run's publication returned
 
     /** A run; its clock for phase timings starts now (so waiting for the lock counts as {@code lock}). */
+    @SuppressWarnings("NullAway.Init") // reading, clock and snapshot are set by read() before any step uses them
     Cycle(Parts parts) {
         this.parts = parts;
         this.settings = parts.settings();
@@ -165,11 +167,12 @@ final class Cycle {
         }
         file.sweep(now().minus(TEMP_FILE_AGE));
         log.debug("{}: nothing changed since the last sync", path());
-        return Optional.of(new SyncReport(settings.replica(), path(), parts.store().description(), s.counts(),
-                List.of(), List.of(), List.of(), s.replicasRead(), List.of(), List.of(),
-                SyncReport.Publication.ALREADY_CURRENT, 0, SyncReport.WriteBack.UNCHANGED,
-                new SyncReport.Checksums(s.memorySha256(), s.memorySha256(), s.stateSha256(), s.stateSha256()),
-                phases.done(), List.of(), "", List.of()));
+        return Optional.of(SyncReport.builder(settings.replica()).memoryFile(path()).store(parts.store().description())
+                .counts(s.counts()).replicasRead(s.replicasRead()).publication(SyncReport.Publication.ALREADY_CURRENT)
+                .publishAttempts(0).writeBack(SyncReport.WriteBack.UNCHANGED)
+                .checksums(new SyncReport.Checksums(s.memorySha256(), s.memorySha256(), s.stateSha256(),
+                        s.stateSha256()))
+                .timings(phases.done()).build());
     }
 
     /** Whether everything is as {@code s} recorded; cheapest checks first. */
@@ -186,7 +189,8 @@ final class Cycle {
         try {
             digest = file.digest();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
         }
         phases.end("read");
         if (digest.isEmpty() || digest.get().size() != s.memorySize()
@@ -481,7 +485,8 @@ final class Cycle {
      * key: it records the pending write-back, so that the next start can tell whether the rename landed
      * (the memory file is then that file) even when another writer has since rewritten it in place.
      */
-    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view, Consumer<String> savePending) {
+    private boolean replace(Optional<byte[]> expected, byte[] out, MemoryGraph view,
+                            @Nullable Consumer<String> savePending) {
         try {
             MemoryFile asWritten = new MemoryFile(view, MemoryFile.Format.JSONL,
                     out.length > 0 && out[out.length - 1] == '\n', List.of());
@@ -495,7 +500,8 @@ final class Cycle {
             });
             return r.written();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot write the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot write the memory file: " + e, e);
         }
     }
 
@@ -508,11 +514,14 @@ final class Cycle {
                     + " treated as unchanged since the last sync") + (after.isPresent() ? ", and created" : ""));
         }
         warnings.addAll(writeBackNotes);
-        return new SyncReport(settings.replica(), path(), parts.store().description(), local.counts(), added,
-                changed, deleted, snapshot.size(), conflicts, anomalies, publication, attempts, writeBack,
-                new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
-                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter),
-                phases.done(), warnings, keptCopy, snapshot.quarantined());
+        return SyncReport.builder(settings.replica()).memoryFile(path()).store(parts.store().description())
+                .counts(local.counts()).added(added).changed(changed).deleted(deleted).replicasRead(snapshot.size())
+                .conflicts(conflicts).clockAnomalies(anomalies).publication(publication).publishAttempts(attempts)
+                .writeBack(writeBack)
+                .checksums(new SyncReport.Checksums(reading.bytes().map(PrivateFiles::sha256).orElse(""),
+                        after.map(PrivateFiles::sha256).orElse(""), stateBefore, stateAfter))
+                .timings(phases.done()).warnings(warnings).keptCopy(keptCopy).quarantined(snapshot.quarantined())
+                .build();
     }
 
     // ---- edit: steps 1 and 2, the change, its own write -------------------------------------------
@@ -543,7 +552,8 @@ final class Cycle {
                 return written;
             }
             if (attempt >= settings.publishAttempts()) {
-                throw new StoreAccessException(path(), settings.replica(), "the memory file kept changing under a "
+                throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                        "the memory file kept changing under a "
                         + "writer that does not take " + dir.path().resolve(StateDirectory.LOCK_FILE)
                         + "; gave up after " + attempt + " attempts", null);
             }
@@ -598,9 +608,11 @@ final class Cycle {
                 unpublished[0]++;
             }
         });
-        return new SyncStatus(settings.replica(), path(), reading.bytes().isPresent(), dir.path().toString(),
-                parts.store().description(), dir.lastSuccess(), cp.state().counts(), edits, unpublished[0],
-                snapshot.size(), massDeletion, snapshot.quarantined());
+        return SyncStatus.builder(settings.replica()).memoryFile(path()).memoryFileExists(reading.bytes().isPresent())
+                .stateDir(dir.path().toString()).store(parts.store().description()).lastSync(dir.lastSuccess())
+                .counts(cp.state().counts()).localEdits(edits).unpublishedAtoms(unpublished[0])
+                .replicasInStore(snapshot.size()).massDeletion(massDeletion).quarantined(snapshot.quarantined())
+                .build();
     }
 
     /** See {@link SyncEngine#writeMemoryFile}. */
@@ -613,7 +625,7 @@ final class Cycle {
         byte[] out = file.encode(graph, before.map(b -> b.length > 0 && b[b.length - 1] == '\n')
                 .orElse(true));
         if (!replace(before, out, graph, null)) { // nothing stamped: the next cycle diffs it
-            throw new StoreAccessException(path(), settings.replica(),
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
                     "the memory file changed while it was being replaced; nothing was written, try again", null);
         }
         return copy;
@@ -626,7 +638,8 @@ final class Cycle {
         try {
             return file.content();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
         }
     }
 
@@ -635,16 +648,17 @@ final class Cycle {
         try {
             return file.stillPending(name);
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file's directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file's directory: " + e, e);
         }
     }
 
     /** Deletes the temporary file of {@code pending} (a name) if it is still there; a failure is only logged. */
-    private void discard(Checkpoint.Pending pending) {
+    private void discard(Checkpoint.@Nullable Pending pending) {
         discard(pending == null ? null : pending.file());
     }
 
-    private void discard(String temp) {
+    private void discard(@Nullable String temp) {
         if (temp == null) {
             return;
         }
@@ -659,7 +673,8 @@ final class Cycle {
         try {
             return file.read();
         } catch (IOException e) {
-            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file.path(), settings.replica(),
+                    "cannot read the memory file: " + e, e);
         }
     }
 

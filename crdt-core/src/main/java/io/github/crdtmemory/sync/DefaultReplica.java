@@ -3,7 +3,7 @@ package io.github.crdtmemory.sync;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.memory.MemoryFormatException;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class DefaultReplica {
      * @param stateRoot the state root ({@code ~/.local/state/memory-backup} by default)
      * @param hostname the host's name, sanitized here; empty gives {@code host}
      * @return the id
-     * @throws StoreAccessException if the file cannot be read or written
+     * @throws LocalStateException if the file cannot be read or written
      * @throws MemoryFormatException if the file holds no valid id (it is never replaced silently)
      */
     public static ReplicaId of(Path stateRoot, String hostname) {
@@ -50,7 +50,8 @@ public final class DefaultReplica {
             PrivateFiles.createDurably(file, (derive(hostname, random).value() + "\n").getBytes(StandardCharsets.UTF_8));
             return read(file).orElseThrow(() -> new IOException(file + " vanished"));
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), null, "cannot read or make the replica id: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null,
+                    "cannot read or make the replica id: " + e, e);
         }
     }
 
@@ -59,7 +60,7 @@ public final class DefaultReplica {
      *
      * @param stateRoot the state root
      * @return the id, or empty before the first {@link #of}
-     * @throws StoreAccessException if the file cannot be read
+     * @throws LocalStateException if the file cannot be read
      * @throws MemoryFormatException if the file holds no valid id
      */
     public static Optional<ReplicaId> find(Path stateRoot) {
@@ -67,7 +68,8 @@ public final class DefaultReplica {
         try {
             return read(file);
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), null, "cannot read the replica id: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.REPLICA_ID, file, null,
+                    "cannot read the replica id: " + e, e);
         }
     }
 

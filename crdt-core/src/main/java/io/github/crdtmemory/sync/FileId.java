@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A file's identity as {@code stat} gives it: file key (device and inode), size and modification time.
@@ -20,9 +21,9 @@ import java.nio.file.attribute.FileTime;
  * @param size the size in bytes
  * @param modified the modification time
  */
-record FileId(Object key, long size, FileTime modified) {
+record FileId(@Nullable Object key, long size, FileTime modified) {
     /** The identity of {@code file} (not following a symbolic link), or null if it does not exist. */
-    static FileId of(Path file) throws IOException {
+    static @Nullable FileId of(Path file) throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new FileId(a.fileKey(), a.size(), a.lastModifiedTime());
@@ -32,7 +33,7 @@ record FileId(Object key, long size, FileTime modified) {
     }
 
     /** Whether {@code other} is the same file as this one, at the same size and time. */
-    boolean same(FileId other) {
+    boolean same(@Nullable FileId other) {
         return other != null && key != null && equals(other);
     }
 

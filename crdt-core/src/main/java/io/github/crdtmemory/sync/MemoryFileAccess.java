@@ -6,7 +6,7 @@ import io.github.crdtmemory.memory.MemoryFile;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryFileWriter;
 import io.github.crdtmemory.memory.MemoryGraph;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class MemoryFileAccess {
     private final Path file;
     private final StepHook hook;
     private final Runnable beforeRename;
-    private volatile Seen seen; // the content last read or written, and the file's identity then
+    private volatile @Nullable Seen seen; // the content last read or written, and the file's identity then
     private final MemoryFileWriter writer = MemoryFileWriter.create();
 
     /**
@@ -239,7 +240,8 @@ final class MemoryFileAccess {
         try {
             return content().map(c -> c.parsed().graph()).orElse(MemoryGraph.empty());
         } catch (IOException e) {
-            throw new StoreAccessException(file.toString(), replica, "cannot read the memory file: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.MEMORY_FILE, file, replica,
+                    "cannot read the memory file: " + e, e);
         }
     }
 
@@ -281,8 +283,8 @@ final class MemoryFileAccess {
      * When {@code asWritten} (the new content parsed) is given, a successful replacement keeps it as the
      * file's content until the file changes.
      */
-    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next, MemoryFile asWritten,
-                                   Consumer<String> beforeCompare) throws IOException {
+    Replacement replaceIfUnchanged(Optional<byte[]> expected, byte[] next, @Nullable MemoryFile asWritten,
+                                   @Nullable Consumer<String> beforeCompare) throws IOException {
         seen = null; // whatever happens, the file is read again unless this write succeeds
         Path target = target();
         Set<PosixFilePermission> mode;
@@ -293,7 +295,7 @@ final class MemoryFileAccess {
                 return Replacement.NOT_WRITTEN;
             }
         } else {
-            PrivateFiles.createDirectories(target.getParent());
+            PrivateFiles.createDirectories(PrivateFiles.parentOf(target));
             mode = PrivateFiles.FILE_MODE;
         }
         Path temp = PrivateFiles.writeTemp(target, next, mode);
@@ -320,7 +322,7 @@ final class MemoryFileAccess {
             if (!rename(temp, target, aside, expected.isEmpty())) {
                 return Replacement.NOT_WRITTEN;
             }
-            PrivateFiles.forceDirectory(target.getParent());
+            PrivateFiles.forceDirectory(PrivateFiles.parentOf(target));
             Optional<byte[]> displaced = aside == null || holds(aside, expected) ? Optional.empty()
                     : Optional.of(Files.readAllBytes(aside)); // rewritten in place after the comparison: rare
             if (asWritten != null && written != null && written.key() != null) {
@@ -341,7 +343,7 @@ final class MemoryFileAccess {
      * A second hard link to the file's inode, so that what the rename displaces can still be read; null
      * when the file is gone or the file system has no hard links.
      */
-    private static Path linkAside(Path target) throws IOException {
+    private static @Nullable Path linkAside(Path target) throws IOException {
         Path aside = PrivateFiles.tempFor(target);
         try {
             Files.createLink(aside, target);
@@ -360,7 +362,7 @@ final class MemoryFileAccess {
      * Renames {@code temp} over {@code target} unless the file was replaced since {@code aside} was
      * linked to it, or ({@code absent}: it did not exist) was created meanwhile. Returns whether it did.
      */
-    private static boolean rename(Path temp, Path target, Path aside, boolean absent) throws IOException {
+    private static boolean rename(Path temp, Path target, @Nullable Path aside, boolean absent) throws IOException {
         try {
             if (aside != null) {
                 if (!Files.isSameFile(aside, target)) {
@@ -425,7 +427,7 @@ final class MemoryFileAccess {
             try {
                 return file.toRealPath();
             } catch (NoSuchFileException e) {
-                return file.getParent().resolve(Files.readSymbolicLink(file)).normalize(); // dangling link
+                return PrivateFiles.parentOf(file).resolve(Files.readSymbolicLink(file)).normalize(); // dangling link
             }
         }
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? file.toRealPath() : file;

@@ -10,6 +10,7 @@ import io.github.crdtmemory.memory.MemoryState;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The memory file and the checkpoint, read together, reconciled with a write-back the checkpoint did
@@ -25,8 +26,8 @@ import java.util.function.Predicate;
  * @param pendingView the graph of a write-back the checkpoint did not record as done while the file
  *     holds something else (a crash after the rename, then another writer), or null
  */
-record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint, boolean firstRun,
-               MemoryGraph base, MemoryGraph current, MemoryGraph pendingView) {
+record Reading(Optional<byte[]> bytes, @Nullable MemoryFile parsed, Checkpoint checkpoint, boolean firstRun,
+               MemoryGraph base, MemoryGraph current, @Nullable MemoryGraph pendingView) {
 
     /**
      * Reads the file and the checkpoint once. When the checkpoint's pending bytes are the file's, the
@@ -55,7 +56,7 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
         MemoryGraph base = cp.base();
         Checkpoint.Pending pending = cp.pending();
         MemoryGraph pendingView = null;
-        if (pending != null && bytes.isPresent()) {
+        if (pending != null && parsed != null && bytes.isPresent()) { // parsed is present with the bytes
             if (pending.matches(bytes.get())) {
                 base = parsed.graph(); // the last write-back landed before the checkpoint recorded it
             } else if (pending.file() != null) {

@@ -121,12 +121,22 @@ record Settled(ReplicaId replica, String memoryFile, String memorySha256, long m
             if (!FORMAT.equals(f.get("format")) || !String.valueOf(VERSION).equals(f.get("version"))) {
                 return Optional.empty();
             }
-            return Optional.of(new Settled(ReplicaId.of(f.get("replica")), f.get("memoryFile"),
-                    f.get("memorySha256"), Long.parseLong(f.get("memorySize")), f.get("checkpoint"), f.get("journal"),
-                    f.get("store"), revisions, new AtomCounts((int) counts[0], (int) counts[1], (int) counts[2],
-                            (int) counts[3]), f.get("stateSha256"), Integer.parseInt(f.get("replicasRead"))));
+            return Optional.of(new Settled(ReplicaId.of(field(f, "replica")), field(f, "memoryFile"),
+                    field(f, "memorySha256"), Long.parseLong(field(f, "memorySize")), field(f, "checkpoint"),
+                    field(f, "journal"), field(f, "store"), revisions, new AtomCounts((int) counts[0], (int) counts[1],
+                            (int) counts[2], (int) counts[3]), field(f, "stateSha256"),
+                    Integer.parseInt(field(f, "replicasRead"))));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // a damaged record only costs the early stop
         }
+    }
+
+    /** A field the record must have; a record without it is damaged (no early stop). */
+    private static String field(Map<String, String> fields, String name) {
+        String value = fields.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("the settled record has no " + name);
+        }
+        return value;
     }
 }

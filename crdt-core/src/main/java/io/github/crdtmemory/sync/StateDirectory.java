@@ -7,7 +7,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,8 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +67,10 @@ final class StateDirectory {
     private final ReplicaId replica;
     private final StepHook hook;
     private final int minJournalBytes;
-    private Known known; // what the files hold, as last read or written; null: read them
+    private @Nullable Known known; // what the files hold, as last read or written; null: read them
     // the last state digested: one cycle reports the same state's checksum up to twice
-    private MemoryState shaState;
-    private String stateSha256;
+    private @Nullable MemoryState shaState;
+    private @Nullable String stateSha256;
 
     /**
      * What the files hold.
@@ -81,7 +83,7 @@ final class StateDirectory {
      * @param snapshotSize the snapshot's size
      * @param last the last write, for {@link #holds}
      */
-    private record Known(Checkpoint checkpoint, String epoch, FileId snapshot, FileId journal,
+    private record Known(Checkpoint checkpoint, @Nullable String epoch, FileId snapshot, @Nullable FileId journal,
                          int journalEnd, long snapshotSize, Write last) {
     }
 
@@ -97,7 +99,7 @@ final class StateDirectory {
     }
 
     /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
-    private record Write(Path file, long offset, long length, String sha256) {
+    private record Write(@Nullable Path file, long offset, long length, String sha256) {
         static final Write NONE = new Write(null, 0, 0, "");
     }
 
@@ -122,7 +124,8 @@ final class StateDirectory {
             PrivateFiles.createDirectories(dir);
             return ProcessFileLock.acquire(dir.resolve(LOCK_FILE), timeout);
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot lock the sync state directory: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.LOCK, dir.resolve(LOCK_FILE), replica,
+                    "cannot lock the sync state directory: " + e, e);
         }
     }
 
@@ -161,7 +164,8 @@ final class StateDirectory {
             return Optional.of(fresh.checkpoint());
         } catch (IOException e) {
             known = null;
-            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot read the checkpoint in " + dir + ": " + e, e);
         } catch (CheckpointCodec.Malformed e) {
             known = null;
             throw new CorruptStateException(dir.toString(), replica, snap + ": " + e.getMessage(), e);
@@ -172,7 +176,7 @@ final class StateDirectory {
     private Optional<Checkpoint> appended(Known k, Path jr, FileId j) throws IOException {
         byte[] bytes = Files.readAllBytes(jr);
         if (bytes.length < k.journalEnd()
-                || !CheckpointCodec.journalEpoch(bytes, replica.value()).map(k.epoch()::equals).orElse(false)) {
+                || !CheckpointCodec.journalEpoch(bytes, replica.value()).map(e -> e.equals(k.epoch())).orElse(false)) {
             return Optional.empty();
         }
         CheckpointCodec.Replay r = CheckpointCodec.replay(k.checkpoint(), bytes, k.journalEnd(), dir.resolve(JOURNAL_FILE)
@@ -184,10 +188,11 @@ final class StateDirectory {
     }
 
     /** Reads the snapshot and, for version 2, the journal of its epoch. */
-    private Known read(Path snap, FileId s, Path jr, FileId j) throws IOException {
+    private Known read(Path snap, FileId s, Path jr, @Nullable FileId j) throws IOException {
         CheckpointCodec.Snapshot d = CheckpointCodec.readSnapshot(snap, snap.toString());
         if (!replica.value().equals(d.owner())) {
-            throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "this sync state directory belongs to replica "
                     + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
         }
         remember(d.checkpoint().state(), d.stateSha256());
@@ -256,7 +261,8 @@ final class StateDirectory {
             }
             return copy;
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot keep a copy of the memory file in "
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot keep a copy of the memory file in "
                     + copies + ": " + e, e);
         }
     }
@@ -277,7 +283,8 @@ final class StateDirectory {
         try {
             PrivateFiles.replace(file, (at + " " + mode + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot write " + file + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot write " + file + ": " + e, e);
         }
     }
 
@@ -293,7 +300,8 @@ final class StateDirectory {
             Optional<String> jd = j == null ? Optional.of("") : j.describe();
             return sd.isEmpty() || jd.isEmpty() ? Optional.empty() : Optional.of(new String[] {sd.get(), jd.get()});
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot read the checkpoint in " + dir + ": " + e, e);
         }
     }
 
@@ -320,8 +328,8 @@ final class StateDirectory {
         try {
             Files.deleteIfExists(dir.resolve(Settled.FILE));
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot delete " + dir.resolve(Settled.FILE) + ": "
-                    + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir.resolve(Settled.FILE), replica,
+                    "cannot delete it: " + e, e);
         }
     }
 
@@ -342,16 +350,18 @@ final class StateDirectory {
      * goes into the digest as it is made, never held.
      */
     synchronized String sha256(MemoryState state) {
-        if (state != shaState && !state.equals(shaState)) {
+        String known = stateSha256;
+        if (known == null || (state != shaState && !state.equals(shaState))) {
             java.security.MessageDigest sha = PrivateFiles.sha256Digest();
             try {
                 StateCodec.encode(state, new CheckpointCodec.DigestSink(sha));
             } catch (IOException e) {
                 throw new IllegalStateException("digesting cannot fail", e);
             }
-            remember(state, java.util.HexFormat.of().formatHex(sha.digest()));
+            known = java.util.HexFormat.of().formatHex(sha.digest());
+            remember(state, known);
         }
-        return stateSha256;
+        return known;
     }
 
     private synchronized void remember(MemoryState state, String sha256) {
@@ -387,7 +397,8 @@ final class StateDirectory {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new StoreAccessException(dir.toString(), replica, "cannot read " + w.file() + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot read " + w.file() + ": " + e, e);
         }
     }
 
@@ -403,7 +414,7 @@ final class StateDirectory {
     }
 
     /** As {@link #save(Checkpoint)}, for a state that grew as {@code growth} says (null: unknown). */
-    synchronized String save(Checkpoint c, Growth growth) {
+    synchronized String save(Checkpoint c, @Nullable Growth growth) {
         Known k = known;
         try {
             if (k != null && k.epoch() != null && k.snapshot().same(FileId.of(dir.resolve(CHECKPOINT_FILE)))) {
@@ -420,7 +431,8 @@ final class StateDirectory {
             return writeSnapshot(c);
         } catch (IOException e) {
             known = null;
-            throw new StoreAccessException(dir.toString(), replica, "cannot write the checkpoint in " + dir + ": " + e, e);
+            throw new LocalStateException(LocalStateException.Part.STATE, dir, replica,
+                    "cannot write the checkpoint in " + dir + ": " + e, e);
         } catch (RuntimeException | Error e) {
             known = null; // a failure (or a crash injected by a test) leaves the files to be read again
             throw e;
@@ -449,7 +461,7 @@ final class StateDirectory {
         Path jr = dir.resolve(JOURNAL_FILE);
         int at = k.journalEnd();
         if (k.journal() == null) {
-            byte[] header = CheckpointCodec.journalHeader(replica.value(), k.epoch());
+            byte[] header = CheckpointCodec.journalHeader(replica.value(), Objects.requireNonNull(k.epoch(), "epoch"));
             PrivateFiles.replace(jr, header);
             at = header.length;
         }
@@ -490,7 +502,7 @@ final class StateDirectory {
         byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
         PrivateFiles.replace(jr, header);
         Write w = new Write(snap, 0, snapshot.length(), java.util.HexFormat.of().formatHex(sha.digest()));
-        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, snapshot.length(), w);
+        known = new Known(c, epoch, Objects.requireNonNull(FileId.of(snap), "just written"), FileId.of(jr), header.length, snapshot.length(), w);
         return w.sha256();
     }
 }

@@ -6,7 +6,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.ReplicaStore;
-import io.github.crdtmemory.store.StoreAccessException;
+import io.github.crdtmemory.store.LocalStateException;
 import io.github.crdtmemory.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -127,7 +127,8 @@ public final class SyncEngine {
      * @throws ConcurrentUpdateException if every publication attempt lost a race; the edits are safe in
      *     the state directory and the next sync publishes them
      * @throws VerificationException if the join failed verification; nothing was published
-     * @throws StoreException if the store, the state directory or the memory file fails
+     * @throws StoreException if the store fails
+     * @throws LocalStateException if the state directory or the memory file fails
      */
     public SyncReport sync() {
         return run(Cycle.Mode.SYNC);
@@ -145,7 +146,8 @@ public final class SyncEngine {
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
      * @throws ConcurrentUpdateException if every publication attempt lost a race
      * @throws VerificationException if the join failed verification; nothing was published
-     * @throws StoreException if the store, the state directory or the memory file fails
+     * @throws StoreException if the store fails
+     * @throws LocalStateException if the state directory or the memory file fails
      */
     public SyncReport backup() {
         return run(Cycle.Mode.BACKUP);
@@ -163,7 +165,8 @@ public final class SyncEngine {
      *     {@link SyncSettings#massDeletionAllowed()} is false; nothing was written
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
      * @throws VerificationException if the join failed verification; the memory file is unchanged
-     * @throws StoreException if the store, the state directory or the memory file fails
+     * @throws StoreException if the store fails
+     * @throws LocalStateException if the state directory or the memory file fails
      */
     public SyncReport restore() {
         return run(Cycle.Mode.RESTORE);
@@ -176,7 +179,8 @@ public final class SyncEngine {
      *
      * @return the status
      * @throws MemoryFormatException if the memory file is not a valid memory file
-     * @throws StoreException if the store or the state directory cannot be read
+     * @throws StoreException if the store cannot be read
+     * @throws LocalStateException if the state directory cannot be read
      */
     public SyncStatus status() {
         return new Cycle(parts).status();
@@ -208,7 +212,7 @@ public final class SyncEngine {
      *     the other writer struck between this step's read and its write, the change is already stamped
      *     in the state and reaches the file once the deletion is kept or undone)
      * @throws LockTimeoutException if another process held the lock longer than the timeout
-     * @throws StoreException if the memory file or the state directory fails, or the file kept changing
+     * @throws LocalStateException if the memory file or the state directory fails, or the file kept changing
      *     under a writer that does not take the lock
      * @throws RuntimeException whatever {@code change} throws; nothing was written then
      */
@@ -224,7 +228,7 @@ public final class SyncEngine {
      *
      * @return the file's graph
      * @throws MemoryFormatException if the memory file does not parse
-     * @throws StoreException if the memory file cannot be read
+     * @throws LocalStateException if the memory file cannot be read
      */
     public MemoryGraph read() {
         return file.graph(settings.replica());
@@ -240,7 +244,7 @@ public final class SyncEngine {
      * @param graph the content to write
      * @return the kept copy, if one was kept
      * @throws LockTimeoutException if another sync held the state directory longer than the timeout
-     * @throws StoreException if the memory file or the state directory fails
+     * @throws LocalStateException if the memory file or the state directory fails
      */
     public Optional<Path> writeMemoryFile(MemoryGraph graph) {
         Objects.requireNonNull(graph, "graph");
@@ -258,7 +262,8 @@ public final class SyncEngine {
         try (ProcessFileLock lock = dir.lock(settings.lockTimeout())) {
             return step.get();
         } catch (IOException e) {
-            throw new StoreAccessException(dir.path().toString(), settings.replica(), "cannot release the lock: " + e, e);
+            throw new LocalStateException(LocalStateException.Part.LOCK, dir.path().resolve(StateDirectory.LOCK_FILE),
+                    settings.replica(), "cannot release the lock: " + e, e);
         }
     }
 

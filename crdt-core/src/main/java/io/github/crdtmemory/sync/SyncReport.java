@@ -6,81 +6,236 @@ import io.github.crdtmemory.memory.AtomCounts;
 import io.github.crdtmemory.memory.AtomKey;
 import io.github.crdtmemory.store.Quarantine;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one {@link SyncEngine#sync()} did. Immutable. {@link #toJson()} gives a stable JSON form
  * (documented in {@code docs/architecture.md}): fields in a fixed order, keys in atom order.
  *
- * @param replica the local replica
- * @param memoryFile the memory file synced
- * @param store the store's redacted description
- * @param counts the merged state's atoms by kind
- * @param added atoms this run found added to the memory file (new entities, observations, relations)
- * @param changed atoms this run found changed (an entity type) or re-asserted
- * @param deleted atoms this run found deleted from the memory file, now tombstones
- * @param replicasRead how many replicas' states the store held at the last read
- * @param conflicts local edits of this run that met a concurrent, different remote write of the same
- *     atom, with the stamp that won
- * @param clockAnomalies remote stamps further ahead of local time than the configured skew
- * @param publication whether this run published a new state
- * @param publishAttempts how many publications were tried (more than 1 after lost races)
- * @param writeBack what happened to the memory file
- * @param checksums SHA-256 of the memory file and of the own state before and after
- * @param timings time spent per phase, in the order the phases ran
- * @param warnings repairs the codec made while reading the memory file, and other notes
- * @param keptCopy the copy of the memory file's earlier content kept before this run wrote it (in the
- *     state directory's {@code copies/}), or {@code ""} when nothing was written or no copy is kept
- * @param quarantined the replicas the store read had to skip (an unreadable ref, object or state, or a
- *     state over the size limit), each with the reason; every other replica was merged as usual
+ * <p>Compatibility: this is a final class rather than a record so that the report can grow without
+ * breaking callers. Only the engine creates reports; accessors are only ever added, and existing ones
+ * keep their names and meaning (as the JSON form only appends fields).
  */
-public record SyncReport(ReplicaId replica, String memoryFile, String store, AtomCounts counts,
-                         List<AtomKey> added, List<AtomKey> changed, List<AtomKey> deleted, int replicasRead,
-                         List<Conflict> conflicts, List<ClockAnomaly> clockAnomalies, Publication publication,
-                         int publishAttempts, WriteBack writeBack, Checksums checksums,
-                         Map<String, Duration> timings, List<String> warnings, String keptCopy,
-                         List<Quarantine> quarantined) {
+public final class SyncReport {
+    private final ReplicaId replica;
+    private final String memoryFile;
+    private final String store;
+    private final AtomCounts counts;
+    private final List<AtomKey> added;
+    private final List<AtomKey> changed;
+    private final List<AtomKey> deleted;
+    private final int replicasRead;
+    private final List<Conflict> conflicts;
+    private final List<ClockAnomaly> clockAnomalies;
+    private final Publication publication;
+    private final int publishAttempts;
+    private final WriteBack writeBack;
+    private final Checksums checksums;
+    private final Map<String, Duration> timings;
+    private final List<String> warnings;
+    private final String keptCopy;
+    private final List<Quarantine> quarantined;
 
-    /**
-     * Validates and copies the components; {@code timings} keeps its iteration order.
-     *
-     * @throws NullPointerException if a component is null
-     */
-    public SyncReport {
-        Objects.requireNonNull(replica, "replica");
-        Objects.requireNonNull(memoryFile, "memoryFile");
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(counts, "counts");
-        added = List.copyOf(added);
-        changed = List.copyOf(changed);
-        deleted = List.copyOf(deleted);
-        conflicts = List.copyOf(conflicts);
-        clockAnomalies = List.copyOf(clockAnomalies);
-        Objects.requireNonNull(publication, "publication");
-        Objects.requireNonNull(writeBack, "writeBack");
-        Objects.requireNonNull(checksums, "checksums");
-        timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
-        warnings = List.copyOf(warnings);
-        Objects.requireNonNull(keptCopy, "keptCopy");
-        quarantined = List.copyOf(quarantined);
+    private SyncReport(Builder b) {
+        this.replica = Objects.requireNonNull(b.replica, "replica");
+        this.memoryFile = Objects.requireNonNull(b.memoryFile, "memoryFile");
+        this.store = Objects.requireNonNull(b.store, "store");
+        this.counts = Objects.requireNonNull(b.counts, "counts");
+        this.added = List.copyOf(b.added);
+        this.changed = List.copyOf(b.changed);
+        this.deleted = List.copyOf(b.deleted);
+        this.replicasRead = b.replicasRead;
+        this.conflicts = List.copyOf(b.conflicts);
+        this.clockAnomalies = List.copyOf(b.clockAnomalies);
+        this.publication = Objects.requireNonNull(b.publication, "publication");
+        this.publishAttempts = b.publishAttempts;
+        this.writeBack = Objects.requireNonNull(b.writeBack, "writeBack");
+        this.checksums = Objects.requireNonNull(b.checksums, "checksums");
+        this.timings = Collections.unmodifiableMap(new LinkedHashMap<>(b.timings));
+        this.warnings = List.copyOf(b.warnings);
+        this.keptCopy = Objects.requireNonNull(b.keptCopy, "keptCopy");
+        this.quarantined = List.copyOf(b.quarantined);
     }
 
     /**
-     * Creates a report of a run that quarantined no replica (the form before {@code quarantined} existed).
+     * Returns a builder of a report of a run by {@code replica}, for the engine.
      *
-     * @throws NullPointerException if a component is null
+     * @param replica the local replica
+     * @return a builder with empty lists, zero counts and no outcome yet
      */
-    public SyncReport(ReplicaId replica, String memoryFile, String store, AtomCounts counts,
-                      List<AtomKey> added, List<AtomKey> changed, List<AtomKey> deleted, int replicasRead,
-                      List<Conflict> conflicts, List<ClockAnomaly> clockAnomalies, Publication publication,
-                      int publishAttempts, WriteBack writeBack, Checksums checksums,
-                      Map<String, Duration> timings, List<String> warnings, String keptCopy) {
-        this(replica, memoryFile, store, counts, added, changed, deleted, replicasRead, conflicts, clockAnomalies,
-                publication, publishAttempts, writeBack, checksums, timings, warnings, keptCopy, List.of());
+    static Builder builder(ReplicaId replica) {
+        return new Builder(replica);
+    }
+
+    /**
+     * The local replica.
+     *
+     * @return the local replica
+     */
+    public ReplicaId replica() {
+        return replica;
+    }
+
+    /**
+     * The memory file synced.
+     *
+     * @return the memory file synced
+     */
+    public String memoryFile() {
+        return memoryFile;
+    }
+
+    /**
+     * The store's redacted description.
+     *
+     * @return the store's redacted description
+     */
+    public String store() {
+        return store;
+    }
+
+    /**
+     * The merged state's atoms by kind.
+     *
+     * @return the merged state's atoms by kind
+     */
+    public AtomCounts counts() {
+        return counts;
+    }
+
+    /**
+     * Atoms this run found added to the memory file (new entities, observations, relations).
+     *
+     * @return the added atoms (unmodifiable)
+     */
+    public List<AtomKey> added() {
+        return added;
+    }
+
+    /**
+     * Atoms this run found changed (an entity type) or re-asserted.
+     *
+     * @return the changed atoms (unmodifiable)
+     */
+    public List<AtomKey> changed() {
+        return changed;
+    }
+
+    /**
+     * Atoms this run found deleted from the memory file, now tombstones.
+     *
+     * @return the deleted atoms (unmodifiable)
+     */
+    public List<AtomKey> deleted() {
+        return deleted;
+    }
+
+    /**
+     * How many replicas' states the store held at the last read.
+     *
+     * @return the number of replicas read
+     */
+    public int replicasRead() {
+        return replicasRead;
+    }
+
+    /**
+     * Local edits of this run that met a concurrent, different remote write of the same atom, with
+     * the stamp that won.
+     *
+     * @return the conflicts (unmodifiable)
+     */
+    public List<Conflict> conflicts() {
+        return conflicts;
+    }
+
+    /**
+     * Remote stamps further ahead of local time than the configured skew.
+     *
+     * @return the anomalies (unmodifiable)
+     */
+    public List<ClockAnomaly> clockAnomalies() {
+        return clockAnomalies;
+    }
+
+    /**
+     * Whether this run published a new state.
+     *
+     * @return the publication outcome
+     */
+    public Publication publication() {
+        return publication;
+    }
+
+    /**
+     * How many publications were tried (more than 1 after lost races).
+     *
+     * @return the number of attempts
+     */
+    public int publishAttempts() {
+        return publishAttempts;
+    }
+
+    /**
+     * What happened to the memory file.
+     *
+     * @return the write-back outcome
+     */
+    public WriteBack writeBack() {
+        return writeBack;
+    }
+
+    /**
+     * SHA-256 of the memory file and of the own state before and after.
+     *
+     * @return the checksums
+     */
+    public Checksums checksums() {
+        return checksums;
+    }
+
+    /**
+     * Time spent per phase, in the order the phases ran.
+     *
+     * @return the timings, in phase order (unmodifiable)
+     */
+    public Map<String, Duration> timings() {
+        return timings;
+    }
+
+    /**
+     * Repairs the codec made while reading the memory file, and other notes.
+     *
+     * @return the warnings (unmodifiable)
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * The copy of the memory file's earlier content kept before this run wrote it (in the state
+     * directory's {@code copies/}), or {@code ""} when nothing was written or no copy is kept.
+     *
+     * @return the kept copy, or {@code ""}
+     */
+    public String keptCopy() {
+        return keptCopy;
+    }
+
+    /**
+     * The replicas the store read had to skip (an unreadable ref, object or state, or a state over
+     * the size limit), each with the reason; every other replica was merged as usual.
+     *
+     * @return the quarantined replicas (unmodifiable)
+     */
+    public List<Quarantine> quarantined() {
+        return quarantined;
     }
 
     /**
@@ -90,6 +245,153 @@ public record SyncReport(ReplicaId replica, String memoryFile, String store, Ato
      */
     public String toJson() {
         return ReportJson.write(this);
+    }
+
+    private List<Object> components() {
+        return Arrays.asList(replica, memoryFile, store, counts, added, changed, deleted, replicasRead, conflicts,
+                clockAnomalies, publication, publishAttempts, writeBack, checksums, timings, warnings, keptCopy,
+                quarantined);
+    }
+
+    /**
+     * Reports are equal when every component is.
+     *
+     * @param o the other object
+     * @return whether it is an equal report
+     */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof SyncReport other && components().equals(other.components());
+    }
+
+    @Override
+    public int hashCode() {
+        return components().hashCode();
+    }
+
+    /**
+     * Returns the JSON form.
+     *
+     * @return {@link #toJson()}
+     */
+    @Override
+    public String toString() {
+        return toJson();
+    }
+
+    /** Collects a report's components while the engine runs; {@link #build()} validates and copies them. */
+    static final class Builder {
+        private @Nullable ReplicaId replica;
+        private @Nullable String memoryFile;
+        private @Nullable String store;
+        private @Nullable AtomCounts counts;
+        private List<AtomKey> added = List.of();
+        private List<AtomKey> changed = List.of();
+        private List<AtomKey> deleted = List.of();
+        private int replicasRead;
+        private List<Conflict> conflicts = List.of();
+        private List<ClockAnomaly> clockAnomalies = List.of();
+        private @Nullable Publication publication;
+        private int publishAttempts;
+        private @Nullable WriteBack writeBack;
+        private @Nullable Checksums checksums;
+        private Map<String, Duration> timings = Map.of();
+        private List<String> warnings = List.of();
+        private String keptCopy = "";
+        private List<Quarantine> quarantined = List.of();
+
+        private Builder(ReplicaId replica) {
+            this.replica = replica;
+        }
+
+        Builder memoryFile(String value) {
+            this.memoryFile = value;
+            return this;
+        }
+
+        Builder store(String value) {
+            this.store = value;
+            return this;
+        }
+
+        Builder counts(AtomCounts value) {
+            this.counts = value;
+            return this;
+        }
+
+        Builder added(List<AtomKey> value) {
+            this.added = value;
+            return this;
+        }
+
+        Builder changed(List<AtomKey> value) {
+            this.changed = value;
+            return this;
+        }
+
+        Builder deleted(List<AtomKey> value) {
+            this.deleted = value;
+            return this;
+        }
+
+        Builder replicasRead(int value) {
+            this.replicasRead = value;
+            return this;
+        }
+
+        Builder conflicts(List<Conflict> value) {
+            this.conflicts = value;
+            return this;
+        }
+
+        Builder clockAnomalies(List<ClockAnomaly> value) {
+            this.clockAnomalies = value;
+            return this;
+        }
+
+        Builder publication(Publication value) {
+            this.publication = value;
+            return this;
+        }
+
+        Builder publishAttempts(int value) {
+            this.publishAttempts = value;
+            return this;
+        }
+
+        Builder writeBack(WriteBack value) {
+            this.writeBack = value;
+            return this;
+        }
+
+        Builder checksums(Checksums value) {
+            this.checksums = value;
+            return this;
+        }
+
+        Builder timings(Map<String, Duration> value) {
+            this.timings = value;
+            return this;
+        }
+
+        Builder warnings(List<String> value) {
+            this.warnings = value;
+            return this;
+        }
+
+        Builder keptCopy(String value) {
+            this.keptCopy = value;
+            return this;
+        }
+
+        Builder quarantined(List<Quarantine> value) {
+            this.quarantined = value;
+            return this;
+        }
+
+        SyncReport build() {
+            return new SyncReport(this);
+        }
     }
 
     /** Whether a sync published the own state. */

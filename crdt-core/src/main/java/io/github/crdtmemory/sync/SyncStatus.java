@@ -9,64 +9,171 @@ import io.github.crdtmemory.store.Quarantine;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one replica's sync of one memory file stands, from {@link SyncEngine#status()}. Immutable.
  *
- * @param replica the local replica
- * @param memoryFile the memory file
- * @param memoryFileExists whether the memory file exists
- * @param stateDir the sync state directory
- * @param store the store's redacted description
- * @param lastSync when the last sync, backup or restore completed, if one did
- * @param counts the atoms of the own state (the join of all this replica has seen), by kind
- * @param localEdits atoms the memory file's edits since the last cycle would stamp; not yet in any state
- * @param unpublishedAtoms atoms of the own state that the store does not hold as published by this
- *     replica (0 when everything is backed up)
- * @param replicasInStore how many replicas the store holds
- * @param massDeletion whether the next sync, backup or restore will stop with
- *     {@link MassDeletionException} (the file's edits delete most of the memory), under these settings
- * @param quarantined the replicas the store read skipped (unreadable, or over the size limit), with why
+ * <p>Compatibility: this is a final class rather than a record so that the status can grow without
+ * breaking callers. Only the engine creates it; accessors are only ever added, and existing ones keep
+ * their names and meaning (as the JSON form only appends fields).
  */
-public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFileExists, String stateDir,
-                         String store, Optional<Instant> lastSync, AtomCounts counts, int localEdits,
-                         int unpublishedAtoms, int replicasInStore, boolean massDeletion,
-                         List<Quarantine> quarantined) {
+public final class SyncStatus {
     private static final JsonFactory JSON = new JsonFactory();
 
-    /**
-     * Validates the components.
-     *
-     * @throws NullPointerException if a component is null
-     * @throws IllegalArgumentException if a count is negative
-     */
-    public SyncStatus {
-        Objects.requireNonNull(replica, "replica");
-        Objects.requireNonNull(memoryFile, "memoryFile");
-        Objects.requireNonNull(stateDir, "stateDir");
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(lastSync, "lastSync");
-        Objects.requireNonNull(counts, "counts");
+    private final ReplicaId replica;
+    private final String memoryFile;
+    private final boolean memoryFileExists;
+    private final String stateDir;
+    private final String store;
+    private final Optional<Instant> lastSync;
+    private final AtomCounts counts;
+    private final int localEdits;
+    private final int unpublishedAtoms;
+    private final int replicasInStore;
+    private final boolean massDeletion;
+    private final List<Quarantine> quarantined;
+
+    private SyncStatus(Builder b) {
+        this.replica = Objects.requireNonNull(b.replica, "replica");
+        this.memoryFile = Objects.requireNonNull(b.memoryFile, "memoryFile");
+        this.memoryFileExists = b.memoryFileExists;
+        this.stateDir = Objects.requireNonNull(b.stateDir, "stateDir");
+        this.store = Objects.requireNonNull(b.store, "store");
+        this.lastSync = Objects.requireNonNull(b.lastSync, "lastSync");
+        this.counts = Objects.requireNonNull(b.counts, "counts");
+        this.localEdits = b.localEdits;
+        this.unpublishedAtoms = b.unpublishedAtoms;
+        this.replicasInStore = b.replicasInStore;
+        this.massDeletion = b.massDeletion;
+        this.quarantined = List.copyOf(b.quarantined);
         if (localEdits < 0 || unpublishedAtoms < 0 || replicasInStore < 0) {
             throw new IllegalArgumentException("counts must not be negative");
         }
-        quarantined = List.copyOf(quarantined);
     }
 
     /**
-     * Creates a status that names no quarantined replica (the form before {@code quarantined} existed).
+     * Returns a builder of the status of {@code replica}, for the engine.
      *
-     * @throws NullPointerException if a component is null
-     * @throws IllegalArgumentException if a count is negative
+     * @param replica the local replica
+     * @return a builder with zero counts
      */
-    public SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFileExists, String stateDir,
-                      String store, Optional<Instant> lastSync, AtomCounts counts, int localEdits,
-                      int unpublishedAtoms, int replicasInStore, boolean massDeletion) {
-        this(replica, memoryFile, memoryFileExists, stateDir, store, lastSync, counts, localEdits, unpublishedAtoms,
-                replicasInStore, massDeletion, List.of());
+    static Builder builder(ReplicaId replica) {
+        return new Builder(replica);
+    }
+
+    /**
+     * Returns the local replica.
+     *
+     * @return the replica
+     */
+    public ReplicaId replica() {
+        return replica;
+    }
+
+    /**
+     * Returns the memory file.
+     *
+     * @return the memoryFile
+     */
+    public String memoryFile() {
+        return memoryFile;
+    }
+
+    /**
+     * Returns whether the memory file exists.
+     *
+     * @return whether it is so
+     */
+    public boolean memoryFileExists() {
+        return memoryFileExists;
+    }
+
+    /**
+     * Returns the sync state directory.
+     *
+     * @return the stateDir
+     */
+    public String stateDir() {
+        return stateDir;
+    }
+
+    /**
+     * Returns the store's redacted description.
+     *
+     * @return the store
+     */
+    public String store() {
+        return store;
+    }
+
+    /**
+     * Returns when the last sync, backup or restore completed, if one did.
+     *
+     * @return the lastSync
+     */
+    public Optional<Instant> lastSync() {
+        return lastSync;
+    }
+
+    /**
+     * Returns the atoms of the own state (the join of all this replica has seen), by kind.
+     *
+     * @return the counts
+     */
+    public AtomCounts counts() {
+        return counts;
+    }
+
+    /**
+     * Returns atoms the memory file's edits since the last cycle would stamp; not yet in any state.
+     *
+     * @return a count, not negative
+     */
+    public int localEdits() {
+        return localEdits;
+    }
+
+    /**
+     * Returns atoms of the own state that the store does not hold as published by this replica (0
+     * when everything is backed up).
+     *
+     * @return a count, not negative
+     */
+    public int unpublishedAtoms() {
+        return unpublishedAtoms;
+    }
+
+    /**
+     * Returns how many replicas the store holds.
+     *
+     * @return a count, not negative
+     */
+    public int replicasInStore() {
+        return replicasInStore;
+    }
+
+    /**
+     * Returns whether the next sync, backup or restore will stop with {@link MassDeletionException}
+     * (the file's edits delete most of the memory), under these settings.
+     *
+     * @return whether it is so
+     */
+    public boolean massDeletion() {
+        return massDeletion;
+    }
+
+    /**
+     * Returns the replicas the store read skipped (unreadable, or over the size limit), with why.
+     *
+     * @return the quarantined replicas (unmodifiable)
+     */
+    public List<Quarantine> quarantined() {
+        return quarantined;
     }
 
     /**
@@ -111,5 +218,115 @@ public record SyncStatus(ReplicaId replica, String memoryFile, boolean memoryFil
             throw new IllegalStateException("writing to memory cannot fail", e);
         }
         return out.toString();
+    }
+
+    private List<Object> components() {
+        return Arrays.asList(replica, memoryFile, memoryFileExists, stateDir, store, lastSync, counts, localEdits,
+                unpublishedAtoms, replicasInStore, massDeletion, quarantined);
+    }
+
+    /**
+     * Statuses are equal when every component is.
+     *
+     * @param o the other object
+     * @return whether it is an equal status
+     */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof SyncStatus other && components().equals(other.components());
+    }
+
+    @Override
+    public int hashCode() {
+        return components().hashCode();
+    }
+
+    /**
+     * Returns the JSON form.
+     *
+     * @return {@link #toJson()}
+     */
+    @Override
+    public String toString() {
+        return toJson();
+    }
+
+    /** Collects a status's components; {@link #build()} validates and copies them. */
+    static final class Builder {
+        private @Nullable ReplicaId replica;
+        private @Nullable String memoryFile;
+        private boolean memoryFileExists;
+        private @Nullable String stateDir;
+        private @Nullable String store;
+        private Optional<Instant> lastSync = Optional.empty();
+        private @Nullable AtomCounts counts;
+        private int localEdits;
+        private int unpublishedAtoms;
+        private int replicasInStore;
+        private boolean massDeletion;
+        private List<Quarantine> quarantined = List.of();
+
+        private Builder(ReplicaId replica) {
+            this.replica = replica;
+        }
+
+        Builder memoryFile(String value) {
+            this.memoryFile = value;
+            return this;
+        }
+
+        Builder memoryFileExists(boolean value) {
+            this.memoryFileExists = value;
+            return this;
+        }
+
+        Builder stateDir(String value) {
+            this.stateDir = value;
+            return this;
+        }
+
+        Builder store(String value) {
+            this.store = value;
+            return this;
+        }
+
+        Builder lastSync(Optional<Instant> value) {
+            this.lastSync = value;
+            return this;
+        }
+
+        Builder counts(AtomCounts value) {
+            this.counts = value;
+            return this;
+        }
+
+        Builder localEdits(int value) {
+            this.localEdits = value;
+            return this;
+        }
+
+        Builder unpublishedAtoms(int value) {
+            this.unpublishedAtoms = value;
+            return this;
+        }
+
+        Builder replicasInStore(int value) {
+            this.replicasInStore = value;
+            return this;
+        }
+
+        Builder massDeletion(boolean value) {
+            this.massDeletion = value;
+            return this;
+        }
+
+        Builder quarantined(List<Quarantine> value) {
+            this.quarantined = value;
+            return this;
+        }
+
+        SyncStatus build() {
+            return new SyncStatus(this);
+        }
     }
 }

@@ -29,15 +29,15 @@ final class Verifier {
             sum += in.size();
             largest = Math.max(largest, in.size());
             if (!in.isCoveredBy(out)) {
-                for (int j = 0; j < in.size(); j++) {
-                    AtomKey k = in.keyAt(j);
+                for (LwwMap.Cursor<AtomKey> c = in.cursor(); c.hasEntry(); c.advance()) {
+                    AtomKey k = c.key();
                     Register r = out.get(k).orElse(null);
                     if (r == null) {
                         throw new VerificationException("join lost " + k + " of " + names.get(i));
                     }
-                    if (r.compareTo(in.registerAt(j)) < 0) {
+                    if (r.compareTo(c.register()) < 0) {
                         throw new VerificationException("join holds " + r + " for " + k + ", below "
-                                + in.registerAt(j) + " of " + names.get(i));
+                                + c.register() + " of " + names.get(i));
                     }
                 }
                 throw new VerificationException("join is not above " + names.get(i));
@@ -47,9 +47,9 @@ final class Verifier {
             throw new VerificationException("join has " + out.size() + " atoms; expected between " + largest
                     + " and " + sum);
         }
-        for (int j = 0; j < out.size(); j++) {
-            AtomKey k = out.keyAt(j);
-            Register r = out.registerAt(j);
+        for (LwwMap.Cursor<AtomKey> c = out.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey k = c.key();
+            Register r = c.register();
             boolean found = false;
             for (MemoryState in : inputs) {
                 if (in.atoms().get(k).map(r::equals).orElse(false)) {

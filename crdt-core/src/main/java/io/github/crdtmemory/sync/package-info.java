@@ -9,4 +9,7 @@
  * {@link io.github.crdtmemory.sync.SyncReport}. The state directory it keeps (own state, base, clock)
  * is described in {@code docs/architecture.md}.
  */
+@NullMarked
 package io.github.crdtmemory.sync;
+
+import org.jspecify.annotations.NullMarked;

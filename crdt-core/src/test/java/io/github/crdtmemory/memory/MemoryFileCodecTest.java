@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.crdtmemory.core.Clock;
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.JsonOutput;
 import io.github.crdtmemory.testkit.Generators;
 import java.io.IOException;
 import java.io.InputStream;
@@ -199,7 +200,7 @@ final class MemoryFileCodecTest {
 
     @Test
     void quoteEscapesAsJavaScriptDoes() {
-        assertThat(MemoryFileCodec.quote("a\"b\\\n\t\u0001\u007f\ud800é😀"))
+        assertThat(JsonOutput.quote("a\"b\\\n\t\u0001\u007f\ud800é😀"))
                 .isEqualTo("\"a\\\"b\\\\\\n\\t\\u0001\u007f\\ud800é😀\"");
     }
 }

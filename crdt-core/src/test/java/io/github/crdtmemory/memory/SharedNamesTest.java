@@ -41,8 +41,8 @@ class SharedNamesTest {
         LwwMap<AtomKey> atoms = state.atoms();
         String ada = null;
         String babbage = null;
-        for (int i = 0; i < atoms.size(); i++) {
-            if (atoms.keyAt(i) instanceof AtomKey.EntityKey e) {
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            if (c.key() instanceof AtomKey.EntityKey e) {
                 if (e.name().equals("Ada")) {
                     ada = e.name();
                 } else {
@@ -50,8 +50,8 @@ class SharedNamesTest {
                 }
             }
         }
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey k = atoms.keyAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey k = c.key();
             String name = k.entity().equals("Ada") ? ada : babbage;
             if (k instanceof AtomKey.ObservationKey o) {
                 assertThat(o.entity()).as("%s", k).isSameAs(name);
@@ -59,7 +59,7 @@ class SharedNamesTest {
                 assertThat(r.from()).as("%s", k).isSameAs(name);
                 assertThat(r.to()).as("%s", k).isSameAs(r.to().equals("Ada") ? ada : babbage);
             } else {
-                assertThat(atoms.registerAt(i).value()).isEqualTo("person");
+                assertThat(c.register().value()).isEqualTo("person");
             }
         }
     }

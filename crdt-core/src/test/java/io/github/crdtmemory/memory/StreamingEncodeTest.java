@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.crdtmemory.core.Clock;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Timestamp;
+import io.github.crdtmemory.internal.JsonOutput;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

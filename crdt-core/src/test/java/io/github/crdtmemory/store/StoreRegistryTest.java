@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.memory.MemoryState;
 import java.net.URI;
 import java.nio.file.Files;

@@ -20,12 +20,12 @@ import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.DirectoryStore;
 import io.github.crdtmemory.store.ForwardingStore;
+import io.github.crdtmemory.store.LocalStateException;
 import io.github.crdtmemory.store.LockTimeoutException;
 import io.github.crdtmemory.store.MemoryStore;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Revision;
 import io.github.crdtmemory.store.Snapshot;
-import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -367,8 +367,14 @@ final class SyncEngineTest {
             a.edit(g -> withObservation(g, "Ada", "person", "x"));
             a.sync();
             Host impostor = new Host(a.memoryFile, a.stateDir, "mallory", store);
-            assertThatThrownBy(impostor::sync).isInstanceOf(StoreAccessException.class)
-                    .hasMessageContaining("belongs to replica alice");
+            assertThatThrownBy(impostor::sync).isInstanceOf(LocalStateException.class)
+                    .hasMessageContaining("belongs to replica alice")
+                    .satisfies(e -> {
+                        LocalStateException local = (LocalStateException) e;
+                        assertThat(local.part()).isEqualTo(LocalStateException.Part.STATE);
+                        assertThat(local.path()).isEqualTo(a.stateDir);
+                        assertThat(local.replica()).contains(ReplicaId.of("mallory"));
+                    });
         }
     }
 

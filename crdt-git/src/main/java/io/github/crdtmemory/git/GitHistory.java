@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class GitHistory {
     /** Runs an operation under the store's lock (with the clone's recovery). */
     interface Locking {
-        <T> T locked(ReplicaId replica, Supplier<T> op);
+        <T> T locked(@Nullable ReplicaId replica, Supplier<T> op);
     }
 
     private static final Logger log = LoggerFactory.getLogger(GitHistory.class);
@@ -141,8 +142,8 @@ final class GitHistory {
             List<HistoryEntry> out = new ArrayList<>();
             for (int i = 0; i < commits.size(); i++) {
                 MemoryState state = stateOf(reads.get(i), replica, commits.get(i).id());
-                String sha = reads.get(i).sha256() != null ? reads.get(i).sha256()
-                        : PrivateFiles.sha256(StateCodec.encode(state));
+                String known = reads.get(i).sha256();
+                String sha = known != null ? known : PrivateFiles.sha256(StateCodec.encode(state));
                 out.add(new HistoryEntry(replica, Revision.of(commits.get(i).id()), commits.get(i).time(),
                         state.counts(), sha));
             }
@@ -178,14 +179,14 @@ final class GitHistory {
             throw new CorruptStateException(description, replica, "cannot read the state of replica " + replica
                     + " at " + commit + ": " + read.problem(), null);
         }
-        return read.state();
+        return read.valid();
     }
 
     /**
      * The newest {@code limit} commits from a ref or commit id;
      * none if it is a ref that is absent.
      */
-    private List<LocalClone.CommitStamp> revList(String ref, int limit, ReplicaId replica) {
+    private List<LocalClone.CommitStamp> revList(String ref, int limit, @Nullable ReplicaId replica) {
         if (!OBJECT_ID.matcher(ref).matches() && !clone.refs(ref, replica).containsKey(ref)) {
             return List.of();
         }
@@ -205,7 +206,7 @@ final class GitHistory {
     }
 
     /** A full or abbreviated commit id, resolved to the full one; anything else is refused before git sees it. */
-    private String resolve(Revision revision, ReplicaId replica) {
+    private String resolve(Revision revision, @Nullable ReplicaId replica) {
         Objects.requireNonNull(revision, "revision");
         if (!ABBREVIATED_ID.matcher(revision.token()).matches()) {
             throw new StoreAccessException(description, replica, "not a commit id: '" + revision.token()

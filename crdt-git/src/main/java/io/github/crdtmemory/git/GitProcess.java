@@ -1,7 +1,7 @@
 package io.github.crdtmemory.git;
 
 import io.github.crdtmemory.core.ReplicaId;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +48,8 @@ final class GitProcess {
     private final String git;
     private final Map<String, String> environment;
     private final String store;
-    private final String setsid;
-    private final String kill;
+    private final @Nullable String setsid;
+    private final @Nullable String kill;
     private final GitProcessGroups groups;
 
     GitProcess(String git, Map<String, String> environment, String store) {
@@ -84,10 +85,11 @@ final class GitProcess {
     /**
      * Runs {@code git args} in {@code dir}; returns whatever exit code it had.
      *
-     * @throws GitTimeoutError if it ran past {@code timeout}
+     * @throws GitOperationError of kind {@code TIMEOUT} if it ran past {@code timeout}
      * @throws GitOperationError (kind UNAVAILABLE) if git cannot be started
      */
-    Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
+    Result run(@Nullable Path dir, Duration timeout, byte @Nullable [] stdin, Map<String, String> extraEnv,
+            @Nullable ReplicaId replica,
                List<String> args) {
         return run(dir, timeout, stdin, extraEnv, replica, args, null);
     }
@@ -96,8 +98,8 @@ final class GitProcess {
      * As {@link #run(Path, Duration, byte[], Map, ReplicaId, List)}, but stdout goes to {@code reader}
      * (not kept: the result's stdout is empty) when it is not null.
      */
-    Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
-               List<String> args, OutputReader reader) {
+    Result run(@Nullable Path dir, Duration timeout, byte @Nullable [] stdin, Map<String, String> extraEnv,
+               @Nullable ReplicaId replica, List<String> args, @Nullable OutputReader reader) {
         List<String> cmd = new ArrayList<>();
         if (setsid != null && kill != null) {
             cmd.add(setsid);
@@ -139,8 +141,9 @@ final class GitProcess {
         return groups;
     }
 
-    private Result await(Process p, Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args,
-                         long start, OutputReader reader) {
+    private Result await(Process p, @Nullable Path dir, Duration timeout, byte @Nullable [] stdin,
+                         @Nullable ReplicaId replica, List<String> args, long start,
+                         @Nullable OutputReader reader) {
         Drain out = reader == null ? new Drain(p.getInputStream(), STDOUT_LIMIT, false)
                 : new Drain(p.getInputStream(), reader);
         Drain err = new Drain(p.getErrorStream(), STDERR_LIMIT, true);
@@ -176,7 +179,7 @@ final class GitProcess {
             }
             log.warn("git {} timed out after {} ms; process group killed", Redaction.redact(String.join(" ", args)),
                     took.toMillis());
-            throw new GitTimeoutError(store, replica, args, err.text(), took, timeout, dir);
+            throw GitOperationError.timedOut(store, replica, args, err.text(), took, timeout, dir);
         }
         out.await(reader == null ? TimeUnit.SECONDS.toMillis(5) : timeout.toMillis());
         err.await();
@@ -184,10 +187,11 @@ final class GitProcess {
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, args, -1,
                     "its output was not read within " + timeout.toMillis() + " ms", elapsed(start), dir, null);
         }
-        if (out.failure != null && p.exitValue() == 0) { // else the exit code and stderr say more
-            throw out.failure instanceof RuntimeException e ? e : new GitOperationError(store, replica,
-                    GitOperationError.Kind.FAILED, args, -1, "cannot read the output: " + out.failure, elapsed(start),
-                    dir, out.failure);
+        Exception failure = out.failure;
+        if (failure != null && p.exitValue() == 0) { // else the exit code and stderr say more
+            throw failure instanceof RuntimeException e ? e : new GitOperationError(store, replica,
+                    GitOperationError.Kind.FAILED, args, -1, "cannot read the output: " + failure, elapsed(start),
+                    dir, failure);
         }
         if (feeder != null) {
             try {
@@ -273,7 +277,7 @@ final class GitProcess {
     }
 
     /** The absolute path of {@code name} in the usual system directories, or null. */
-    static String findExecutable(String name) {
+    static @Nullable String findExecutable(String name) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
@@ -291,7 +295,7 @@ final class GitProcess {
         private final boolean tail;
         private volatile boolean overflowed;
         /** What the reader threw (read once the thread has ended). */
-        private volatile Exception failure;
+        private volatile @Nullable Exception failure;
 
         Drain(InputStream in, long limit, boolean tail) {
             this.limit = limit;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +46,9 @@ final class GitProcessGroups implements AutoCloseable {
 
     private final Map<Long, Process> live = new LinkedHashMap<>();
     private final List<ProcessHandle> inherited = new ArrayList<>();
-    private Path record;
+    private @Nullable Path record;
     private boolean stopping;
-    private Thread hook;
+    private @Nullable Thread hook;
 
     /**
      * Registers the JVM shutdown hook that ends every live process group with {@code terminator}

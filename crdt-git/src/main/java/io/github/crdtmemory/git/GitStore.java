@@ -15,7 +15,7 @@ import io.github.crdtmemory.store.ConcurrentUpdateException;
 import io.github.crdtmemory.store.CorruptStateException;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.Quarantine;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.Revision;
 import io.github.crdtmemory.store.Snapshot;
@@ -34,6 +34,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,9 +112,9 @@ public final class GitStore implements ReplicaStore {
     private final GitProcessGroups groups;
     private volatile boolean closed;
     /** The keys of an encrypted store, or null. */
-    private final Keyring keyring;
+    private final @Nullable Keyring keyring;
 
-    private GitStore(GitStoreOptions options, Keyring keyring, String description, Path dir, GitProcess git) {
+    private GitStore(GitStoreOptions options, @Nullable Keyring keyring, String description, Path dir, GitProcess git) {
         this.options = options;
         this.keyring = keyring;
         this.description = description;
@@ -153,7 +154,7 @@ public final class GitStore implements ReplicaStore {
      * @throws GitOperationError (kind UNAVAILABLE) if git is missing or older than 2.31
      * @throws StoreAccessException if the cache directory cannot be created
      */
-    public static GitStore open(GitStoreOptions options, Keyring keyring) {
+    public static GitStore open(GitStoreOptions options, @Nullable Keyring keyring) {
         return open(options, keyring, System.getenv());
     }
 
@@ -162,7 +163,7 @@ public final class GitStore implements ReplicaStore {
         return open(options, null, inherited);
     }
 
-    private static GitStore open(GitStoreOptions given, Keyring keyring, Map<String, String> inherited) {
+    private static GitStore open(GitStoreOptions given, @Nullable Keyring keyring, Map<String, String> inherited) {
         Objects.requireNonNull(given, "options");
         GitStoreOptions options = keyring == null ? given : given.withUnifiedView(false);
         String description = "git:" + Redaction.redact(options.remote());
@@ -463,8 +464,9 @@ public final class GitStore implements ReplicaStore {
         Revision published = locked(replica, () -> publication.publish(replica, state, expected,
                 publication.compaction(), main));
         if (options.unifiedView() && !main.done) {
+            String stateTree = Objects.requireNonNull(main.stateTree, "set by the publication");
             locked(replica, () -> {
-                unified.publish(replica, new PublishedState(replica, published, state), main.stateTree,
+                unified.publish(replica, new PublishedState(replica, published, state), stateTree,
                         unfetched -> readFetched(replica, unfetched), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
@@ -480,7 +482,7 @@ public final class GitStore implements ReplicaStore {
      * place, its state is over {@link GitStoreOptions#maxStateBytes()} (checked before reading), or it
      * does not decode; every other replica is read as usual.
      */
-    private Snapshot readFetched(ReplicaId replica, List<Quarantine> unfetched) {
+    private Snapshot readFetched(@Nullable ReplicaId replica, List<Quarantine> unfetched) {
         Map<String, String> refs = clone.refs(LocalClone.TRACKING_PREFIX, replica);
         List<Quarantine> quarantined = new ArrayList<>(unfetched);
         Set<ReplicaId> skipped = new TreeSet<>();
@@ -511,7 +513,7 @@ public final class GitStore implements ReplicaStore {
             if (options.unifiedView()) { // for the manifest; computed once per replica and commit
                 shas.put(commits.get(i), reader.stateTree(ids.get(i), commits.get(i), read));
             }
-            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
+            states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.valid()));
         }
         reader.retain(ids, commits);
         refuseMixedModes(replica, states, quarantined);
@@ -526,7 +528,7 @@ public final class GitStore implements ReplicaStore {
      * An encrypted store that finds plaintext replicas and no encrypted one is a plaintext store: it is
      * refused as a whole (nothing is written), not read as a store of quarantined replicas.
      */
-    private void refuseMixedModes(ReplicaId replica, List<PublishedState> states, List<Quarantine> quarantined) {
+    private void refuseMixedModes(@Nullable ReplicaId replica, List<PublishedState> states, List<Quarantine> quarantined) {
         if (keyring == null || !states.isEmpty()) {
             return;
         }
@@ -549,7 +551,7 @@ public final class GitStore implements ReplicaStore {
      * Runs {@code op} holding the clone's lock, after removing stale git locks; a damaged clone is
      * moved aside and re-created, and {@code op} tried once more.
      */
-    private <T> T locked(ReplicaId replica, Supplier<T> op) {
+    private <T> T locked(@Nullable ReplicaId replica, Supplier<T> op) {
         if (closed) {
             throw new IllegalStateException(description + " is closed");
         }

@@ -4,7 +4,7 @@ import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreAccessException;
 import io.github.crdtmemory.store.StoreOptions;
 import io.github.crdtmemory.store.StoreProvider;
-import io.github.crdtmemory.store.Redaction;
+import io.github.crdtmemory.internal.Redaction;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ public final class GitStoreProvider implements StoreProvider {
             git = GitStoreOptions.of(remote, options.cacheDir()).withTimeout(options.timeout())
                     .withNetworkTimeout(options.timeout()).withMaxStateBytes(options.maxStateBytes());
         } catch (IllegalArgumentException e) {
-            throw new StoreAccessException(Redaction.redact(remote), null, e.getMessage(), e);
+            throw new StoreAccessException(Redaction.redact(remote), null, String.valueOf(e.getMessage()), e);
         }
         return GitStore.open(git, options.keyring());
     }

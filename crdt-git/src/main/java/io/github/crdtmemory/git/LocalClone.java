@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,17 +66,18 @@ final class LocalClone {
     }
 
     /** Creates the bare clone if it does not exist. */
-    void ensure(ReplicaId replica) {
+    void ensure(@Nullable ReplicaId replica) {
         if (Files.exists(repo.resolve("HEAD"))) {
             return;
         }
         try {
-            PrivateFiles.createDirectories(repo.getParent());
+            PrivateFiles.createDirectories(PrivateFiles.parentOf(repo));
         } catch (IOException e) {
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("init"), -1,
                     "cannot create " + repo.getParent() + ": " + e, Duration.ZERO, repo.getParent(), e);
         }
-        run(repo.getParent(), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--", repo.toString()));
+        run(PrivateFiles.parentOf(repo), options.timeout(), null, replica, List.of("init", "--bare", "-q", "--",
+                repo.toString()));
         try {
             Files.setPosixFilePermissions(repo, PrivateFiles.DIR_MODE);
         } catch (IOException | UnsupportedOperationException e) {
@@ -153,7 +156,7 @@ final class LocalClone {
      * Moves a damaged clone aside, for forensics, and creates a fresh one. Only the newest copy moved
      * aside is kept: older ones are deleted, so repeated damage cannot fill the disk.
      */
-    void quarantine(ReplicaId replica, GitOperationError why) {
+    void quarantine(@Nullable ReplicaId replica, GitOperationError why) {
         Path aside = repo.resolveSibling(repo.getFileName() + ".corrupt-" + System.currentTimeMillis());
         log.warn("local clone {} is damaged ({}); moved to {} and cloned again", repo, why.getMessage(), aside);
         try {
@@ -178,7 +181,7 @@ final class LocalClone {
      *
      * @return true if it repacked
      */
-    boolean maintain(ReplicaId replica) {
+    boolean maintain(@Nullable ReplicaId replica) {
         try {
             Map<String, Long> counts = countObjects(replica);
             long loose = counts.getOrDefault("count", 0L);
@@ -199,7 +202,7 @@ final class LocalClone {
     }
 
     /** The fields of {@code git count-objects -v}: {@code count} (loose objects), {@code packs}, sizes in KiB. */
-    Map<String, Long> countObjects(ReplicaId replica) {
+    Map<String, Long> countObjects(@Nullable ReplicaId replica) {
         Map<String, Long> counts = new LinkedHashMap<>();
         String out = command(replica, List.of("count-objects", "-v")).run().out();
         for (String line : out.split("\n")) {
@@ -240,7 +243,7 @@ final class LocalClone {
      *
      * @return the replicas whose refs could not be fetched; empty normally
      */
-    List<Quarantine> fetch(ReplicaId replica) {
+    List<Quarantine> fetch(@Nullable ReplicaId replica) {
         GitProcess.Result r = command(replica, fetchArgs(List.of())).network().result();
         if (r.exitCode() == 0) {
             return List.of();
@@ -267,7 +270,7 @@ final class LocalClone {
     }
 
     /** Fetches ref by ref after a combined fetch failed; see {@link #fetch}. */
-    private List<Quarantine> fetchEachRef(ReplicaId replica, GitOperationError failure) {
+    private List<Quarantine> fetchEachRef(@Nullable ReplicaId replica, GitOperationError failure) {
         String listing = command(replica, List.of("ls-remote", "origin", REPLICA_PREFIX + "*", "refs/heads/main*"))
                 .network().run().out();
         List<Quarantine> bad = new ArrayList<>();
@@ -324,7 +327,7 @@ final class LocalClone {
     }
 
     /** Fetches {@code main} alone (cheaper than {@link #fetch}: a writer waiting for another to move it). */
-    void fetchMain(ReplicaId replica) {
+    void fetchMain(@Nullable ReplicaId replica) {
         command(replica, List.of("fetch", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", "origin",
                 "+refs/heads/main*:refs/remotes/origin/main*")).network().run();
     }
@@ -340,7 +343,7 @@ final class LocalClone {
     }
 
     /** The commit a compaction commit continues ({@value #PREVIOUS_TIP} trailer), or null. */
-    String previousTip(String commit, ReplicaId replica) {
+    @Nullable String previousTip(String commit, @Nullable ReplicaId replica) {
         String value = command(replica, List.of("show", "-s",
                 "--format=%(trailers:key=" + PREVIOUS_TIP + ",valueonly,separator=%x2C)", commit, "--")).run().out()
                 .strip();
@@ -348,7 +351,7 @@ final class LocalClone {
     }
 
     /** Returns ref name to object id for the refs under {@code prefix}. */
-    Map<String, String> refs(String prefix, ReplicaId replica) {
+    Map<String, String> refs(String prefix, @Nullable ReplicaId replica) {
         String out = command(replica, List.of("for-each-ref", "--format=%(objectname) %(refname)", prefix)).run()
                 .out();
         Map<String, String> refs = new LinkedHashMap<>();
@@ -371,7 +374,7 @@ final class LocalClone {
     }
 
     /** Type and size of objects by name ({@code <commit>:<path>}), without reading them; a missing one is null. */
-    List<ObjectInfo> inspect(List<String> names, ReplicaId replica) {
+    List<ObjectInfo> inspect(List<String> names, @Nullable ReplicaId replica) {
         if (names.isEmpty()) {
             return List.of();
         }
@@ -402,7 +405,7 @@ final class LocalClone {
      * @throws CorruptStateException if one names a directory, not a file
      * @throws StoreAccessException if one is over the size limit
      */
-    List<byte[]> readBlobs(List<String> names, ReplicaId replica) {
+    List<byte[]> readBlobs(List<String> names, @Nullable ReplicaId replica) {
         List<ObjectInfo> infos = inspect(names, replica);
         for (int i = 0; i < names.size(); i++) {
             ObjectInfo info = infos.get(i);
@@ -419,12 +422,12 @@ final class LocalClone {
     }
 
     /** Reads objects by name that {@link #inspect} found to be blobs within the limit; a missing one is null. */
-    List<byte[]> readInspected(List<String> names, ReplicaId replica) {
+    List<byte[]> readInspected(List<String> names, @Nullable ReplicaId replica) {
         return readObjects(names, "blob", replica);
     }
 
     /** Reads objects of {@code type} by name or id ({@code cat-file --batch}); a missing one is null. */
-    List<byte[]> readObjects(List<String> names, String type, ReplicaId replica) {
+    List<byte[]> readObjects(List<String> names, String type, @Nullable ReplicaId replica) {
         List<byte[]> out = new ArrayList<>(names.size());
         readEach(names, type, replica, (i, id, content) -> out.add(content));
         return out;
@@ -438,7 +441,7 @@ final class LocalClone {
          * @param id the object's id, or null if it is missing
          * @param content its bytes (an array of exactly its size), or null if it is missing
          */
-        void accept(int index, String id, byte[] content);
+        void accept(int index, @Nullable String id, byte @Nullable [] content);
     }
 
     /**
@@ -446,7 +449,7 @@ final class LocalClone {
      * {@code sink} as it comes off the pipe: the output is never held whole, only one object at a time,
      * in an array of exactly its size. What the sink throws is rethrown here.
      */
-    void readEach(List<String> names, String type, ReplicaId replica, ObjectSink sink) {
+    void readEach(List<String> names, String type, @Nullable ReplicaId replica, ObjectSink sink) {
         readEach(names, type, Integer.MAX_VALUE - 16, replica, sink);
     }
 
@@ -454,7 +457,7 @@ final class LocalClone {
      * As {@link #readEach(List, String, ReplicaId, ObjectSink)}; an object over {@code maxBytes} is not
      * read but refused (a {@link StoreAccessException}).
      */
-    void readEach(List<String> names, String type, long maxBytes, ReplicaId replica, ObjectSink sink) {
+    void readEach(List<String> names, String type, long maxBytes, @Nullable ReplicaId replica, ObjectSink sink) {
         if (names.isEmpty()) {
             return;
         }
@@ -489,7 +492,7 @@ final class LocalClone {
     }
 
     /** One header line of {@code cat-file --batch} (at most 4 KB), without its newline. */
-    private String headerLine(java.io.InputStream in, ReplicaId replica, String name) throws IOException {
+    private String headerLine(java.io.InputStream in, @Nullable ReplicaId replica, String name) throws IOException {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
         int b;
         while ((b = in.read()) != '\n') {
@@ -532,7 +535,7 @@ final class LocalClone {
      * The trees of {@code commits} (one {@code cat-file --batch}), in order; null for a commit the clone
      * does not have.
      */
-    List<List<TreeEntry>> trees(List<String> commits, ReplicaId replica) {
+    List<List<TreeEntry>> trees(List<String> commits, @Nullable ReplicaId replica) {
         List<String> names = new ArrayList<>();
         commits.forEach(c -> names.add(c + "^{tree}"));
         List<byte[]> raw = readObjects(names, "tree", replica);
@@ -547,15 +550,15 @@ final class LocalClone {
      * The trees named {@code names} ({@code <tree-ish>:<path>}, one {@code cat-file --batch}), in order;
      * null for one that is missing.
      */
-    List<List<TreeEntry>> readTrees(List<String> names, ReplicaId replica) {
+    List<List<TreeEntry>> readTrees(List<String> names, @Nullable ReplicaId replica) {
         List<List<TreeEntry>> out = new ArrayList<>();
         readEach(names, "tree", replica, (i, id, content) -> out.add(content == null ? null
-                : parseTree(content, id, replica)));
+                : parseTree(content, Objects.requireNonNull(id, "an object read has its id"), replica)));
         return out;
     }
 
     /** Parses a raw tree object: entries of {@code <mode> <name>\0<binary id>}. */
-    private List<TreeEntry> parseTree(byte[] tree, String commit, ReplicaId replica) {
+    private List<TreeEntry> parseTree(byte[] tree, String commit, @Nullable ReplicaId replica) {
         int idLength = commit.length() / 2;
         List<TreeEntry> entries = new ArrayList<>();
         int at = 0;
@@ -578,7 +581,7 @@ final class LocalClone {
      * Writes blobs ({@code hash-object -w --stdin-paths}, one process whatever their number) and returns
      * their ids in order; see {@link BlobBatch}.
      */
-    List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
+    List<String> writeBlobs(List<byte[]> contents, @Nullable ReplicaId replica) {
         if (contents.isEmpty()) {
             return List.of();
         }
@@ -592,7 +595,7 @@ final class LocalClone {
     }
 
     /** A batch of blobs to write, each staged to a file as it is added; see {@link BlobBatch}. */
-    BlobBatch blobBatch(ReplicaId replica) {
+    BlobBatch blobBatch(@Nullable ReplicaId replica) {
         return new BlobBatch(replica);
     }
 
@@ -602,11 +605,11 @@ final class LocalClone {
      * the files are deleted when the batch is closed.
      */
     final class BlobBatch implements AutoCloseable {
-        private final ReplicaId replica;
+        private final @Nullable ReplicaId replica;
         private final Path dir = repo.resolve("crdt-blobs");
         private final List<Path> files = new ArrayList<>();
 
-        private BlobBatch(ReplicaId replica) {
+        private BlobBatch(@Nullable ReplicaId replica) {
             this.replica = replica;
         }
 
@@ -655,16 +658,16 @@ final class LocalClone {
         }
     }
 
-    String hashObject(byte[] content, ReplicaId replica) {
+    String hashObject(byte[] content, @Nullable ReplicaId replica) {
         return command(replica, List.of("hash-object", "-w", "--stdin")).input(content).run().out().strip();
     }
 
-    String mktree(String entries, ReplicaId replica) {
+    String mktree(String entries, @Nullable ReplicaId replica) {
         return command(replica, List.of("mktree")).input(entries.getBytes(StandardCharsets.UTF_8)).run()
                 .out().strip();
     }
 
-    String commitTree(String tree, String parent, String message, ReplicaId replica) {
+    String commitTree(String tree, @Nullable String parent, String message, @Nullable ReplicaId replica) {
         List<String> args = new ArrayList<>(List.of("commit-tree", tree));
         if (parent != null) {
             args.add("-p");
@@ -675,12 +678,12 @@ final class LocalClone {
         return command(replica, args).run().out().strip();
     }
 
-    boolean hasCommit(String sha, ReplicaId replica) {
+    boolean hasCommit(String sha, @Nullable ReplicaId replica) {
         return command(replica, List.of("cat-file", "-e", sha + "^{commit}")).result().exitCode() == 0;
     }
 
     /** Whether {@code ancestor} is {@code descendant} or one of its ancestors. */
-    boolean isAncestor(String ancestor, String descendant, ReplicaId replica) {
+    boolean isAncestor(String ancestor, String descendant, @Nullable ReplicaId replica) {
         GitProcess.Result r = command(replica, List.of("merge-base", "--is-ancestor", ancestor, descendant)).result();
         if (r.exitCode() == 0 || r.exitCode() == 1) {
             return r.exitCode() == 0;
@@ -688,20 +691,20 @@ final class LocalClone {
         throw error(r, replica);
     }
 
-    int countCommits(String sha, ReplicaId replica) {
+    int countCommits(String sha, @Nullable ReplicaId replica) {
         return Integer.parseInt(command(replica, List.of("rev-list", "--count", sha)).run()
                 .out().strip());
     }
 
     /** Runs a push and returns its result, whatever the exit code; the caller interprets it. */
-    GitProcess.Result push(List<String> args, ReplicaId replica) {
+    GitProcess.Result push(List<String> args, @Nullable ReplicaId replica) {
         List<String> all = new ArrayList<>(List.of("push", "--porcelain", "--no-verify"));
         all.addAll(args);
         return command(replica, all).network().result();
     }
 
     /** A git command in the clone, to configure and run; see {@link Command}. */
-    Command command(ReplicaId replica, List<String> args) {
+    Command command(@Nullable ReplicaId replica, List<String> args) {
         return new Command(replica, args);
     }
 
@@ -712,12 +715,12 @@ final class LocalClone {
      * exit; {@link #result()} leaves the exit code to the caller.
      */
     final class Command {
-        private final ReplicaId replica;
+        private final @Nullable ReplicaId replica;
         private final List<String> args;
-        private byte[] stdin;
+        private byte @Nullable [] stdin;
         private boolean network;
 
-        private Command(ReplicaId replica, List<String> args) {
+        private Command(@Nullable ReplicaId replica, List<String> args) {
             this.replica = replica;
             this.args = List.copyOf(args);
         }
@@ -760,7 +763,8 @@ final class LocalClone {
     }
 
     /** Runs a command and throws a classified {@link GitOperationError} on a non-zero exit. */
-    GitProcess.Result run(Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args) {
+    GitProcess.Result run(Path dir, Duration timeout, byte @Nullable [] stdin, @Nullable ReplicaId replica,
+            List<String> args) {
         GitProcess.Result r = git.run(dir, timeout, stdin, Map.of(), replica, args);
         if (r.exitCode() != 0) {
             throw error(r, replica);
@@ -768,14 +772,14 @@ final class LocalClone {
         return r;
     }
 
-    GitOperationError error(GitProcess.Result r, ReplicaId replica) {
+    GitOperationError error(GitProcess.Result r, @Nullable ReplicaId replica) {
         String text = r.stderr() + "\n" + new String(r.stdout(), 0, Math.min(r.stdout().length, GitProcess.STDERR_LIMIT),
                 StandardCharsets.UTF_8);
         return new GitOperationError(store, replica, StderrClassifier.classify(text), r.args(), r.exitCode(),
                 r.stderr().isBlank() ? text.strip() : r.stderr(), r.elapsed(), repo, null);
     }
 
-    private GitOperationError corrupt(ReplicaId replica, String what) {
+    private GitOperationError corrupt(@Nullable ReplicaId replica, String what) {
         return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
                 what, Duration.ZERO, repo, null);
     }

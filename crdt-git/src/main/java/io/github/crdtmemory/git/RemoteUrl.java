@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A remote URL split in two: the location, which git may put on a command line (it starts remote
@@ -19,9 +20,9 @@ import java.util.Optional;
  */
 final class RemoteUrl {
     private final String location;
-    private final String authorization;
+    private final @Nullable String authorization;
 
-    private RemoteUrl(String location, String authorization) {
+    private RemoteUrl(String location, @Nullable String authorization) {
         this.location = location;
         this.authorization = authorization;
     }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,7 @@ final class ReplicaPublication {
     static final class MainPush {
         final boolean enabled;
         /** The id of the published state's tree: its checksum in {@code main}'s manifest. */
-        String stateTree;
+        @Nullable String stateTree;
         boolean tried;
         boolean done;
 
@@ -70,13 +71,14 @@ final class ReplicaPublication {
      * The update of {@code main} to push with {@code commit}, or null (best effort: a failure to build it
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
-    private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
-        if (!main.enabled || main.tried) {
+    private UnifiedView.@Nullable Update prepareMain(ReplicaId replica, String commit, MemoryState state,
+            @Nullable String stateTree, MainPush main) {
+        if (!main.enabled || main.tried || stateTree == null) { // an encrypted store has no view on main
             return null;
         }
         try {
             UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
-                    main.stateTree);
+                    stateTree);
             main.done = update == null && unified.status() == GitStore.UnifiedStatus.UNCHANGED;
             return update;
         } catch (GitOperationError e) {
@@ -125,7 +127,8 @@ final class ReplicaPublication {
             blobs.putAll(sealed[0].reuse());
         }
         // an encrypted store names no plaintext tree id anywhere (it has no view on main)
-        main.stateTree = sealer == null ? StateTree.treeId(blobs) : null;
+        String stateTree = sealer == null ? StateTree.treeId(blobs) : null;
+        main.stateTree = stateTree;
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -136,7 +139,7 @@ final class ReplicaPublication {
         String tree = clone.mktree(entries.toString(), replica);
         String commit = clone.commitTree(tree, compacting ? null : parent, "replica " + replica.value()
                 + (compacting ? " (history compacted)\n\n" + LocalClone.PREVIOUS_TIP + ": " + parent : ""), replica);
-        UnifiedView.Update mainUpdate = prepareMain(replica, commit, state, main);
+        UnifiedView.Update mainUpdate = prepareMain(replica, commit, state, stateTree, main);
         List<String> args = new ArrayList<>();
         args.add("--force-with-lease=" + ref + ":" + (parent == null ? "" : parent));
         if (mainUpdate != null) {
@@ -157,7 +160,10 @@ final class ReplicaPublication {
         GitProcess.Result r;
         try {
             r = clone.push(args, replica);
-        } catch (GitTimeoutError timeout) {
+        } catch (GitOperationError timeout) {
+            if (timeout.kind() != GitOperationError.Kind.TIMEOUT) {
+                throw timeout;
+            }
             return resolveUnknownPush(replica, commit, timeout);
         }
         if (r.exitCode() == 0) {
@@ -165,7 +171,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
+            remember(replica, commit, state, stateTree, blobs, sizes, sealer, sealed[0]);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -175,7 +181,7 @@ final class ReplicaPublication {
             return Revision.of(commit);
         }
         if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
-            remember(replica, commit, state, main, blobs, sizes, sealed[0]);
+            remember(replica, commit, state, stateTree, blobs, sizes, sealer, sealed[0]);
             depths.clear();
             depths.put(commit, depth + 1);
             return Revision.of(commit);
@@ -191,7 +197,7 @@ final class ReplicaPublication {
             clone.fetch(replica);
             String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                     .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
+            if (parent != null && parent.equals(tip)) { // compacting: there is a parent
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
@@ -269,11 +275,12 @@ final class ReplicaPublication {
     }
 
     /** Tells the reader (and, for a sealed tree, its sealer) what {@code commit} holds. */
-    private void remember(ReplicaId replica, String commit, MemoryState state, MainPush main,
-                          Map<String, String> blobs, Map<String, Long> sizes, SealedTree.Sealed sealed) {
-        reader.published(replica, commit, state, main.stateTree, blobs, sizes);
-        if (sealed != null) {
-            reader.sealed().published(replica, commit, blobs, sealed.chunks());
+    private void remember(ReplicaId replica, String commit, MemoryState state, @Nullable String stateTree,
+                          Map<String, String> blobs, Map<String, Long> sizes, @Nullable SealedTree sealer,
+                          SealedTree.@Nullable Sealed sealed) {
+        reader.published(replica, commit, state, stateTree, blobs, sizes);
+        if (sealer != null && sealed != null) {
+            sealer.published(replica, commit, blobs, sealed.chunks());
         }
     }
 
@@ -347,7 +354,7 @@ final class ReplicaPublication {
      * Whether the remote's replica ref is still at {@code parent} (absent if null), after a fetch: an
      * atomic push the remote refused as a whole (a ref moved during its transaction) says not which ref.
      */
-    private boolean stillAt(ReplicaId replica, String parent) {
+    private boolean stillAt(ReplicaId replica, @Nullable String parent) {
         clone.fetch(replica);
         String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                 .get(LocalClone.TRACKING_PREFIX + replica.value());
@@ -374,12 +381,15 @@ final class ReplicaPublication {
         GitProcess.Result r;
         try {
             r = clone.push(List.of("--force-with-lease=" + ref + ":" + parent, "origin", parent + ":" + ref), replica);
-        } catch (GitTimeoutError timeout) {
+        } catch (GitOperationError timeout) {
+            if (timeout.kind() != GitOperationError.Kind.TIMEOUT) {
+                throw timeout;
+            }
             // it pushed no new commit, so it only succeeded if the remote is still exactly at parent
             clone.fetch(replica);
             String tip = clone.refs(LocalClone.TRACKING_PREFIX + replica.value(), replica)
                     .get(LocalClone.TRACKING_PREFIX + replica.value());
-            if (parent.equals(tip)) {
+            if (parent != null && parent.equals(tip)) { // compacting: there is a parent
                 return expected;
             }
             throw timeout;
@@ -395,7 +405,7 @@ final class ReplicaPublication {
     }
 
     /** A push timed out: it may have landed. Fetch and check before reporting anything. */
-    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitTimeoutError timeout) {
+    private Revision resolveUnknownPush(ReplicaId replica, String commit, GitOperationError timeout) {
         log.warn("push of {} timed out; checking whether it landed", replica);
         try {
             clone.fetch(replica);

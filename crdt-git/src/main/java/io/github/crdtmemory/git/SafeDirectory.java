@@ -43,7 +43,7 @@ final class SafeDirectory {
             return env;
         }
         String v = value.get();
-        if (!v.equals("*") && !v.startsWith("/") || v.chars().anyMatch(Character::isISOControl)) {
+        if ((!v.equals("*") && !v.startsWith("/")) || v.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException(VARIABLE + " must be an absolute path (or *), without control "
                     + "characters: '" + v.replaceAll("\\p{Cntrl}", "?") + "'");
         }

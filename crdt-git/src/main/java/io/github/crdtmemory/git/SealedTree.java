@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Format 3: a format 2 tree whose shards are sealed ({@link Keyring}, AES-256-GCM, associated data
@@ -43,7 +45,7 @@ final class SealedTree {
     static final String UNKNOWN_KEY = "it is sealed with a key this key file does not hold";
 
     /** A sealed shard as this store knows it: enough to reuse its blob and check it against a manifest. */
-    record Chunk(String keyId, String plainSha, String sealedSha, long size, MemoryState state) {
+    record Chunk(String keyId, String plainSha, String sealedSha, long size, @Nullable MemoryState state) {
     }
 
     /**
@@ -108,8 +110,9 @@ final class SealedTree {
                 return;
             }
             byte[] sealed = keyring.seal(bytes, new ChunkContext(replica, VERSION, name));
-            digests.put(name, SealedManifest.digest(sealed));
-            made.put(name, new Chunk(keyring.currentKeyId(), plainSha, digests.get(name), sealed.length, null));
+            String digest = SealedManifest.digest(sealed);
+            digests.put(name, digest);
+            made.put(name, new Chunk(keyring.currentKeyId(), plainSha, digest, sealed.length, null));
             write.accept(name, sealed);
         });
         boolean unchanged = made.isEmpty() && parentIds.containsKey(SEAL_FILE)
@@ -187,16 +190,17 @@ final class SealedTree {
      * {@link EncryptionException}, before anything is written.
      */
     void read(List<ReplicaId> ids, List<String> commits, StateReader.Plan[] plans, StateReader.Read[] out,
-              ReplicaId caller, String store) {
+              @Nullable ReplicaId caller, String store) {
         Set<String> needed = new LinkedHashSet<>();
         for (int i = 0; i < plans.length; i++) {
             if (plans[i] != null && plans[i].version() == VERSION) {
-                for (int k = 0; k < plans[i].blobs().size(); k++) {
-                    int s = plans[i].shards().get(k);
+                List<String> blobs = plans[i].readBlobs();
+                for (int k = 0; k < blobs.size(); k++) {
+                    int s = plans[i].readShards().get(k);
                     Chunk c = s == StateTree.SHARDS ? null
-                            : chunks.get(key(ids.get(i), StateTree.shardName(s), plans[i].blobs().get(k)));
+                            : chunks.get(key(ids.get(i), StateTree.shardName(s), blobs.get(k)));
                     if (c == null || c.state() == null) {
-                        needed.add(plans[i].blobs().get(k));
+                        needed.add(blobs.get(k));
                     }
                 }
             }
@@ -208,9 +212,11 @@ final class SealedTree {
             if (plans[i] == null || plans[i].version() != VERSION) {
                 continue;
             }
-            out[i] = open(ids.get(i), commits.get(i), plans[i], content);
+            StateReader.Read read = open(ids.get(i), commits.get(i), plans[i], content);
+            out[i] = read;
             plans[i] = null;
-            if (out[i].problem() != null && out[i].problem().startsWith(UNKNOWN_KEY)) {
+            String problem = read.problem();
+            if (problem != null && problem.startsWith(UNKNOWN_KEY)) {
                 unknown.add(i);
             }
         }
@@ -220,7 +226,7 @@ final class SealedTree {
         for (int i : unknown) {
             if (!opened || ids.get(i).equals(caller)) {
                 throw new EncryptionException(store, ids.get(i), EncryptionException.Kind.WRONG_KEY, "replica "
-                        + ids.get(i) + " " + out[i].problem().substring("it ".length())
+                        + ids.get(i) + " " + String.valueOf(out[i].problem()).substring("it ".length())
                         + ": a wrong or outdated key file (nothing was written)");
             }
         }
@@ -232,7 +238,7 @@ final class SealedTree {
      * file ({@link EncryptionException}) when it is the caller's own replica's or no manifest opened. A
      * manifest that fails otherwise is left to the read that quarantines it.
      */
-    void checkKeys(List<ReplicaId> ids, List<String> manifests, ReplicaId caller, String store) {
+    void checkKeys(List<ReplicaId> ids, List<String> manifests, @Nullable ReplicaId caller, String store) {
         Map<String, byte[]> content = readSized(new ArrayList<>(new LinkedHashSet<>(manifests)), caller);
         boolean opened = false;
         Map<ReplicaId, ChunkException> unknown = new java.util.LinkedHashMap<>();
@@ -260,7 +266,7 @@ final class SealedTree {
     }
 
     /** The blobs, each over the size limit left out (its replica's open then fails on it). */
-    private Map<String, byte[]> readSized(List<String> names, ReplicaId caller) {
+    private Map<String, byte[]> readSized(List<String> names, @Nullable ReplicaId caller) {
         List<LocalClone.ObjectInfo> infos = clone.inspect(names, caller);
         List<String> small = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -280,8 +286,9 @@ final class SealedTree {
     }
 
     private StateReader.Read open(ReplicaId id, String commit, StateReader.Plan plan, Map<String, byte[]> content) {
-        List<String> blobs = plan.blobs();
-        byte[] manifestBytes = content.get(blobs.get(plan.shards().indexOf(StateTree.SHARDS)));
+        List<String> blobs = plan.readBlobs();
+        List<Integer> shards = plan.readShards();
+        byte[] manifestBytes = content.get(blobs.get(shards.indexOf(StateTree.SHARDS)));
         if (manifestBytes == null) {
             return StateReader.Read.problem("the seal manifest at " + commit + " is missing or over the size limit");
         }
@@ -291,7 +298,7 @@ final class SealedTree {
             Map<String, Chunk> found = new HashMap<>();
             long total = 0;
             for (int k = 0; k < blobs.size(); k++) {
-                int s = plan.shards().get(k);
+                int s = shards.get(k);
                 if (s == StateTree.SHARDS) {
                     continue;
                 }
@@ -302,9 +309,16 @@ final class SealedTree {
                     return StateReader.Read.problem("a shard of its state at " + commit + " (" + blobs.get(k)
                             + ") is over the limit of " + options.maxStateBytes() + " bytes, or not a file");
                 }
-                String sealedSha = c != null ? c.sealedSha() : SealedManifest.digest(bytes);
+                String sealedSha;
+                if (c != null) {
+                    sealedSha = c.sealedSha();
+                    total += c.size();
+                } else {
+                    byte[] read = Objects.requireNonNull(bytes, "checked above: no chunk, so its bytes were read");
+                    sealedSha = SealedManifest.digest(read);
+                    total += read.length;
+                }
                 digests.put(name, sealedSha);
-                total += c != null ? c.size() : bytes.length;
                 found.put(name, c);
             }
             if (total > options.maxStateBytes()) {
@@ -314,10 +328,11 @@ final class SealedTree {
             SealedManifest.check(manifest, digests, id);
             List<MemoryState> states = new ArrayList<>();
             for (int k = 0; k < blobs.size(); k++) {
-                int s = plan.shards().get(k);
+                int s = shards.get(k);
                 if (s != StateTree.SHARDS) {
-                    states.add(openShard(id, commit, s, blobs.get(k), found.get(StateTree.shardName(s)),
-                            content.get(blobs.get(k)), digests.get(StateTree.shardName(s))));
+                    String name = StateTree.shardName(s);
+                    states.add(openShard(id, commit, s, blobs.get(k), found.get(name), content.get(blobs.get(k)),
+                            Objects.requireNonNull(digests.get(name), "every shard was digested above")));
                 }
             }
             return StateReader.Read.of(MemoryState.joinAll(states), null, VERSION);
@@ -339,11 +354,14 @@ final class SealedTree {
         }
     }
 
-    private MemoryState openShard(ReplicaId id, String commit, int shard, String blob, Chunk cached, byte[] bytes,
-                                  String sealedSha) throws ChunkException, ShardException {
-        if (cached != null && cached.state() != null) {
-            return cached.state();
+    private MemoryState openShard(ReplicaId id, String commit, int shard, String blob, @Nullable Chunk cached,
+                                  byte @Nullable [] read, String sealedSha) throws ChunkException, ShardException {
+        MemoryState known = cached == null ? null : cached.state();
+        if (known != null) {
+            return known;
         }
+        // open() returned a problem already for a shard neither cached nor read
+        byte[] bytes = Objects.requireNonNull(read, "a shard not cached was read");
         String name = StateTree.shardName(shard);
         byte[] plain = keyring.open(bytes, new ChunkContext(id, VERSION, name));
         MemoryState state = StateCodec.decode(plain, clone.path() + " " + commit + ":" + name);
@@ -351,7 +369,8 @@ final class SealedTree {
         if (misplaced != null) {
             throw new ShardException(misplaced);
         }
-        chunks.put(key(id, name, blob), new Chunk(Keyring.keyIdOf(bytes), PrivateFiles.sha256(plain), sealedSha,
+        String keyId = Objects.requireNonNull(Keyring.keyIdOf(bytes), "a chunk that opened names its key");
+        chunks.put(key(id, name, blob), new Chunk(keyId, PrivateFiles.sha256(plain), sealedSha,
                 bytes.length, state));
         return state;
     }

@@ -16,7 +16,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads replica states out of commits of either format version ({@link StateTree}) with three git
@@ -37,7 +39,16 @@ final class StateReader {
      * @param sha256 SHA-256 of the state's canonical {@link StateCodec} encoding when known (version 1), else null
      * @param version the format version of the tree (0 if not known)
      */
-    record Read(MemoryState state, String problem, String sha256, int version, boolean absent) {
+    record Read(@Nullable MemoryState state, @Nullable String problem, @Nullable String sha256, int version,
+                boolean absent) {
+        /** The state of a read without a problem. */
+        MemoryState valid() {
+            if (state == null) {
+                throw new IllegalStateException("no state: " + problem);
+            }
+            return state;
+        }
+
         static Read problem(String why) {
             return new Read(null, why, null, 0, false);
         }
@@ -47,13 +58,13 @@ final class StateReader {
             return new Read(null, why, null, 0, true);
         }
 
-        static Read of(MemoryState state, String sha256, int version) {
+        static Read of(MemoryState state, @Nullable String sha256, int version) {
             return new Read(state, null, sha256, version, false);
         }
     }
 
     /** A decoded shard and the size of its blob. */
-    private record Shard(MemoryState state, long size) {
+    private record Shard(@Nullable MemoryState state, long size) {
     }
 
     /** A tree that holds no state of the replica asked for. */
@@ -61,7 +72,16 @@ final class StateReader {
     }
 
     /** What a tree holds: the blob ids to read, and for version 2 their shard indexes. */
-    record Plan(int version, List<String> blobs, List<Integer> shards) {
+    record Plan(int version, @Nullable List<String> blobs, @Nullable List<Integer> shards) {
+        /** The blobs of a readable plan (one with blobs). */
+        List<String> readBlobs() {
+            return Objects.requireNonNull(blobs, "a plan without blobs");
+        }
+
+        /** The shard indexes of a readable version 2 plan. */
+        List<Integer> readShards() {
+            return Objects.requireNonNull(shards, "a plan without shards");
+        }
     }
 
     private final LocalClone clone;
@@ -75,9 +95,9 @@ final class StateReader {
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
     /** The sealed trees' reader and writer, or null when the store is not encrypted. */
-    private final SealedTree sealed;
+    private final @Nullable SealedTree sealed;
 
-    StateReader(LocalClone clone, GitStoreOptions options, String store, Keyring keyring) {
+    StateReader(LocalClone clone, GitStoreOptions options, String store, @Nullable Keyring keyring) {
         this.clone = clone;
         this.options = options;
         this.store = store;
@@ -85,7 +105,7 @@ final class StateReader {
     }
 
     /** The sealed trees of an encrypted store, or null. */
-    SealedTree sealed() {
+    @Nullable SealedTree sealed() {
         return sealed;
     }
 
@@ -94,7 +114,7 @@ final class StateReader {
      * ({@link StateTree#treeId(ReplicaId, MemoryState)}): computed once, then kept with the state.
      */
     String stateTree(ReplicaId replica, String commit, Read read) {
-        return treeIds.computeIfAbsent(key(replica, commit), k -> StateTree.treeId(replica, read.state()));
+        return treeIds.computeIfAbsent(key(replica, commit), k -> StateTree.treeId(replica, read.valid()));
     }
 
     /**
@@ -105,7 +125,7 @@ final class StateReader {
      * @return a plaintext replica when an encrypted store found some and no sealed one (the caller
      *         refuses it), else null
      */
-    ReplicaId checkMode(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
+    @Nullable ReplicaId checkMode(List<ReplicaId> ids, List<String> commits, @Nullable ReplicaId caller) {
         List<List<LocalClone.TreeEntry>> trees = clone.trees(commits, caller);
         List<ReplicaId> sealedIds = new ArrayList<>();
         List<String> manifests = new ArrayList<>();
@@ -137,7 +157,7 @@ final class StateReader {
      * sizes in {@code sizes}) and its format 2 tree id; a sealed state is remembered alone (its chunks
      * are {@link SealedTree#published}'s, and no plaintext tree id is kept for it).
      */
-    void published(ReplicaId replica, String commit, MemoryState state, String stateTree,
+    void published(ReplicaId replica, String commit, MemoryState state, @Nullable String stateTree,
                    Map<String, String> shardBlobs, Map<String, Long> sizes) {
         if (sealed != null) { // its chunks are the sealer's; no plaintext tree id is kept for it
             byCommit.put(key(replica, commit), Read.of(state, null, SealedTree.VERSION));
@@ -149,12 +169,14 @@ final class StateReader {
             if (shard >= 0) {
                 ids.add(id);
                 if (!byBlob.containsKey(id)) {
-                    byBlob.put(id, new Shard(null, sizes.get(name))); // decoded lazily if ever needed
+                    byBlob.put(id, new Shard(null, Objects.requireNonNull(sizes.get(name), name))); // decoded lazily if ever needed
                 }
             }
         });
         byCommit.put(key(replica, commit), Read.of(state, null, StateTree.VERSION));
-        treeIds.put(key(replica, commit), stateTree);
+        if (stateTree != null) {
+            treeIds.put(key(replica, commit), stateTree);
+        }
         blobsOfCommit.put(key(replica, commit), ids);
     }
 
@@ -194,8 +216,8 @@ final class StateReader {
      * so that a replica that pushes a tree of millions of entries is quarantined before its tree is read
      * (one {@code cat-file --batch-check} for all). A missing tree is left for the tree read to report.
      */
-    private void skipOversizedTrees(List<ReplicaId> ids, List<String> commits, List<Integer> todo, Read[] out,
-                                    ReplicaId caller) {
+    private void skipOversizedTrees(List<String> commits, List<Integer> todo, Read[] out,
+                                    @Nullable ReplicaId caller) {
         List<String> names = new ArrayList<>();
         todo.forEach(i -> names.add(commits.get(i) + "^{tree}"));
         List<LocalClone.ObjectInfo> trees = clone.inspect(names, caller);
@@ -210,7 +232,7 @@ final class StateReader {
     }
 
     /** Reads the state of replica {@code ids.get(i)} at {@code commits.get(i)}, for each i. */
-    List<Read> read(List<ReplicaId> ids, List<String> commits, ReplicaId caller) {
+    List<Read> read(List<ReplicaId> ids, List<String> commits, @Nullable ReplicaId caller) {
         Read[] out = new Read[ids.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -219,7 +241,7 @@ final class StateReader {
                 todo.add(i);
             }
         }
-        skipOversizedTrees(ids, commits, todo, out, caller);
+        skipOversizedTrees(commits, todo, out, caller);
         if (todo.isEmpty()) {
             return List.of(out);
         }
@@ -330,7 +352,7 @@ final class StateReader {
     }
 
     /** Throws {@link GitOperationError.Kind#UNSUPPORTED_FORMAT} if the format file {@code blob} names a newer version. */
-    void refuseNewer(String blob, ReplicaId caller) {
+    void refuseNewer(String blob, @Nullable ReplicaId caller) {
         Map<String, Integer> one = new HashMap<>();
         one.put(blob, -1);
         checkFormats(one, caller);
@@ -347,7 +369,7 @@ final class StateReader {
      * Reads format files that are not the canonical version 2 one. A newer version is not an error here:
      * that replica is quarantined (one replica on newer software must not stop the others' syncs).
      */
-    private void checkFormats(Map<String, Integer> formatFiles, ReplicaId caller) {
+    private void checkFormats(Map<String, Integer> formatFiles, @Nullable ReplicaId caller) {
         if (formatFiles.isEmpty()) {
             return;
         }
@@ -371,7 +393,7 @@ final class StateReader {
 
     private Plan versionedPlan(ReplicaId id, String commit, List<LocalClone.TreeEntry> tree,
                                Map<String, Integer> formatFiles) {
-        String formatId = entry(tree, StateTree.FORMAT_FILE).id();
+        String formatId = Objects.requireNonNull(entry(tree, StateTree.FORMAT_FILE), "the format file").id();
         int version = formatFiles.getOrDefault(formatId, -1);
         if (version != StateTree.VERSION) {
             return new Plan(version, null, null);
@@ -384,11 +406,12 @@ final class StateReader {
     }
 
     /** Checks sizes, reads the blobs not cached, decodes; fills {@code out} where a plan is. */
-    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out, ReplicaId caller) {
+    private void readPlans(List<ReplicaId> ids, List<String> commits, Plan[] plans, Read[] out,
+            @Nullable ReplicaId caller) {
         Set<String> needed = new LinkedHashSet<>();
         for (Plan p : plans) {
             if (p != null) {
-                p.blobs().stream().filter(b -> p.version() == 1 || !byBlob.containsKey(b)
+                p.readBlobs().stream().filter(b -> p.version() == 1 || !byBlob.containsKey(b)
                         || byBlob.get(b).state() == null).forEach(needed::add);
             }
         }
@@ -406,12 +429,12 @@ final class StateReader {
             if (plans[i] == null) {
                 continue;
             }
-            String problem = sizeProblem(ids.get(i), commits.get(i), plans[i], info);
+            String problem = sizeProblem(commits.get(i), plans[i], info);
             if (problem != null) {
                 out[i] = Read.problem(problem);
                 plans[i] = null;
             } else {
-                plans[i].blobs().stream().filter(info::containsKey).forEach(toRead::add);
+                plans[i].readBlobs().stream().filter(info::containsKey).forEach(toRead::add);
             }
         }
         Map<String, Object> decoded = decodeAll(ids, commits, plans, toRead, caller);
@@ -420,7 +443,7 @@ final class StateReader {
                 out[i] = decode(commits.get(i), plans[i], decoded);
                 if (out[i].problem() == null) {
                     byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
-                    blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].blobs()
+                    blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].readBlobs()
                             : List.of());
                 }
             }
@@ -438,16 +461,16 @@ final class StateReader {
      * that decoding threw.
      */
     private Map<String, Object> decodeAll(List<ReplicaId> ids, List<String> commits, Plan[] plans, Set<String> toRead,
-                                          ReplicaId caller) {
+                                          @Nullable ReplicaId caller) {
         Map<String, String> sources = new HashMap<>();
         Set<String> whole = new HashSet<>();
         for (int i = 0; i < plans.length; i++) {
             Plan p = plans[i];
-            for (int k = 0; p != null && k < p.blobs().size(); k++) {
-                String name = p.version() == 1 ? ids.get(i) + ".state" : StateTree.shardName(p.shards().get(k));
-                sources.putIfAbsent(p.blobs().get(k), store + " " + commits.get(i) + ":" + name);
+            for (int k = 0; p != null && k < p.readBlobs().size(); k++) {
+                String name = p.version() == 1 ? ids.get(i) + ".state" : StateTree.shardName(p.readShards().get(k));
+                sources.putIfAbsent(p.readBlobs().get(k), store + " " + commits.get(i) + ":" + name);
                 if (p.version() == 1) {
-                    whole.add(p.blobs().get(k));
+                    whole.add(p.readBlobs().get(k));
                 }
             }
         }
@@ -459,7 +482,7 @@ final class StateReader {
                 return;
             }
             try {
-                MemoryState state = StateCodec.decode(bytes, sources.get(blob));
+                MemoryState state = StateCodec.decode(bytes, sources.getOrDefault(blob, store + " " + blob));
                 decoded.put(blob, whole.contains(blob) ? new Whole(state, PrivateFiles.sha256(bytes))
                         : new Shard(state, bytes.length));
             } catch (MemoryFormatException e) {
@@ -470,11 +493,11 @@ final class StateReader {
     }
 
     /** A blob over the limit, or shards over it in total, or an object that is not a file; else null. */
-    private String sizeProblem(ReplicaId id, String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
+    private @Nullable String sizeProblem(String commit, Plan plan, Map<String, LocalClone.ObjectInfo> info) {
         long total = 0;
-        for (String blob : plan.blobs()) {
+        for (String blob : plan.readBlobs()) {
             LocalClone.ObjectInfo i = info.get(blob);
-            long size = i != null ? i.size() : byBlob.get(blob).size();
+            long size = i != null ? i.size() : Objects.requireNonNull(byBlob.get(blob), blob).size();
             if (i != null && !i.type().equals("blob")) {
                 return "object " + blob + " of its state at " + commit + " is a " + i.type() + ", not a file";
             }
@@ -486,7 +509,7 @@ final class StateReader {
             total += size;
         }
         if (total > options.maxStateBytes()) {
-            return "its state at " + commit + " is " + total + " bytes in " + plan.blobs().size()
+            return "its state at " + commit + " is " + total + " bytes in " + plan.readBlobs().size()
                     + " shards, over the limit of " + options.maxStateBytes() + " bytes";
         }
         return null;
@@ -494,48 +517,49 @@ final class StateReader {
 
     private Read decode(String commit, Plan plan, Map<String, Object> decoded) {
         if (plan.version() == 1) {
-            Object one = decoded.get(plan.blobs().get(0));
+            Object one = decoded.get(plan.readBlobs().get(0));
             if (one instanceof Whole w) {
                 return Read.of(w.state(), w.sha256(), 1);
             }
             return Read.problem("unreadable state: " + (one instanceof MemoryFormatException e ? e.getMessage()
-                    : "blob " + plan.blobs().get(0) + " is missing"));
+                    : "blob " + plan.readBlobs().get(0) + " is missing"));
         }
         List<MemoryState> shards = new ArrayList<>();
-        for (int k = 0; k < plan.blobs().size(); k++) {
-            String blob = plan.blobs().get(k);
+        for (int k = 0; k < plan.readBlobs().size(); k++) {
+            String blob = plan.readBlobs().get(k);
             Shard cached = byBlob.get(blob);
-            if (cached == null || cached.state() == null) {
+            MemoryState state = cached == null ? null : cached.state();
+            if (state == null) {
                 Object one = decoded.get(blob);
-                if (!(one instanceof Shard fresh)) {
+                if (!(one instanceof Shard fresh) || fresh.state() == null) {
                     return Read.problem("unreadable state: " + (one instanceof MemoryFormatException e
                             ? e.getMessage() : "blob " + blob + " is missing"));
                 }
-                String misplaced = misplaced(fresh.state(), plan.shards().get(k));
+                state = fresh.state();
+                String misplaced = misplaced(state, plan.readShards().get(k));
                 if (misplaced != null) {
                     return Read.problem("unreadable state: " + misplaced + " at " + commit);
                 }
                 byBlob.put(blob, fresh);
-                cached = fresh;
             }
-            shards.add(cached.state());
+            shards.add(state);
         }
         return Read.of(MemoryState.joinAll(shards), null, 2);
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */
-    static String misplaced(MemoryState shard, int index) {
+    static @Nullable String misplaced(MemoryState shard, int index) {
         LwwMap<AtomKey> atoms = shard.atoms();
-        for (int i = 0; i < atoms.size(); i++) {
-            if (StateTree.shardOf(atoms.keyAt(i)) != index) {
-                return "atom " + atoms.keyAt(i) + " is in " + StateTree.shardName(index) + ", not "
-                        + StateTree.shardName(StateTree.shardOf(atoms.keyAt(i)));
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            if (StateTree.shardOf(c.key()) != index) {
+                return "atom " + c.key() + " is in " + StateTree.shardName(index) + ", not "
+                        + StateTree.shardName(StateTree.shardOf(c.key()));
             }
         }
         return null;
     }
 
-    private static LocalClone.TreeEntry entry(List<LocalClone.TreeEntry> tree, String name) {
+    private static LocalClone.@Nullable TreeEntry entry(List<LocalClone.TreeEntry> tree, String name) {
         for (LocalClone.TreeEntry e : tree) {
             if (e.name().equals(name)) {
                 return e;
@@ -544,7 +568,7 @@ final class StateReader {
         return null;
     }
 
-    private GitOperationError corrupt(ReplicaId replica, String what) {
+    private GitOperationError corrupt(@Nullable ReplicaId replica, String what) {
         return new GitOperationError(store, replica, GitOperationError.Kind.CORRUPT, List.of("cat-file", "--batch"), 0,
                 what, Duration.ZERO, clone.path(), null);
     }

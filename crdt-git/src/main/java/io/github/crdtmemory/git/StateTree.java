@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The layout of a replica's state in its commit's tree, by format version. Pure: no git here.
@@ -92,7 +93,7 @@ final class StateTree {
     }
 
     /** The replica a format file names, or null. */
-    static String replicaOf(byte[] formatFile) {
+    static @Nullable String replicaOf(byte[] formatFile) {
         Matcher m = REPLICA_FIELD.matcher(new String(formatFile, StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : null;
     }
@@ -115,13 +116,13 @@ final class StateTree {
             shards.add(null);
         }
         LwwMap<AtomKey> atoms = state.atoms();
-        for (int i = 0; i < atoms.size(); i++) {
-            AtomKey key = atoms.keyAt(i);
+        for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
+            AtomKey key = c.key();
             int s = shardOf(key);
             if (shards.get(s) == null) {
                 shards.set(s, LwwMap.builder());
             }
-            shards.get(s).put(key, atoms.registerAt(i));
+            shards.get(s).put(key, c.register());
         }
         each.accept(FORMAT_FILE, formatFile(id));
         for (int i = 0; i < SHARDS; i++) {

@@ -20,11 +20,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import io.github.crdtmemory.store.Quarantine;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +49,12 @@ final class UnifiedView {
 
     private final LocalClone clone;
     private final String store;
-    private volatile Snapshot last;
+    private volatile @Nullable Snapshot last;
     // SHA-256 of the states' canonical encodings by commit, as read or published: not encoded again
     private volatile Map<String, String> shas = Map.of();
     private volatile GitStore.UnifiedStatus status = GitStore.UnifiedStatus.NOT_ATTEMPTED;
     /** The root tree this store built last, and its view files (name to blob id). */
-    private String viewTree;
+    private @Nullable String viewTree;
     private Map<String, String> viewTreeBlobs = Map.of();
 
     UnifiedView(LocalClone clone, String store) {
@@ -84,7 +86,7 @@ final class UnifiedView {
      *
      * @return the update to push, or null if nothing was read yet or {@code main} already holds this view
      */
-    Update prepare(ReplicaId replica, PublishedState published, String publishedTree) {
+    @Nullable Update prepare(ReplicaId replica, PublishedState published, String publishedTree) {
         Snapshot remembered = last;
         if (remembered == null) {
             return null;
@@ -258,7 +260,7 @@ final class UnifiedView {
      *
      * @return the view, or null if the commit holds no manifest or no memory
      */
-    GitStore.Unified readAt(String commit, long maxBytes, ReplicaId replica) {
+    GitStore.@Nullable Unified readAt(String commit, long maxBytes, @Nullable ReplicaId replica) {
         List<LocalClone.ObjectInfo> infos = clone.inspect(List.of(commit + ":" + MainTree.MANIFEST,
                 commit + ":" + MainTree.MEMORY_FILE, commit + ":" + MainTree.MEMORY_DIR), replica);
         if (infos.get(0) == null || !infos.get(0).type().equals("blob") || infos.get(0).size() > maxBytes) {
@@ -325,7 +327,7 @@ final class UnifiedView {
      * files {@code main} lacks and the manifest are written (one {@code hash-object}), both trees with one
      * {@code mktree --batch}.
      */
-    private Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
+    private @Nullable Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
         List<MemoryState> states = new ArrayList<>();
         snapshot.states().forEach(s -> states.add(s.state()));
         Map<String, byte[]> files = MainTree.viewFiles(MemoryState.joinAll(states).view());
@@ -348,7 +350,7 @@ final class UnifiedView {
         Map<String, String> present = main == null ? Map.of() : main.viewBlobs();
         List<byte[]> toWrite = new ArrayList<>();
         files.forEach((name, bytes) -> {
-            if (!ids.get(name).equals(present.get(name))) {
+            if (!Objects.equals(ids.get(name), present.get(name))) {
                 toWrite.add(bytes);
             }
         });
@@ -378,7 +380,7 @@ final class UnifiedView {
      * layout 1), with one {@code cat-file --batch} (none when {@code main} is the commit this store built
      * last); null if there is no {@code main}.
      */
-    private MainState mainState(ReplicaId replica) {
+    private @Nullable MainState mainState(ReplicaId replica) {
         MainState[] out = new MainState[1];
         String[] commit = new String[2];
         Map<String, String> blobs = new HashMap<>();

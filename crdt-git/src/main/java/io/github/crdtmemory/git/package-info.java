@@ -7,8 +7,11 @@
  * view of the merged memory ({@code memory/shard-xx.jsonl}, one MCP memory file per shard). Every git process runs with an argument list, a sanitized environment and a
  * timeout that ends its whole process group, and every failure is a
  * {@link io.github.crdtmemory.git.GitOperationError} with a {@link io.github.crdtmemory.git.GitOperationError.Kind}
- * ({@link io.github.crdtmemory.git.GitTimeoutError} for timeouts), redacted of credentials.
+ * (kind {@code TIMEOUT} for timeouts), redacted of credentials.
  * {@link io.github.crdtmemory.git.GitStoreProvider} opens stores from {@code git+file:},
  * {@code git+ssh:}, {@code git+https:} URIs and bare repository paths. See {@code docs/git-backend.md}.
  */
+@NullMarked
 package io.github.crdtmemory.git;
+
+import org.jspecify.annotations.NullMarked;

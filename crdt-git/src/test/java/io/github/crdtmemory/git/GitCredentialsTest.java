@@ -91,7 +91,8 @@ final class GitCredentialsTest {
             assertThat(talking).as("git's remote helper was seen talking to the server")
                     .anyMatch(c -> c.contains("remote-https"));
             assertThat(leaks).as("command lines holding the token").isEmpty();
-            assertThat(failure.get()).isInstanceOf(GitTimeoutError.class);
+            assertThat(failure.get()).isInstanceOf(GitOperationError.class);
+            assertThat(((GitOperationError) failure.get()).kind()).isEqualTo(GitOperationError.Kind.TIMEOUT);
             assertThat(failure.get().getMessage()).doesNotContain(SECRET);
         }
     }

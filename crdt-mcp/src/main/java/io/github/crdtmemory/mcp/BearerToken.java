@@ -40,7 +40,7 @@ final class BearerToken {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            PrivateFiles.createDirectories(file.getParent());
+            PrivateFiles.createDirectories(PrivateFiles.parentOf(file));
             PrivateFiles.createDurably(file, (fresh + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         Optional<byte[]> bytes = PrivateFiles.readIfExists(file);

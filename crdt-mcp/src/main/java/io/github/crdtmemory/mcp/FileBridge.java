@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a {@link LiveMemory} and the JSONL memory file in step, so the HTTP server can own the memory
@@ -37,7 +38,7 @@ final class FileBridge {
     private final Path baseFile;
     private MemoryGraph base;
     private long exportedVersion = -1;
-    private Object fileStamp;
+    private @Nullable Object fileStamp; // null until the first export
 
     /**
      * @param memory the live memory

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server out of heap, in whichever thread: one line on stderr naming the memory file and its size,
@@ -23,7 +24,7 @@ final class HeapExhausted {
     }
 
     /** Says so and ends the process with status 1. */
-    static void exit(Path memoryFile) {
+    static void exit(@Nullable Path memoryFile) {
         System.err.println("memory-mcp-server: " + message(memoryFile, Runtime.getRuntime().maxMemory()));
         System.err.flush();
         System.exit(1);
@@ -53,7 +54,7 @@ final class HeapExhausted {
         });
     }
 
-    static String message(Path memoryFile, long maxHeap) {
+    static String message(@Nullable Path memoryFile, long maxHeap) {
         String size = "";
         try {
             if (memoryFile != null && Files.isRegularFile(memoryFile)) {

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Guards the MCP endpoint before the SDK's transport sees a request. In this order: while the server
@@ -98,7 +99,7 @@ final class HttpAccessFilter implements Filter {
     }
 
     /** The body if it is one JSON-RPC message within the limits, else null with the response sent. */
-    private byte[] checkedBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private byte @Nullable [] checkedBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getContentLengthLong() > maxBody) {
             plain(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "the body is over " + maxBody + " bytes");
             return null;
@@ -130,7 +131,7 @@ final class HttpAccessFilter implements Filter {
     }
 
     /** The whole body, or null if it is over the limit. */
-    private byte[] read(InputStream in) throws IOException {
+    private byte @Nullable [] read(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         for (int n; (n = in.read(buf)) >= 0;) {
@@ -162,7 +163,7 @@ final class HttpAccessFilter implements Filter {
         response.getOutputStream().write((message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void rpcError(HttpServletResponse response, JsonNode id, int code, String message)
+    private static void rpcError(HttpServletResponse response, @Nullable JsonNode id, int code, String message)
             throws IOException {
         var error = JSON.createObjectNode().put("jsonrpc", "2.0");
         error.set("id", id == null || !(id.isTextual() || id.isNumber()) ? JSON.nullNode() : id);

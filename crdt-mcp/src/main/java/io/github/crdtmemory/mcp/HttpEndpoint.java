@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded Jetty 12 server of the HTTP mode: the MCP endpoint {@code /mcp} (the SDK's Streamable
@@ -46,7 +48,7 @@ final class HttpEndpoint {
      * @param keystore a PKCS#12 keystore for TLS, or null for plain HTTP
      * @param password the keystore's password, or null
      */
-    static HttpEndpoint start(String host, int port, Path keystore, char[] password,
+    static HttpEndpoint start(String host, int port, @Nullable Path keystore, char @Nullable [] password,
             HttpServletStreamableServerTransportProvider transport, HttpAccessFilter filter) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("memory-http");
@@ -62,7 +64,7 @@ final class HttpEndpoint {
             SslContextFactory.Server tls = new SslContextFactory.Server();
             tls.setKeyStorePath(keystore.toString());
             tls.setKeyStoreType("PKCS12");
-            tls.setKeyStorePassword(new String(password));
+            tls.setKeyStorePassword(new String(Objects.requireNonNull(password, "the keystore's password")));
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false); // the Host check is HttpAccessFilter's
             config.addCustomizer(secure);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options of {@code memory-mcp-server --http} and the start of that mode: one process serving the
@@ -78,7 +79,7 @@ final class HttpMode {
     int maxBody = 4 * 1024 * 1024;
 
     /** What {@link HttpServer} needs, once the options are checked. */
-    record Checked(Set<String> hosts, BearerToken token, char[] password) {
+    record Checked(Set<String> hosts, BearerToken token, char @Nullable [] password) {
     }
 
     /**
@@ -98,7 +99,7 @@ final class HttpMode {
         if (!loopback && keystore == null) {
             throw new IllegalArgumentException("--allow-remote needs TLS: --tls-keystore and its password");
         }
-        char[] password = null;
+        char @Nullable [] password = null;
         if (keystore != null) {
             password = password();
         }

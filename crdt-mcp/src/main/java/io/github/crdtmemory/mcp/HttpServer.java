@@ -14,8 +14,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running {@code memory-mcp-server --http}: the {@link LiveMemory} it owns (its state beside the
@@ -45,11 +47,13 @@ final class HttpServer {
     private final AtomicReference<McpSyncServer> mcp = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong lastStep = new AtomicLong();
-    private HttpAccessFilter filter;
-    private HttpEndpoint endpoint;
+    private final HttpAccessFilter filter;
+    private volatile @Nullable HttpEndpoint endpoint; // set once started, before the shutdown hook
 
-    private HttpServer(LiveMemory memory, FileBridge bridge, SyncEngine engine, boolean syncing) {
+    private HttpServer(LiveMemory memory, FileBridge bridge, SyncEngine engine, boolean syncing,
+            HttpAccessFilter filter) {
         this.memory = memory;
+        this.filter = filter;
         this.bridge = bridge;
         this.engine = engine;
         this.syncing = syncing;
@@ -66,13 +70,13 @@ final class HttpServer {
         boolean fresh = !Files.exists(liveFile);
         LiveMemory memory = LiveMemory.open(liveFile, replica);
         FileBridge bridge = new FileBridge(memory, engine, dir.resolve("exported.jsonl"), fresh);
-        HttpServer server = new HttpServer(memory, bridge, engine, syncing);
+        HttpServer server = new HttpServer(memory, bridge, engine, syncing,
+                new HttpAccessFilter(checked.token(), checked.hosts(), options.maxBody));
         bridge.step(); // the file's content (and other writers' edits while this server was down) first
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider
                 .builder().jsonMapper(warmUp.mapper()).mcpEndpoint(HttpEndpoint.MCP_PATH)
                 .maxRequestSize(options.maxBody).build();
         server.mcp.set(HttpMode.mcpServer(transport, memory, engine.settings().memoryFile(), warmUp));
-        server.filter = new HttpAccessFilter(checked.token(), checked.hosts(), options.maxBody);
         server.endpoint = HttpEndpoint.start(options.host, options.port, options.keystore, checked.password(),
                 transport, server.filter);
         server.timer.scheduleWithFixedDelay(server::bridgeIfStale, BRIDGE_MILLIS, BRIDGE_MILLIS, TimeUnit.MILLISECONDS);
@@ -85,7 +89,7 @@ final class HttpServer {
     }
 
     int port() {
-        return endpoint.port();
+        return Objects.requireNonNull(endpoint, "started").port();
     }
 
     void awaitStop() throws InterruptedException {
@@ -135,7 +139,10 @@ final class HttpServer {
             if (server != null) {
                 server.closeGracefully();
             }
-            endpoint.stop();
+            HttpEndpoint started = endpoint;
+            if (started != null) {
+                started.stop();
+            }
             timer.shutdown();
             timer.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
             step();

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -91,7 +92,7 @@ public final class MemoryServer implements Callable<Integer> {
     HttpMode http = new HttpMode();
 
     /** The memory file once resolved, for the out-of-heap message. */
-    private volatile Path file;
+    private volatile @Nullable Path file;
 
     /**
      * Runs the server until stdin closes.
@@ -118,7 +119,9 @@ public final class MemoryServer implements Callable<Integer> {
                     System.exit(1);
                 }
             }
-            System.exit(new CommandLine(server).setOut(new java.io.PrintWriter(System.err, true)).execute(args));
+            java.io.PrintWriter help = new java.io.PrintWriter(
+                    new java.io.OutputStreamWriter(System.err, java.nio.charset.Charset.defaultCharset()), true);
+            System.exit(new CommandLine(server).setOut(help).execute(args));
         } catch (OutOfMemoryError e) {
             HeapExhausted.exit(server.file);
         }
@@ -218,7 +221,7 @@ public final class MemoryServer implements Callable<Integer> {
                 }
             };
             if (location != null) {
-                timer.scheduleWithFixedDelay(() -> {
+                java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> {
                     try {
                         if (engine.sync().writeBack() == SyncReport.WriteBack.WRITTEN) {
                             changed.run(); // other replicas' edits arrived

@@ -4,4 +4,7 @@
  * JSONL file, without losing a write. Not API: the server's command line and protocol are the interface;
  * the tools and resource it serves are API in {@link io.github.crdtmemory.mcp.api}.
  */
+@NullMarked
 package io.github.crdtmemory.mcp;
+
+import org.jspecify.annotations.NullMarked;

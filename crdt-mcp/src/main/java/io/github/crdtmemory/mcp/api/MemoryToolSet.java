@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,14 +205,14 @@ final class MemoryToolSet {
         return out;
     }
 
-    private static List<?> list(Object value, String what) {
+    private static List<?> list(@Nullable Object value, String what) {
         if (!(value instanceof List<?> l)) {
             throw new IllegalArgumentException("'" + what + "' must be an array");
         }
         return l;
     }
 
-    private static Map<?, ?> map(Object value, String what) {
+    private static Map<?, ?> map(@Nullable Object value, String what) {
         if (!(value instanceof Map<?, ?> m)) {
             throw new IllegalArgumentException("each " + what + " must be an object");
         }
@@ -225,7 +226,7 @@ final class MemoryToolSet {
         return s;
     }
 
-    private static List<String> strings(Object value) {
+    private static List<String> strings(@Nullable Object value) {
         List<String> out = new ArrayList<>();
         for (Object o : list(value, "list")) {
             if (!(o instanceof String s)) {

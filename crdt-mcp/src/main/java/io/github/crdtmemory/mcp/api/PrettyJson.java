@@ -1,6 +1,6 @@
 package io.github.crdtmemory.mcp.api;
 
-import io.github.crdtmemory.memory.MemoryFileCodec;
+import io.github.crdtmemory.internal.JsonOutput;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +62,6 @@ final class PrettyJson {
     }
 
     private static void string(String s, StringBuilder out) {
-        out.append(MemoryFileCodec.quote(s));
+        out.append(JsonOutput.quote(s));
     }
 }

@@ -5,4 +5,7 @@
  * owns ({@link io.github.crdtmemory.mcp.api.MemoryBackend}). Transport-agnostic: stdio, Streamable HTTP
  * or stateless HTTP, in a plain SDK server or a Spring AI one. This package is API.
  */
+@NullMarked
 package io.github.crdtmemory.mcp.api;
+
+import org.jspecify.annotations.NullMarked;

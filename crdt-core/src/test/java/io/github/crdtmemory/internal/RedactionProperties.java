@@ -1,4 +1,4 @@
-package io.github.crdtmemory.store;
+package io.github.crdtmemory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;

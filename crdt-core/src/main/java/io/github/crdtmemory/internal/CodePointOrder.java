@@ -1,9 +1,9 @@
-package io.github.crdtmemory.core;
+package io.github.crdtmemory.internal;
 
 /**
  * Compares strings by Unicode code points, which equals the unsigned order of their UTF-8 bytes.
  * {@link String#compareTo} compares UTF-16 code units instead, which orders supplementary
- * characters (emoji) before U+E000..U+FFFF; that would make the order depend on the encoding.
+ * characters (emoji) before U+E000..U+FFFF; that would make the order depend on the encoding. Not API.
  */
 public final class CodePointOrder {
     private CodePointOrder() {

@@ -1,8 +1,9 @@
-package io.github.crdtmemory.store;
+package io.github.crdtmemory.internal;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes credentials from text before it reaches a message, a {@code toString} or a log line: the
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  * between {@code //} and the last {@code @} before the host, whatever characters it holds),
  * {@code Authorization:} header values, and the values of {@code token}, {@code access_token},
  * {@code password} and similar query or config parameters, and bare GitHub and GitLab tokens
- * ({@code ghp_...}, {@code github_pat_...}, {@code glpat-...}). Stateless and thread-safe.
+ * ({@code ghp_...}, {@code github_pat_...}, {@code glpat-...}). Stateless and thread-safe. Not API.
  */
 public final class Redaction {
     /** What every removed secret is replaced with. */
@@ -35,7 +36,7 @@ public final class Redaction {
      * @param text any text; null gives {@code ""}
      * @return the redacted text
      */
-    public static String redact(String text) {
+    public static String redact(@Nullable String text) {
         if (text == null || text.isEmpty()) {
             return "";
         }
@@ -54,7 +55,7 @@ public final class Redaction {
      * @param location a store location or URL; null holds none
      * @return true if showing it would show a secret
      */
-    public static boolean holdsCredentials(String location) {
+    public static boolean holdsCredentials(@Nullable String location) {
         if (location == null || location.isEmpty()) {
             return false;
         }

@@ -1,4 +1,4 @@
-package io.github.crdtmemory.memory;
+package io.github.crdtmemory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

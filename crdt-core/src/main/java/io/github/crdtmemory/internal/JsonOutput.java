@@ -1,29 +1,40 @@
-package io.github.crdtmemory.memory;
+package io.github.crdtmemory.internal;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes compact JSON as UTF-8 bytes with the escaping of JavaScript's {@code JSON.stringify}: only
  * {@code "}, {@code \}, control characters (short forms where they exist, else lowercase
  * {@code \}{@code u00xx}) and lone surrogates are escaped; everything else is written raw. This is what
- * makes our output byte-identical to the MCP server's. Not thread-safe.
+ * makes our output byte-identical to the MCP server's. Not thread-safe. Not API: shared by the codecs,
+ * the CLI and the MCP server.
  */
-final class JsonOutput {
+public final class JsonOutput {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private final java.io.OutputStream sink; // null: the bytes stay in memory
+    private final java.io.@Nullable OutputStream sink; // null: the bytes stay in memory
     private byte[] buf;
     private int len;
 
-    JsonOutput(int capacity) {
+    /**
+     * Creates an output that keeps its bytes in memory, with room for {@code capacity} bytes (it grows
+     * when needed).
+     *
+     * @param capacity the expected size in bytes
+     */
+    public JsonOutput(int capacity) {
         this(null, capacity);
     }
 
     /**
-     * Output that goes to {@code sink} through a buffer of {@code capacity} bytes (grown only for a
-     * single string longer than it); {@link #flush} writes what is left. A failure of the sink is an
-     * {@link java.io.UncheckedIOException}.
+     * Creates an output that goes to {@code sink} through a buffer of {@code capacity} bytes (grown only
+     * for a single string longer than it); {@link #flush} writes what is left. A failure of the sink is
+     * an {@link java.io.UncheckedIOException}.
+     *
+     * @param sink where the bytes go; {@code null} keeps them in memory
+     * @param capacity the buffer's size in bytes
      */
-    JsonOutput(java.io.OutputStream sink, int capacity) {
+    public JsonOutput(java.io.@Nullable OutputStream sink, int capacity) {
         this.sink = sink;
         buf = new byte[Math.max(16, capacity)];
     }
@@ -39,18 +50,31 @@ final class JsonOutput {
         }
     }
 
-    /** Writes the buffered bytes to the sink (with a sink only). */
-    void flush() {
+    /**
+     * Writes the buffered bytes to the sink; without a sink it does nothing.
+     *
+     * @throws java.io.UncheckedIOException if the sink fails
+     */
+    public void flush() {
+        java.io.OutputStream out = sink;
+        if (out == null) {
+            return;
+        }
         try {
-            sink.write(buf, 0, len);
+            out.write(buf, 0, len);
             len = 0;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    /** Appends ASCII text as is; the caller guarantees it is ASCII and valid JSON in place. */
-    JsonOutput ascii(String text) {
+    /**
+     * Appends ASCII text as is; the caller guarantees it is ASCII and valid JSON in place.
+     *
+     * @param text the text
+     * @return this output
+     */
+    public JsonOutput ascii(String text) {
         int n = text.length();
         ensure(n);
         for (int i = 0; i < n; i++) {
@@ -59,18 +83,35 @@ final class JsonOutput {
         return this;
     }
 
-    JsonOutput ascii(char c) {
+    /**
+     * Appends one ASCII character as is.
+     *
+     * @param c the character
+     * @return this output
+     */
+    public JsonOutput ascii(char c) {
         ensure(1);
         buf[len++] = (byte) c;
         return this;
     }
 
-    JsonOutput number(long value) {
+    /**
+     * Appends a number.
+     *
+     * @param value the number
+     * @return this output
+     */
+    public JsonOutput number(long value) {
         return ascii(Long.toString(value));
     }
 
-    /** Appends {@code value} as a quoted, escaped JSON string. */
-    JsonOutput string(String value) {
+    /**
+     * Appends {@code value} as a quoted, escaped JSON string.
+     *
+     * @param value the text
+     * @return this output
+     */
+    public JsonOutput string(String value) {
         int n = value.length();
         if (sink == null && len + n * 3 + 2 > buf.length) {
             // the worst case does not fit: an exactly sized buffer nearing its end must not double for it
@@ -168,21 +209,40 @@ final class JsonOutput {
         return p;
     }
 
-    /** The buffer's size (tests: an exactly sized output never grows). */
-    int capacity() {
+    /**
+     * Returns the buffer's size (tests: an exactly sized output never grows).
+     *
+     * @return the size in bytes
+     */
+    public int capacity() {
         return buf.length;
     }
 
-    int length() {
+    /**
+     * Returns how many bytes are buffered: all written, without a sink.
+     *
+     * @return the length
+     */
+    public int length() {
         return len;
     }
 
-    byte[] toByteArray() {
+    /**
+     * Returns the bytes written (the buffer itself when it is exactly full).
+     *
+     * @return the bytes
+     */
+    public byte[] toByteArray() {
         return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
-    /** The bytes {@link #string} writes for {@code value}: what a caller sizes an exact buffer with. */
-    static int stringLength(String value) {
+    /**
+     * Returns the bytes {@link #string} writes for {@code value}: what a caller sizes an exact buffer with.
+     *
+     * @param value the text
+     * @return the length in bytes
+     */
+    public static int stringLength(String value) {
         int n = value.length();
         int bytes = 2;
         for (int i = 0; i < n; i++) {
@@ -203,12 +263,29 @@ final class JsonOutput {
         return bytes;
     }
 
-    /** The bytes {@link #number} writes for {@code value}, not negative. */
-    static int numberLength(long value) {
+    /**
+     * Returns the bytes {@link #number} writes for {@code value}, not negative.
+     *
+     * @param value the number
+     * @return the length in bytes
+     */
+    public static int numberLength(long value) {
         int digits = 1;
         for (long v = value; v >= 10; v /= 10) {
             digits++;
         }
         return digits;
+    }
+
+    /**
+     * Quotes {@code value} as a JSON string exactly as JavaScript's {@code JSON.stringify} does, which is
+     * also the string form of RFC 8785.
+     *
+     * @param value the text
+     * @return the quoted JSON string
+     */
+    public static String quote(String value) {
+        return new String(new JsonOutput(value.length() + 2).string(value).toByteArray(),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 }
