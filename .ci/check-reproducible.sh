@@ -2,7 +2,7 @@
 # Reproducible builds: rebuilds the given modules from a copy of the source tree in another directory
 # and checks that every jar comes out byte for byte as the build that called this script made it.
 # crdt-bom's verify phase runs it after crdt-core and crdt-git (-Dreproducible.skip: not at all).
-# Usage: check-reproducible ROOT MAVEN LOCAL_REPOSITORY MODULE...
+# Usage: check-reproducible.sh ROOT MAVEN LOCAL_REPOSITORY MODULE...
 set -euo pipefail
 root=$1 mvn=$2 repo=$3
 shift 3
