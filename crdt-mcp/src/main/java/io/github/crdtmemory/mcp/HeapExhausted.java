@@ -1,8 +1,11 @@
 package io.github.crdtmemory.mcp;
 
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,6 +27,30 @@ final class HeapExhausted {
         System.err.println("memory-mcp-server: " + message(memoryFile, Runtime.getRuntime().maxMemory()));
         System.err.flush();
         System.exit(1);
+    }
+
+    /** The tools, each ending the process here if its call runs out of heap: the transport's threads would only log it. */
+    static List<SyncToolSpecification> guardTools(List<SyncToolSpecification> tools, Path memoryFile) {
+        return tools.stream().map(t -> new SyncToolSpecification(t.tool(), (exchange, request) -> {
+            try {
+                return t.callHandler().apply(exchange, request);
+            } catch (OutOfMemoryError e) {
+                exit(memoryFile);
+                throw e;
+            }
+        })).toList();
+    }
+
+    /** The resource, ending the process here if its read runs out of heap. */
+    static SyncResourceSpecification guardResource(SyncResourceSpecification resource, Path memoryFile) {
+        return new SyncResourceSpecification(resource.resource(), (exchange, request) -> {
+            try {
+                return resource.readHandler().apply(exchange, request);
+            } catch (OutOfMemoryError e) {
+                exit(memoryFile);
+                throw e;
+            }
+        });
     }
 
     static String message(Path memoryFile, long maxHeap) {

@@ -1,6 +1,8 @@
 package io.github.crdtmemory.mcp;
 
 import io.github.crdtmemory.core.ReplicaId;
+import io.github.crdtmemory.mcp.api.MemoryBackend;
+import io.github.crdtmemory.mcp.api.MemoryMcp;
 import io.github.crdtmemory.store.MemoryStore;
 import io.github.crdtmemory.store.ReplicaStore;
 import io.github.crdtmemory.store.StoreOptions;
@@ -191,9 +193,9 @@ public final class MemoryServer implements Callable<Integer> {
                 McpSyncServer s = built.get();
                 if (s != null) {
                     try {
-                        s.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryToolSet.GRAPH_URI));
+                        s.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryMcp.GRAPH_URI));
                     } catch (RuntimeException e) {
-                        log.warn("cannot notify subscribers of {}: {}", MemoryToolSet.GRAPH_URI, e.toString());
+                        log.warn("cannot notify subscribers of {}: {}", MemoryMcp.GRAPH_URI, e.toString());
                     }
                 }
             };
@@ -231,13 +233,15 @@ public final class MemoryServer implements Callable<Integer> {
                 }
             });
             McpJsonMapper json = warmUp.mapper();
-            MemoryToolSet toolSet = new MemoryToolSet(engine, changed);
+            MemoryBackend backend = MemoryBackend.sharedFile(engine);
+            backend.onChange(changed); // also run after a sync below
+            MemoryMcp memory = MemoryMcp.of(backend, json);
             McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
                     .serverInfo("memory-server", "0.6.3")
-                    .capabilities(McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build())
+                    .capabilities(MemoryMcp.capabilities().build())
                     .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
-                    .tools(toolSet.specifications(json))
-                    .resources(toolSet.graphResource())
+                    .tools(HeapExhausted.guardTools(memory.syncTools(), file))
+                    .resources(HeapExhausted.guardResource(memory.syncResource(), file))
                     .build();
             built.set(server);
             eof.await();

@@ -3,6 +3,7 @@ package io.github.crdtmemory.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.crdtmemory.mcp.api.MemoryMcp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -138,7 +139,7 @@ public final class StartupTraining {
         s.add(call("search_nodes", Map.of("query", "ada")));
         s.add(call("open_nodes", Map.of("names", List.of("Ada", "Engine"))));
         s.add(call("read_graph", Map.of()));
-        s.add(new Object[] {"resources/read", Map.of("uri", MemoryToolSet.GRAPH_URI)});
+        s.add(new Object[] {"resources/read", Map.of("uri", MemoryMcp.GRAPH_URI)});
         s.add(call("delete_observations", Map.of("deletions", List.of(
                 Map.of("entityName", "Ada", "observations", List.of("born 1815"))))));
         s.add(call("delete_relations", Map.of("relations", List.of(

@@ -54,7 +54,7 @@ final class StartupWarmUp {
             // only a warm-up: the server reads and answers the real handshake itself
         }
         try {
-            new ObjectMapper().readTree("[{\"warm\": \"up\"}]"); // as MemoryToolSet reads tools.json
+            new ObjectMapper().readTree("[{\"warm\": \"up\"}]"); // as the API's MemoryToolSet reads tools.json
             JsonSchemaValidator v = McpJsonDefaults.getSchemaValidator();
             v.validate(Map.of("type", "object", "properties", Map.of("names", Map.of("type", "array", "items",
                     Map.of("type", "string")))), Map.of("names", List.of("warm-up")));

@@ -1,4 +1,4 @@
-package io.github.crdtmemory.mcp;
+package io.github.crdtmemory.mcp.api;
 
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import java.util.List;

@@ -1,130 +1,124 @@
-package io.github.crdtmemory.mcp;
+package io.github.crdtmemory.mcp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.crdtmemory.live.MemoryTools;
 import io.github.crdtmemory.live.Observations;
 import io.github.crdtmemory.memory.Entity;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.Relation;
 import io.github.crdtmemory.sync.MassDeletionException;
-import io.github.crdtmemory.sync.SyncEngine;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nine tools of {@code @modelcontextprotocol/server-memory} 2026.8.31 over a {@link SyncEngine}:
+ * The nine tools of {@code @modelcontextprotocol/server-memory} 2026.8.31 over a {@link MemoryBackend}:
  * names, titles, descriptions, input and output schemas and annotations are the npm server's own
- * ({@code tools.json}, taken from its {@code tools/list}); results have its shapes and texts. Writes
- * run through {@link SyncEngine#edit} (serialized across threads and processes, nothing lost);
- * reads parse the memory file, which every write leaves complete (atomic rename). Also the npm
- * server's resource {@value #GRAPH_URI}: the whole graph as its {@code read_graph} text.
+ * ({@code tools.json}, taken from its {@code tools/list}); results have its shapes and texts. Also the
+ * npm server's resource {@value MemoryMcp#GRAPH_URI}: the whole graph as its {@code read_graph} text.
+ * Transport-agnostic: {@link MemoryMcp} adapts it to each flavour of the SDK's specifications.
  */
 final class MemoryToolSet {
-    /** The knowledge-graph resource's URI, as the npm server names it. */
-    static final String GRAPH_URI = "memory://knowledge-graph";
-
     private static final Logger log = LoggerFactory.getLogger(MemoryToolSet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SyncEngine engine;
-    private final Path memoryFile;
-    private final Runnable changed;
+    private final MemoryBackend backend;
+    private final List<McpSchema.Tool> tools;
+    private final Map<String, Function<Map<String, Object>, Object[]>> handlers = new LinkedHashMap<>();
 
-    MemoryToolSet(SyncEngine engine, Runnable changed) {
-        this.engine = engine;
-        this.memoryFile = engine.settings().memoryFile();
-        this.changed = changed;
-    }
-
-    List<SyncToolSpecification> specifications(McpJsonMapper mapper) {
-        JsonNode tools;
+    MemoryToolSet(MemoryBackend backend, McpJsonMapper mapper) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        JsonNode definitions;
         try (InputStream in = MemoryToolSet.class.getResourceAsStream("tools.json")) {
-            tools = JSON.readTree(in);
+            definitions = JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException("the tool definitions are missing from the jar", e);
         }
-        List<SyncToolSpecification> out = new ArrayList<>();
-        for (JsonNode t : tools) {
+        List<McpSchema.Tool> out = new ArrayList<>();
+        for (JsonNode t : definitions) {
             String name = t.path("name").asText();
             JsonNode a = t.path("annotations");
-            McpSchema.Tool tool = McpSchema.Tool.builder().name(name).title(t.path("title").asText())
+            out.add(McpSchema.Tool.builder().name(name).title(t.path("title").asText())
                     .description(t.path("description").asText())
                     .inputSchema(mapper, t.path("inputSchema").toString())
                     .outputSchema(mapper, t.path("outputSchema").toString())
                     .annotations(new McpSchema.ToolAnnotations(null, a.path("readOnlyHint").asBoolean(),
                             a.path("destructiveHint").asBoolean(), a.path("idempotentHint").asBoolean(),
                             a.path("openWorldHint").asBoolean(), null))
-                    .build();
-            Function<Map<String, Object>, Object[]> handler = handler(name);
-            out.add(SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
-                try {
-                    Object[] result = handler.apply(request.arguments() == null ? Map.of() : request.arguments());
-                    return McpSchema.CallToolResult.builder().addTextContent((String) result[0])
-                            .structuredContent(result[1]).build();
-                } catch (MassDeletionException e) {
-                    log.warn("{} refused: {}", name, e.getMessage());
-                    return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() + ". With this server:"
-                            + " `memory-backup sync --allow-mass-deletion` keeps the deletion; removing the file and"
-                            + " `memory-backup restore` brings the memory back").isError(true).build();
-                } catch (RuntimeException e) {
-                    log.debug("{} failed: {}", name, e.toString());
-                    return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() == null ? e.toString()
-                            : e.getMessage()).isError(true).build();
-                } catch (OutOfMemoryError e) { // the transport's threads would only log it, and never answer
-                    HeapExhausted.exit(memoryFile);
-                    throw e;
-                }
-            }).build());
+                    .build());
+            handlers.put(name, handler(name));
         }
-        return out;
+        this.tools = List.copyOf(out);
     }
 
-    /** The {@value #GRAPH_URI} resource: name, title, description and MIME type as the npm server's. */
-    SyncResourceSpecification graphResource() {
-        McpSchema.Resource resource = McpSchema.Resource.builder().uri(GRAPH_URI).name("knowledge-graph")
+    /** The nine tool definitions, in the npm server's order. */
+    List<McpSchema.Tool> tools() {
+        return tools;
+    }
+
+    /**
+     * Calls a tool: its result, or an error result ({@code isError}) with the failure's message; never
+     * throws but an {@link Error}.
+     */
+    McpSchema.CallToolResult call(String name, Map<String, Object> arguments) {
+        Function<Map<String, Object>, Object[]> handler = handlers.get(name);
+        if (handler == null) {
+            return McpSchema.CallToolResult.builder().addTextContent("Unknown tool: " + name).isError(true).build();
+        }
+        try {
+            Object[] result = handler.apply(arguments == null ? Map.of() : arguments);
+            return McpSchema.CallToolResult.builder().addTextContent((String) result[0])
+                    .structuredContent(result[1]).build();
+        } catch (MassDeletionException e) {
+            log.warn("{} refused: {}", name, e.getMessage());
+            return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() + ". With this server:"
+                    + " `memory-backup sync --allow-mass-deletion` keeps the deletion; removing the file and"
+                    + " `memory-backup restore` brings the memory back").isError(true).build();
+        } catch (RuntimeException e) {
+            log.debug("{} failed: {}", name, e.toString());
+            return McpSchema.CallToolResult.builder().addTextContent(e.getMessage() == null ? e.toString()
+                    : e.getMessage()).isError(true).build();
+        }
+    }
+
+    /** The {@value MemoryMcp#GRAPH_URI} resource: name, title, description and MIME type as the npm server's. */
+    static McpSchema.Resource graphResource() {
+        return McpSchema.Resource.builder().uri(MemoryMcp.GRAPH_URI).name("knowledge-graph")
                 .title("Knowledge Graph").description("The full knowledge graph with all entities and relations")
                 .mimeType("application/json").build();
-        return new SyncResourceSpecification(resource, (exchange, request) -> {
-            try {
-                return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
-                        "application/json", (String) graph(read())[0])));
-            } catch (OutOfMemoryError e) {
-                HeapExhausted.exit(memoryFile);
-                throw e;
-            }
-        });
+    }
+
+    /** Reads the resource: the whole graph as {@code read_graph}'s text. */
+    McpSchema.ReadResourceResult read(McpSchema.ReadResourceRequest request) {
+        return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
+                "application/json", (String) graph(backend.readGraph())[0])));
     }
 
     /** Returns {text, structuredContent} for a tool's arguments. */
     private Function<Map<String, Object>, Object[]> handler(String tool) {
         return switch (tool) {
             case "create_entities" -> args -> {
-                List<Entity> created = write(g -> MemoryTools.createEntities(g, entities(args)));
+                List<Entity> created = backend.createEntities(entities(args));
                 List<Object> out = created.stream().map(MemoryToolSet::entity).toList();
                 return new Object[] {PrettyJson.write(out), Map.of("entities", out)};
             };
             case "create_relations" -> args -> {
-                List<Relation> created = write(g -> MemoryTools.createRelations(g, relations(args, "relations")));
+                List<Relation> created = backend.createRelations(relations(args, "relations"));
                 List<Object> out = created.stream().map(MemoryToolSet::relation).toList();
                 return new Object[] {PrettyJson.write(out), Map.of("relations", out)};
             };
             case "add_observations" -> args -> {
-                List<Observations> added = write(g -> MemoryTools.addObservations(g, observations(args, "observations",
-                        "contents")));
+                List<Observations> added = backend.addObservations(observations(args, "observations", "contents"));
                 List<Object> out = new ArrayList<>();
                 for (Observations o : added) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -135,39 +129,22 @@ final class MemoryToolSet {
                 return new Object[] {PrettyJson.write(out), Map.of("results", out)};
             };
             case "delete_entities" -> args -> {
-                write(g -> MemoryTools.deleteEntities(g, strings(args.get("entityNames"))));
+                backend.deleteEntities(strings(args.get("entityNames")));
                 return success("Entities deleted successfully");
             };
             case "delete_observations" -> args -> {
-                write(g -> MemoryTools.deleteObservations(g, observations(args, "deletions", "observations")));
+                backend.deleteObservations(observations(args, "deletions", "observations"));
                 return success("Observations deleted successfully");
             };
             case "delete_relations" -> args -> {
-                write(g -> MemoryTools.deleteRelations(g, relations(args, "relations")));
+                backend.deleteRelations(relations(args, "relations"));
                 return success("Relations deleted successfully");
             };
-            case "read_graph" -> args -> graph(read());
-            case "search_nodes" -> args -> graph(MemoryTools.searchNodes(read(), String.valueOf(args.get("query"))));
-            case "open_nodes" -> args -> graph(MemoryTools.openNodes(read(), strings(args.get("names"))));
+            case "read_graph" -> args -> graph(backend.readGraph());
+            case "search_nodes" -> args -> graph(backend.searchNodes(String.valueOf(args.get("query"))));
+            case "open_nodes" -> args -> graph(backend.openNodes(strings(args.get("names"))));
             default -> throw new IllegalStateException("unknown tool in tools.json: " + tool);
         };
-    }
-
-    private <T> T write(Function<MemoryGraph, MemoryTools.Outcome<T>> tool) {
-        List<T> result = new ArrayList<>(1);
-        engine.edit(g -> {
-            MemoryTools.Outcome<T> o = tool.apply(g);
-            result.clear();
-            result.add(o.result());
-            return o.graph();
-        });
-        changed.run();
-        return result.get(0);
-    }
-
-    /** The memory file's graph; parsed again only when the file changed since this engine read or wrote it. */
-    private MemoryGraph read() {
-        return engine.read();
     }
 
     private static Object[] success(String message) {
