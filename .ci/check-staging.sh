@@ -39,7 +39,7 @@ for vdir in "$base"/*/*/; do
   done
   echo "check-staging: $a $version: $(cd "$vdir" && ls -- *.jar *.json *.xml 2>/dev/null | grep -v maven-metadata | tr '\n' ' ')"
 done
-for a in crdt-memory-parent crdt-cli crdt-mcp crdt-bench; do
+for a in crdt-memory-parent crdt-cli crdt-bench example-spring-ai-memory-server; do
   [ -e "$base/$a" ] && problem "$a is staged but must not be published"
 done
 if [ -z "$bom" ]; then
