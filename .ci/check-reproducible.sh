@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+#
+# Copyright The crdt-memory authors
+# SPDX-License-Identifier: Apache-2.0
+#
+
 # Reproducible builds: rebuilds the given modules from a copy of the source tree in another directory
 # and checks that every jar comes out byte for byte as the build that called this script made it.
 # crdt-bom's verify phase runs it after crdt-core and crdt-git (-Dreproducible.skip: not at all).

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+#
+# Copyright The crdt-memory authors
+# SPDX-License-Identifier: Apache-2.0
+#
+
 # Checks a locally staged release (docs/releasing.md): every published artifact has its jar, sources
 # and javadoc jars and a POM naming its license, scm and developers; the BOM lists every one of them;
 # the applications, the benchmarks and the parent POM are not there.

@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Not API: file mechanics shared by the local stores and the sync engine, and the one JSON form of
  * atom counts. May change without notice.
