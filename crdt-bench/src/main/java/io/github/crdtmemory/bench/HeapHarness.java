@@ -247,6 +247,7 @@ public final class HeapHarness {
     private Probe cli(Path world, String replica, int xmx, String command) throws Exception {
         List<String> cmd = java(world, xmx, cliJar);
         cmd.add(command);
+        cmd.addAll(List.of("--timeout", PROBE_SECONDS + "s")); // a git push on a loaded VM is no heap failure
         ProcessBuilder pb = environment(new ProcessBuilder(cmd), world, replica)
                 .redirectOutput(world.resolve("stdout.txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

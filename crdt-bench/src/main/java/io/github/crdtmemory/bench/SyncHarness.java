@@ -229,11 +229,17 @@ public final class SyncHarness {
                 start.countDown();
                 int rejected = 0;
                 int unifiedLost = 0;
+                java.util.Map<String, List<Long>> phaseMillis = new java.util.TreeMap<>();
                 for (Future<SyncReport> f : runs) {
                     rejected += f.get().publishAttempts() - 1;
+                    f.get().timings().forEach((k, v) -> phaseMillis.computeIfAbsent(k, x -> new ArrayList<>())
+                            .add(v.toMillis()));
                 }
                 long wall = (System.nanoTime() - t0) / 1_000_000;
+                java.util.Map<GitStore.UnifiedStatus, Integer> statuses = new java.util.EnumMap<>(
+                        GitStore.UnifiedStatus.class);
                 for (GitStore s : stores) {
+                    statuses.merge(s.unifiedStatus(), 1, Integer::sum);
                     if (s.unifiedStatus() == GitStore.UnifiedStatus.LOST_RACE) {
                         unifiedLost++;
                     }
@@ -244,6 +250,13 @@ public final class SyncHarness {
                 o.put("wallMillis", wall);
                 o.put("rejectedPushes", rejected);
                 o.put("unifiedViewLostRaces", unifiedLost);
+                ObjectNode phases = o.putObject("phaseMillisMedianAndMax");
+                phaseMillis.forEach((k, v) -> {
+                    v.sort(null);
+                    phases.put(k, v.get(v.size() / 2) + " / " + v.get(v.size() - 1));
+                });
+                ObjectNode byStatus = o.putObject("unifiedStatuses");
+                statuses.forEach((k, v) -> byStatus.put(k.name(), v));
                 if (unifiedView) { // how many replicas main's manifest lists at their current commit
                     Snapshot now = stores.get(0).read();
                     String manifest = new String(stores.get(0).readUnified().orElseThrow().manifest(),

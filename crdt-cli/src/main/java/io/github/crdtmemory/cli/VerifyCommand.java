@@ -22,7 +22,6 @@ import io.github.crdtmemory.store.Snapshot;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,10 +116,10 @@ final class VerifyCommand extends WorkingCommand {
             return;
         }
         if (!manifest.path("memorySha256").asText().equals(PrivateFiles.sha256(u.memory()))) {
-            problems.add("memory.jsonl on main " + u.commit() + " does not match the manifest's SHA-256");
+            problems.add(memoryName(u) + " on main " + u.commit() + " does not match the manifest's SHA-256");
         }
         try {
-            MemoryFileCodec.parse(u.memory(), "memory.jsonl on main " + u.commit());
+            MemoryFileCodec.parse(u.memory(), memoryName(u) + " on main " + u.commit());
         } catch (MemoryFormatException e) {
             problems.add(e.getMessage());
         }
@@ -135,7 +134,11 @@ final class VerifyCommand extends WorkingCommand {
                 continue; // the replica moved on since main was written
             }
             MemoryState state = now.get().state();
-            if (!r.path("stateSha256").asText().equals(PrivateFiles.sha256(StateCodec.encode(state)))) {
+            if (r.has("stateTree")) { // manifest version 2: the id of the state's format 2 tree
+                if (!r.path("stateTree").asText().equals(GitStore.stateTree(now.get().replica(), state))) {
+                    problems.add("replica " + id + ": its state's tree id differs from the manifest on main");
+                }
+            } else if (!r.path("stateSha256").asText().equals(PrivateFiles.sha256(StateCodec.encode(state)))) {
                 problems.add("replica " + id + ": SHA-256 differs from the manifest on main");
             }
             if (r.path("atoms").asInt(-1) != state.size()) {
@@ -146,13 +149,17 @@ final class VerifyCommand extends WorkingCommand {
         Map<String, String> current = new HashMap<>();
         snapshot.states().forEach(s -> current.put(s.replica().value(), s.revision().token()));
         if (current.equals(listed)) {
-            byte[] expected = MemoryFileCodec.write(joined.view(), true);
-            if (!Arrays.equals(expected, u.memory())) {
-                problems.add("memory.jsonl on main " + u.commit() + " differs from the join of the replica states");
+            if (!u.holds(joined.view())) {
+                problems.add(memoryName(u) + " on main " + u.commit() + " differs from the join of the replica states");
             }
         } else {
             notes.add("the unified view on main is behind the replica refs; it catches up at the next publication");
         }
+    }
+
+    /** What people see on {@code main}: {@code memory.jsonl} (layout 1) or {@code memory/*.jsonl} (layout 2). */
+    private static String memoryName(GitStore.Unified u) {
+        return u.layout() == 1 ? "memory.jsonl" : "memory/*.jsonl";
     }
 
     private static String json(String store, Snapshot snapshot, List<String> problems, List<String> notes) {

@@ -211,12 +211,16 @@ class CliIT {
         assertThat(alice.run("sync").code()).isZero();
         Path work = tmp.resolve("work");
         Cli.git(tmp, "clone", "-q", "-b", "main", remote.toString(), work.toString());
-        Files.writeString(work.resolve("memory.jsonl"), Cli.entity("Forged", "x") + "\n");
+        Path shard;
+        try (var files = Files.list(work.resolve("memory"))) {
+            shard = files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        Files.writeString(shard, Cli.entity("Forged", "x") + "\n");
         Cli.git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "forged");
         Cli.git(work, "push", "-q", "origin", "main");
         Cli.Run verify = alice.run("verify");
         assertThat(verify.code()).as("%s", verify).isEqualTo(6);
-        assertThat(verify.out()).contains("memory.jsonl on main");
+        assertThat(verify.out()).contains("memory/*.jsonl on main");
     }
 
     @Test

@@ -163,9 +163,37 @@ public final class PrivateFiles {
      */
     public static void replace(Path target, byte[] bytes, Set<PosixFilePermission> mode, Runnable beforeRename)
             throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        replace(target, out -> out.write(bytes), mode, beforeRename);
+    }
+
+    /** Content written as a stream. */
+    @FunctionalInterface
+    public interface Content {
+        /**
+         * Writes the content.
+         *
+         * @param out where it goes (buffered; not to be closed)
+         * @throws IOException if writing fails
+         */
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * As {@link #replace(Path, byte[], Set, Runnable)}, for content written as a stream, so that it is
+     * never held whole.
+     *
+     * @param target the file to replace or create
+     * @param content writes the new content
+     * @param mode the permissions of the new file
+     * @param beforeRename run between the write and the rename
+     * @throws IOException if writing, syncing or renaming fails; the target is then unchanged
+     */
+    public static void replace(Path target, Content content, Set<PosixFilePermission> mode, Runnable beforeRename)
+            throws IOException {
         Objects.requireNonNull(beforeRename, "beforeRename");
         Path abs = target.toAbsolutePath();
-        Path temp = writeTemp(abs, bytes, mode);
+        Path temp = writeTemp(abs, content, mode);
         try {
             beforeRename.run();
             try {
@@ -192,6 +220,20 @@ public final class PrivateFiles {
      */
     public static Path writeTemp(Path target, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
         Objects.requireNonNull(bytes, "bytes");
+        return writeTemp(target, out -> out.write(bytes), mode);
+    }
+
+    /**
+     * As {@link #writeTemp(Path, byte[], Set)}, for content written as a stream.
+     *
+     * @param target the file the temporary file is for; its directory must exist
+     * @param content writes the content
+     * @param mode the permissions of the temporary file
+     * @return the temporary file
+     * @throws IOException if writing or syncing fails; the temporary file is then removed
+     */
+    public static Path writeTemp(Path target, Content content, Set<PosixFilePermission> mode) throws IOException {
+        Objects.requireNonNull(content, "content");
         Path temp = tempFor(target);
         boolean posix = isPosix(temp.getParent());
         FileAttribute<?>[] attrs = posix
@@ -201,10 +243,10 @@ public final class PrivateFiles {
         try {
             try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), attrs)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
+                        1 << 16);
+                content.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
             if (posix) {
@@ -299,6 +341,19 @@ public final class PrivateFiles {
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /**
+     * Returns a fresh SHA-256 digest.
+     *
+     * @return the digest
+     */
+    public static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -14,16 +14,42 @@ import java.util.Arrays;
  */
 final class JsonOutput {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final java.io.OutputStream sink; // null: the bytes stay in memory
     private byte[] buf;
     private int len;
 
     JsonOutput(int capacity) {
+        this(null, capacity);
+    }
+
+    /**
+     * Output that goes to {@code sink} through a buffer of {@code capacity} bytes (grown only for a
+     * single string longer than it); {@link #flush} writes what is left. A failure of the sink is an
+     * {@link java.io.UncheckedIOException}.
+     */
+    JsonOutput(java.io.OutputStream sink, int capacity) {
+        this.sink = sink;
         buf = new byte[Math.max(16, capacity)];
     }
 
     private void ensure(int extra) {
         if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            if (sink != null) {
+                flush();
+            }
+            if (len + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            }
+        }
+    }
+
+    /** Writes the buffered bytes to the sink (with a sink only). */
+    void flush() {
+        try {
+            sink.write(buf, 0, len);
+            len = 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -50,6 +76,17 @@ final class JsonOutput {
     /** Appends {@code value} as a quoted, escaped JSON string. */
     JsonOutput string(String value) {
         int n = value.length();
+        if (sink == null && len + n * 3 + 2 > buf.length) {
+            // the worst case does not fit: an exactly sized buffer nearing its end must not double for it
+            int exact = stringLength(value);
+            if (len + exact <= buf.length) {
+                JsonOutput one = new JsonOutput(n * 3 + 2); // takes the string without this branch
+                one.string(value);
+                System.arraycopy(one.buf, 0, buf, len, one.len);
+                len += one.len;
+                return this;
+            }
+        }
         ensure(n * 3 + 2);
         byte[] b = buf;
         int p = len;
@@ -62,6 +99,7 @@ final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = escape(b, p, c);
             } else if (c < 0x800) {
                 b[p++] = (byte) (0xc0 | (c >> 6));
@@ -76,6 +114,7 @@ final class JsonOutput {
                 len = p;
                 ensure(6 + (n - i) * 3);
                 b = buf;
+                p = len;
                 p = unicodeEscape(b, p, c);
             } else {
                 b[p++] = (byte) (0xe0 | (c >> 12));
@@ -131,6 +170,11 @@ final class JsonOutput {
         b[p++] = HEX[(c >> 4) & 0xf];
         b[p++] = HEX[c & 0xf];
         return p;
+    }
+
+    /** The buffer's size (tests: an exactly sized output never grows). */
+    int capacity() {
+        return buf.length;
     }
 
     int length() {

@@ -111,7 +111,59 @@ public final class MemoryFileCodec {
         if (graph.isEmpty()) {
             return new byte[0];
         }
-        JsonOutput out = new JsonOutput(64 * (graph.entities().size() + graph.relations().size()) + 16);
+        // sized exactly first: the bytes are made once, never grown by doubling and copied
+        long size = size(graph, trailingNewline);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("the memory file would be " + size + " bytes, over the largest array");
+        }
+        JsonOutput out = new JsonOutput((int) size);
+        write(graph, trailingNewline, out);
+        return out.toByteArray();
+    }
+
+    /** The length of {@link #write(MemoryGraph, boolean)}'s output for a non-empty graph, to the byte. */
+    static long size(MemoryGraph graph, boolean trailingNewline) {
+        long n = graph.entities().size() + graph.relations().size() - 1 + (trailingNewline ? 1 : 0); // newlines
+        for (Entity e : graph.entities()) {
+            n += ENTITY_LITERALS + JsonOutput.stringLength(e.name()) + JsonOutput.stringLength(e.entityType());
+            List<String> obs = e.observations();
+            n += Math.max(0, obs.size() - 1);
+            for (String o : obs) {
+                n += JsonOutput.stringLength(o);
+            }
+        }
+        for (Relation r : graph.relations()) {
+            n += RELATION_LITERALS + JsonOutput.stringLength(r.from()) + JsonOutput.stringLength(r.to())
+                    + JsonOutput.stringLength(r.relationType());
+        }
+        return n;
+    }
+
+    /**
+     * Writes the bytes of {@link #write(MemoryGraph, boolean)} to {@code sink} as they are made, through
+     * a small buffer: a large graph is never held encoded. The sink is not closed.
+     *
+     * @param graph the graph
+     * @param trailingNewline whether to end a non-empty file with {@code \n}
+     * @param sink where the bytes go
+     * @throws java.io.IOException if the sink fails
+     * @throws NullPointerException if an argument is null
+     */
+    public static void write(MemoryGraph graph, boolean trailingNewline, java.io.OutputStream sink)
+            throws java.io.IOException {
+        Objects.requireNonNull(graph, "graph");
+        JsonOutput out = new JsonOutput(Objects.requireNonNull(sink, "sink"), 1 << 16);
+        try {
+            if (!graph.isEmpty()) {
+                write(graph, trailingNewline, out);
+            }
+            out.flush();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void write(MemoryGraph graph, boolean trailingNewline, JsonOutput out) {
         boolean first = true;
         for (Entity e : graph.entities()) {
             if (!first) {
@@ -130,7 +182,6 @@ public final class MemoryFileCodec {
         if (trailingNewline) {
             out.ascii('\n');
         }
-        return out.toByteArray();
     }
 
     /** One entity's line, without its newline. */
@@ -147,10 +198,21 @@ public final class MemoryFileCodec {
         return out.toByteArray();
     }
 
+    private static final String ENTITY_START = "{\"type\":\"entity\",\"name\":";
+    private static final String ENTITY_TYPE = ",\"entityType\":";
+    private static final String OBSERVATIONS = ",\"observations\":[";
+    private static final String ENTITY_END = "]}";
+    private static final int ENTITY_LITERALS = ENTITY_START.length() + ENTITY_TYPE.length() + OBSERVATIONS.length()
+            + ENTITY_END.length();
+    private static final String RELATION_START = "{\"type\":\"relation\",\"from\":";
+    private static final String TO = ",\"to\":";
+    private static final String RELATION_TYPE = ",\"relationType\":";
+    private static final int RELATION_LITERALS = RELATION_START.length() + TO.length() + RELATION_TYPE.length() + 1;
+
     private static void entity(JsonOutput out, Entity e) {
-        out.ascii("{\"type\":\"entity\",\"name\":").string(e.name())
-                .ascii(",\"entityType\":").string(e.entityType())
-                .ascii(",\"observations\":[");
+        out.ascii(ENTITY_START).string(e.name())
+                .ascii(ENTITY_TYPE).string(e.entityType())
+                .ascii(OBSERVATIONS);
         List<String> obs = e.observations();
         for (int i = 0; i < obs.size(); i++) {
             if (i > 0) {
@@ -158,13 +220,13 @@ public final class MemoryFileCodec {
             }
             out.string(obs.get(i));
         }
-        out.ascii("]}");
+        out.ascii(ENTITY_END);
     }
 
     private static void relation(JsonOutput out, Relation r) {
-        out.ascii("{\"type\":\"relation\",\"from\":").string(r.from())
-                .ascii(",\"to\":").string(r.to())
-                .ascii(",\"relationType\":").string(r.relationType())
+        out.ascii(RELATION_START).string(r.from())
+                .ascii(TO).string(r.to())
+                .ascii(RELATION_TYPE).string(r.relationType())
                 .ascii('}');
     }
 

@@ -148,6 +148,29 @@ public final class DirectoryStore implements ReplicaStore {
         return Snapshot.of(states, quarantined);
     }
 
+    /** Every replica's revision (the SHA-256 of its state file, hashed in chunks), without decoding a state. */
+    @Override
+    public java.util.SortedMap<ReplicaId, Revision> revisions() {
+        checkOpen();
+        java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(replicas, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String id = name.substring(0, name.length() - SUFFIX.length());
+                if (ReplicaId.isValid(id)) {
+                    try {
+                        out.put(ReplicaId.of(id), streamedRevision(file));
+                    } catch (NoSuchFileException e) {
+                        // removed meanwhile: not there
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreAccessException(description, null, "cannot read: " + e, e);
+        }
+        return out;
+    }
+
     private boolean oversized(Path file) throws IOException {
         try {
             return Files.size(file) > maxStateBytes;

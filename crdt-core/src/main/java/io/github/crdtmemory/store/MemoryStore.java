@@ -46,6 +46,13 @@ public final class MemoryStore implements ReplicaStore {
     }
 
     @Override
+    public synchronized java.util.SortedMap<ReplicaId, Revision> revisions() {
+        java.util.SortedMap<ReplicaId, Revision> out = new TreeMap<>();
+        states.forEach((r, s) -> out.put(r, s.revision()));
+        return out;
+    }
+
+    @Override
     public synchronized Revision publish(ReplicaId replica, MemoryState state, Revision expected) {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");

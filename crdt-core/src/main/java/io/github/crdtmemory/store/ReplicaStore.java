@@ -66,6 +66,24 @@ public interface ReplicaStore extends AutoCloseable {
      */
     Revision publish(ReplicaId replica, MemoryState state, Revision expected);
 
+    /**
+     * Returns the revision of every replica that has published, quarantined ones included (with the
+     * revision their quarantine names): what {@link #read()} would pair with their states, without
+     * reading the states where the store can. A sync compares them with the revisions it last merged
+     * to stop early when nothing changed, so a store should answer this cheaply; the default reads
+     * everything.
+     *
+     * @return replica to revision, in replica id order
+     * @throws StoreException if the store cannot be read
+     */
+    default java.util.SortedMap<ReplicaId, Revision> revisions() {
+        Snapshot s = read();
+        java.util.SortedMap<ReplicaId, Revision> out = new java.util.TreeMap<>();
+        s.states().forEach(p -> out.put(p.replica(), p.revision()));
+        s.quarantined().forEach(q -> out.put(q.replica(), q.revision()));
+        return out;
+    }
+
     /** Releases what the store holds (processes, files, caches). Idempotent. */
     @Override
     void close();

@@ -20,8 +20,18 @@ import io.github.crdtmemory.memory.MemoryFormatException;
 import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,9 +83,10 @@ final class CheckpointCodec {
      * @param owner the replica named in its header
      * @param version 1 or 2
      * @param epoch the random id its journal names (null for version 1, which has no journal)
-     * @param stateBytes the state section (the state's canonical encoding)
+     * @param stateSha256 the SHA-256 of the state section (the state's canonical encoding)
+     * @param size the snapshot's length in bytes
      */
-    record Snapshot(Checkpoint checkpoint, String owner, int version, String epoch, byte[] stateBytes) {
+    record Snapshot(Checkpoint checkpoint, String owner, int version, String epoch, String stateSha256, long size) {
     }
 
     /**
@@ -92,14 +103,64 @@ final class CheckpointCodec {
     // ---- snapshot -------------------------------------------------------------------------------
 
     /**
-     * A version 2 snapshot: one header line, then the state ({@link StateCodec}), the base (JSONL) and
-     * the pending write-back's bytes; the SHA-256 covers the three sections.
+     * A version 2 snapshot ready to be written as a stream: its header line is made (a first pass over
+     * the sections, encoded into digests only, gave their lengths and the SHA-256), and
+     * {@link #writeTo} encodes the sections again as it writes, so no section is ever held encoded.
+     *
+     * @param header the header line, with its newline
+     * @param checkpoint what it holds
+     * @param stateSha256 the SHA-256 of the state section
+     * @param length the snapshot's length in bytes
      */
-    static byte[] snapshot(String replica, String epoch, Checkpoint c, byte[] state) {
-        byte[] base = MemoryFileCodec.write(c.base(), true);
-        byte[] pending = c.pending() == null ? new byte[0] : c.pending().content();
-        String sha = sha256(state, base, pending);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(state.length + base.length + pending.length + 256);
+    record SnapshotWriter(byte[] header, Checkpoint checkpoint, String stateSha256, long length)
+            implements PrivateFiles.Content {
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(header);
+            sections(checkpoint, out, out);
+        }
+    }
+
+    /** Writes the three sections; the state's bytes go to {@code stateOut}, the others to {@code out}. */
+    private static void sections(Checkpoint c, OutputStream stateOut, OutputStream out) throws IOException {
+        StateCodec.encode(c.state(), stateOut);
+        MemoryFileCodec.write(c.base(), true, out);
+        pending(c.pending(), out);
+    }
+
+    private static void pending(Checkpoint.Pending p, OutputStream out) throws IOException {
+        if (p == null) {
+            return;
+        }
+        if (p.bytes() != null) {
+            out.write(p.bytes());
+        } else {
+            MemoryFileCodec.write(p.view(), p.trailingNewline(), out);
+        }
+    }
+
+    /**
+     * The version 2 snapshot of {@code c}: one header line, then the state ({@link StateCodec}), the base
+     * (JSONL) and the pending write-back's bytes; the SHA-256 covers the three sections.
+     */
+    static SnapshotWriter snapshot(String replica, String epoch, Checkpoint c) {
+        MessageDigest all = PrivateFiles.sha256Digest();
+        MessageDigest stateOnly = PrivateFiles.sha256Digest();
+        DigestSink sink = new DigestSink(all);
+        long stateLen;
+        long baseLen;
+        long pendingLen;
+        try {
+            StateCodec.encode(c.state(), new DigestSink(stateOnly, sink));
+            stateLen = sink.count;
+            MemoryFileCodec.write(c.base(), true, sink);
+            baseLen = sink.count - stateLen;
+            pending(c.pending(), sink);
+            pendingLen = sink.count - stateLen - baseLen;
+        } catch (IOException e) {
+            throw new IllegalStateException("digesting cannot fail", e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeStringField("format", SNAPSHOT_FORMAT);
@@ -110,31 +171,143 @@ final class CheckpointCodec {
             g.writeNumber(c.clock().wallMillis());
             g.writeNumber(c.clock().counter());
             g.writeEndArray();
-            g.writeNumberField("state", state.length);
-            g.writeNumberField("base", base.length);
-            g.writeNumberField("pending", c.pending() == null ? -1 : pending.length);
+            g.writeNumberField("state", stateLen);
+            g.writeNumberField("base", baseLen);
+            g.writeNumberField("pending", c.pending() == null ? -1 : pendingLen);
             if (c.pending() != null && c.pending().file() != null) {
                 g.writeStringField("pendingFile", c.pending().file());
             }
-            g.writeStringField("sha256", sha);
+            g.writeStringField("sha256", HexFormat.of().formatHex(all.digest()));
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory cannot fail", e);
         }
         out.write('\n');
-        out.writeBytes(state);
-        out.writeBytes(base);
-        out.writeBytes(pending);
-        return out.toByteArray();
+        byte[] header = out.toByteArray();
+        return new SnapshotWriter(header, c, HexFormat.of().formatHex(stateOnly.digest()),
+                header.length + stateLen + baseLen + pendingLen);
     }
 
-    /** Decodes a version 1 or 2 snapshot. */
-    static Snapshot decodeSnapshot(byte[] bytes, String where) {
-        int nl = lineEnd(bytes, 0);
-        if (nl < 0) {
-            throw new Malformed("no header line", null);
+    /**
+     * An output stream that only counts and digests what is written to it, and passes it on to
+     * {@code next} if given.
+     */
+    static final class DigestSink extends OutputStream {
+        private final MessageDigest digest;
+        private final OutputStream next;
+        long count;
+
+        DigestSink(MessageDigest digest) {
+            this(digest, null);
         }
-        Fields h = fields(bytes, 0, nl);
+
+        DigestSink(MessageDigest digest, OutputStream next) {
+            this.digest = digest;
+            this.next = next;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            digest.update(b, off, len);
+            count += len;
+            if (next != null) {
+                next.write(b, off, len);
+            }
+        }
+    }
+
+    /**
+     * Reads and decodes a version 1 or 2 snapshot as a stream: one section at a time is held, as bytes,
+     * while it is decoded; the SHA-256 is checked over all three before anything is returned (a section
+     * that does not decode is reported only when the checksum holds).
+     */
+    static Snapshot readSnapshot(Path file, String where) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
+            byte[] line = headerLine(in);
+            Fields h = snapshotHeader(line);
+            long total = line.length + 1 + h.stateLen + h.baseLen + Math.max(0, h.pendingLen);
+            if (total != size) {
+                throw new Malformed("length " + size + " does not match the header's " + total, null);
+            }
+            SectionReader r = new SectionReader(in, where);
+            String[] stateSha = {""};
+            MemoryState s = r.section(h.stateLen, "state section", x -> {
+                stateSha[0] = PrivateFiles.sha256(x);
+                return StateCodec.decode(x, where + " (state section)");
+            });
+            MemoryGraph b = r.section(h.baseLen, "base section",
+                    x -> MemoryFileCodec.parse(x, where + " (base section)").graph());
+            Checkpoint.Pending p = h.pendingLen < 0 ? null : r.section(h.pendingLen, "pending write-back", x -> {
+                MemoryFile parsed = MemoryFileCodec.parse(x, where + " (pending write-back)");
+                return new Checkpoint.Pending(parsed.graph(), parsed.trailingNewline(), x.length,
+                        Checkpoint.Pending.crc32c(x), null, h.pendingFile);
+            });
+            String actual = HexFormat.of().formatHex(r.all.digest());
+            if (!actual.equals(h.sha)) {
+                throw new Malformed("checksum mismatch: header says " + h.sha + ", content has " + actual, null);
+            }
+            if (r.failure != null) {
+                throw new Malformed(r.failure.getMessage(), r.failure);
+            }
+            Checkpoint cp = new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, p);
+            return new Snapshot(cp, h.owner, (int) h.version, h.epoch, stateSha[0], size);
+        }
+    }
+
+    /** Reads the sections of a snapshot one by one, digesting them; the first decoding failure is kept. */
+    private static final class SectionReader {
+        final MessageDigest all = PrivateFiles.sha256Digest();
+        final InputStream in;
+        final String where;
+        RuntimeException failure;
+
+        SectionReader(InputStream in, String where) {
+            this.in = in;
+            this.where = where;
+        }
+
+        <T> T section(long length, String name, java.util.function.Function<byte[], T> decode) throws IOException {
+            if (length > Integer.MAX_VALUE - 16) {
+                throw new Malformed("the " + name + " is too large: " + length + " bytes", null);
+            }
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length != length) {
+                throw new Malformed("the " + name + " is cut short", null);
+            }
+            all.update(bytes);
+            if (failure != null) {
+                return null;
+            }
+            try {
+                return decode.apply(bytes);
+            } catch (MemoryFormatException | IllegalArgumentException e) {
+                failure = e;
+                return null;
+            }
+        }
+    }
+
+    /** The header line of a snapshot, without its newline (at most 1 MiB). */
+    private static byte[] headerLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0 || line.size() > (1 << 20)) {
+                throw new Malformed("no header line", null);
+            }
+            line.write(c);
+        }
+        return line.toByteArray();
+    }
+
+    private static Fields snapshotHeader(byte[] line) {
+        Fields h = fields(line, 0, line.length);
         if (!SNAPSHOT_FORMAT.equals(h.format) || (h.version != 1 && h.version != SNAPSHOT_VERSION)) {
             throw new Malformed("not a version 1 or 2 checkpoint (format " + h.format + ", version " + h.version + ")",
                     null);
@@ -143,33 +316,7 @@ final class CheckpointCodec {
                 || h.pendingLen < -1 || h.sha == null || h.owner == null || (h.version == 2 && h.epoch == null)) {
             throw new Malformed("header misses a field or holds a negative one", null);
         }
-        long total = nl + 1 + h.stateLen + h.baseLen + Math.max(0, h.pendingLen);
-        if (total != bytes.length) {
-            throw new Malformed("length " + bytes.length + " does not match the header's " + total, null);
-        }
-        int at = nl + 1;
-        byte[] state = Arrays.copyOfRange(bytes, at, at + (int) h.stateLen);
-        at += (int) h.stateLen;
-        byte[] base = Arrays.copyOfRange(bytes, at, at + (int) h.baseLen);
-        at += (int) h.baseLen;
-        byte[] pending = h.pendingLen < 0 ? null : Arrays.copyOfRange(bytes, at, at + (int) h.pendingLen);
-        String actual = sha256(state, base, pending == null ? new byte[0] : pending);
-        if (!actual.equals(h.sha)) {
-            throw new Malformed("checksum mismatch: header says " + h.sha + ", content has " + actual, null);
-        }
-        try {
-            MemoryState s = StateCodec.decode(state, where + " (state section)");
-            MemoryGraph b = MemoryFileCodec.parse(base, where + " (base section)").graph();
-            Checkpoint.Pending p = null;
-            if (pending != null) {
-                MemoryFile parsed = MemoryFileCodec.parse(pending, where + " (pending write-back)");
-                p = Checkpoint.Pending.of(parsed.graph(), parsed.trailingNewline(), pending).withFile(h.pendingFile);
-            }
-            Checkpoint cp = new Checkpoint(new Timestamp(h.wall, (int) h.counter), s, b, p);
-            return new Snapshot(cp, h.owner, (int) h.version, h.epoch, state);
-        } catch (MemoryFormatException e) {
-            throw new Malformed(e.getMessage(), e);
-        }
+        return h;
     }
 
     // ---- journal --------------------------------------------------------------------------------

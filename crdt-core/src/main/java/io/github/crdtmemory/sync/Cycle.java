@@ -6,6 +6,7 @@ package io.github.crdtmemory.sync;
 
 import io.github.crdtmemory.core.Clock;
 import io.github.crdtmemory.core.Register;
+import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.core.Stamp;
 import io.github.crdtmemory.core.Timestamp;
 import io.github.crdtmemory.internal.PrivateFiles;
@@ -20,6 +21,7 @@ import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.ReplicaStore;
+import io.github.crdtmemory.store.Revision;
 import io.github.crdtmemory.store.Snapshot;
 import io.github.crdtmemory.store.StoreAccessException;
 import java.io.IOException;
@@ -31,6 +33,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -101,7 +105,7 @@ final class Cycle {
     private MemoryState local = MemoryState.empty(); // own joined with ops, then the merged state
     private String stateBefore = "";
     private String stateAfter = "";
-    private Snapshot snapshot;
+    private Snapshot snapshot; // the store as the round reads it; replaced by what the report needs after step 3
     private List<SyncReport.Conflict> conflicts = List.of();
     private List<SyncReport.ClockAnomaly> anomalies = List.of();
     private SyncReport.Publication publication = SyncReport.Publication.NOT_REQUESTED;
@@ -109,6 +113,7 @@ final class Cycle {
     private SyncReport.WriteBack writeBack = SyncReport.WriteBack.NOT_REQUESTED;
     private String keptCopy = "";
     private Optional<byte[]> after = Optional.empty();
+    private Revision ownRevision; // what this run's publication returned
 
     /** A run; its clock for phase timings starts now (so waiting for the lock counts as {@code lock}). */
     Cycle(Parts parts) {
@@ -122,6 +127,13 @@ final class Cycle {
     /** {@code sync}, {@code backup}, {@code restore}: every step in order, then the success record. */
     SyncReport cycle(Mode mode) {
         phases.end("lock");
+        if (mode == Mode.SYNC) {
+            Optional<SyncReport> quiet = quiet();
+            if (quiet.isPresent()) {
+                dir.recordSuccess(now(), mode.name().toLowerCase(Locale.ROOT));
+                return quiet.get();
+            }
+        }
         missingIsEmpty = mode.missingIsEmpty;
         read();
         phases.end("read");
@@ -131,8 +143,90 @@ final class Cycle {
         hook.at(StepHook.Step.PUBLISHED);
         writeBack(mode.writeBack);
         SyncReport report = report();
+        if (mode == Mode.SYNC) {
+            settle(report);
+        }
         dir.recordSuccess(now(), mode.name().toLowerCase(Locale.ROOT));
         return report;
+    }
+
+    // ---- step 0: stop early when nothing changed since the last sync ------------------------------
+
+    /**
+     * The report of a sync with nothing to do, without decoding anything, when the last sync left a
+     * {@link Settled} record that still holds: the checkpoint's files, the memory file's bytes and every
+     * replica's revision are what it recorded. Otherwise the cycle runs in full (and a failed one changes
+     * no file, the record included).
+     */
+    private Optional<SyncReport> quiet() {
+        Optional<Settled> settled = dir.settled();
+        if (settled.isEmpty()) {
+            return Optional.empty();
+        }
+        Settled s = settled.get();
+        if (!stillSettled(s)) {
+            return Optional.empty(); // the record stays: it is checked in full every time, and never holds again
+        }
+        file.sweep(now().minus(TEMP_FILE_AGE));
+        log.debug("{}: nothing changed since the last sync", path());
+        return Optional.of(new SyncReport(settings.replica(), path(), parts.store().description(), s.counts(),
+                List.of(), List.of(), List.of(), s.replicasRead(), List.of(), List.of(),
+                SyncReport.Publication.ALREADY_CURRENT, 0, SyncReport.WriteBack.UNCHANGED,
+                new SyncReport.Checksums(s.memorySha256(), s.memorySha256(), s.stateSha256(), s.stateSha256()),
+                phases.done(), List.of(), "", List.of()));
+    }
+
+    /** Whether everything is as {@code s} recorded; cheapest checks first. */
+    private boolean stillSettled(Settled s) {
+        if (!s.replica().equals(settings.replica()) || !path().equals(s.memoryFile())
+                || !parts.store().description().equals(s.store())) {
+            return false;
+        }
+        Optional<String[]> cp = dir.checkpointIdentity();
+        if (cp.isEmpty() || !cp.get()[0].equals(s.checkpoint()) || !cp.get()[1].equals(s.journal())) {
+            return false;
+        }
+        Optional<MemoryFileAccess.Digest> digest;
+        try {
+            digest = file.digest();
+        } catch (IOException e) {
+            throw new StoreAccessException(path(), settings.replica(), "cannot read the memory file: " + e, e);
+        }
+        phases.end("read");
+        if (digest.isEmpty() || digest.get().size() != s.memorySize()
+                || !digest.get().sha256().equals(s.memorySha256())) {
+            return false;
+        }
+        boolean same = parts.store().revisions().equals(s.revisions());
+        phases.end("storeRead");
+        return same;
+    }
+
+    /**
+     * Records where this sync left everything ({@link Settled}), when a sync right after it would have
+     * nothing to do: the file written or unchanged, no warning, no quarantined replica, no clock anomaly;
+     * otherwise deletes an older record (it could not hold anyway: belt and braces).
+     */
+    private void settle(SyncReport report) {
+        if (after.isEmpty() || !report.warnings().isEmpty() || !report.quarantined().isEmpty()
+                || !anomalies.isEmpty() || (writeBack != SyncReport.WriteBack.WRITTEN
+                        && writeBack != SyncReport.WriteBack.UNCHANGED)) {
+            dir.unsettle();
+            return;
+        }
+        Optional<String[]> cp = dir.checkpointIdentity();
+        if (cp.isEmpty()) {
+            dir.unsettle();
+            return;
+        }
+        SortedMap<ReplicaId, Revision> revisions =
+                new TreeMap<>();
+        snapshot.states().forEach(p -> revisions.put(p.replica(), p.revision()));
+        if (ownRevision != null) {
+            revisions.put(settings.replica(), ownRevision);
+        }
+        dir.settle(new Settled(settings.replica(), path(), report.checksums().memoryFileAfter(), after.get().length,
+                cp.get()[0], cp.get()[1], report.store(), revisions, local.counts(), stateAfter, snapshot.size()));
     }
 
     // ---- step 1: read and reconcile ---------------------------------------------------------------
@@ -177,7 +271,7 @@ final class Cycle {
     private void stamp() {
         Checkpoint cp = reading.checkpoint();
         own = cp.state();
-        stateBefore = PrivateFiles.sha256(dir.encode(own));
+        stateBefore = dir.sha256(own);
         startClock(own);
         ops = reading.edits(own, clock, this::scratchClock);
         MemoryGraph base = reading.base();
@@ -188,6 +282,7 @@ final class Cycle {
             dir.save(new Checkpoint(clock.current(), local, reading.current(), null));
             discard(cp.pending()); // no checkpoint names its temporary file any more
         }
+        reading = reading.stamped();
         hook.at(StepHook.Step.STAMPED);
     }
 
@@ -215,10 +310,22 @@ final class Cycle {
             round(publish);
             return publication;
         });
+        snapshot = withoutStates(snapshot);
+    }
+
+    /**
+     * {@code read} without the decoded states (each as large as the merged one): what the report and
+     * the {@link Settled} record need of it, every replica's revision and the quarantined ones.
+     */
+    private static Snapshot withoutStates(Snapshot read) {
+        List<PublishedState> light = new ArrayList<>(read.size());
+        read.states().forEach(p -> light.add(new PublishedState(p.replica(), p.revision(), MemoryState.empty())));
+        return Snapshot.of(light, read.quarantined());
     }
 
     /** One round of step 3; throws {@link io.github.crdtmemory.store.ConcurrentUpdateException} on a lost race. */
     private void round(boolean publish) {
+        ownRevision = null;
         snapshot = parts.store().read();
         phases.end("storeRead");
         MemoryState merged = mergeVerified();
@@ -238,7 +345,7 @@ final class Cycle {
         }
         attempts++;
         try {
-            parts.store().publish(settings.replica(), merged, snapshot.revision(settings.replica()));
+            ownRevision = parts.store().publish(settings.replica(), merged, snapshot.revision(settings.replica()));
             publication = SyncReport.Publication.PUBLISHED;
         } finally {
             phases.end("publish");
@@ -274,7 +381,7 @@ final class Cycle {
             throw new VerificationException("the checkpoint read back from " + dir.path()
                     + " differs from the one written (SHA-256 " + written + ")");
         }
-        return PrivateFiles.sha256(dir.encode(merged));
+        return dir.sha256(merged);
     }
 
     private List<SyncReport.ClockAnomaly> anomalies(Snapshot read) {
@@ -335,11 +442,11 @@ final class Cycle {
             writeBack = SyncReport.WriteBack.SKIPPED_LEGACY_FORMAT;
         } else {
             MemoryGraph view = local.view();
-            byte[] out = file.encode(view, reading.trailingNewline());
             Optional<byte[]> before = reading.bytes();
-            if (before.isPresent() && Arrays.equals(out, before.get())) {
-                writeBack = SyncReport.WriteBack.UNCHANGED;
+            if (before.isPresent() && MemoryFileAccess.encodesTo(view, reading.trailingNewline(), before.get())) {
+                writeBack = SyncReport.WriteBack.UNCHANGED; // found without holding a second encoding
             } else {
+                byte[] out = file.encode(view, reading.trailingNewline());
                 if (before.isPresent() && settings.keptCopies() > 0) {
                     keptCopy = dir.keepCopy(before.get(), now(), settings.keptCopies()).toString();
                 }

@@ -40,6 +40,15 @@ record FileId(Object key, long size, FileTime modified) {
         return other != null && key != null && equals(other);
     }
 
+    /**
+     * The identity as text (file key, size, modification time in nanoseconds), to compare across
+     * processes; empty where the platform has no file key.
+     */
+    java.util.Optional<String> describe() {
+        return key == null ? java.util.Optional.empty()
+                : java.util.Optional.of(key + " " + size + " " + modified.to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
     /** Whether {@code other} is the same inode (whatever its size and time). */
     boolean sameFile(FileId other) {
         return other != null && key != null && key.equals(other.key);

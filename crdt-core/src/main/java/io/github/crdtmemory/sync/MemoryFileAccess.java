@@ -163,11 +163,79 @@ final class MemoryFileAccess {
     }
 
     /**
+     * The file's SHA-256 (lower-case hex) and size, read in chunks (never held whole), or empty when it
+     * does not exist.
+     */
+    Optional<Digest> digest() throws IOException {
+        Path target = target();
+        if (Files.isDirectory(target)) {
+            throw new IOException(file + " is a directory, not a memory file");
+        }
+        try (java.io.InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            byte[] buf = new byte[1 << 16];
+            long size = 0;
+            for (int n; (n = in.read(buf)) > 0; size += n) {
+                sha.update(buf, 0, n);
+            }
+            return Optional.of(new Digest(java.util.HexFormat.of().formatHex(sha.digest()), size));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A file's content as a digest.
+     *
+     * @param sha256 its SHA-256, lower-case hex
+     * @param size its length in bytes
+     */
+    record Digest(String sha256, long size) {
+    }
+
+    /**
      * The bytes of {@code graph} as the memory file's content ({@link MemoryFileCodec#write}), encoding
      * only the lines that differ from the last graph encoded here.
      */
     byte[] encode(MemoryGraph graph, boolean trailingNewline) {
         return writer.write(graph, trailingNewline);
+    }
+
+    /**
+     * Whether {@code graph} encodes ({@link MemoryFileCodec#write}) to exactly {@code bytes}: compared as
+     * the encoding is made, which is never held (nor kept as lines, unlike {@link #encode}).
+     */
+    static boolean encodesTo(MemoryGraph graph, boolean trailingNewline, byte[] bytes) {
+        Comparing sink = new Comparing(bytes);
+        try {
+            MemoryFileCodec.write(graph, trailingNewline, sink);
+        } catch (IOException e) {
+            return false; // the first byte that differs stops the encoding
+        }
+        return sink.at == bytes.length;
+    }
+
+    /** A sink that checks what is written against expected bytes and fails at the first difference. */
+    private static final class Comparing extends java.io.OutputStream {
+        private final byte[] expected;
+        private int at;
+
+        Comparing(byte[] expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (at + len > expected.length || !Arrays.equals(b, off, off + len, expected, at, at + len)) {
+                throw new IOException("differs");
+            }
+            at += len;
+        }
     }
 
     /** The file's graph (empty when it does not exist); see {@link SyncEngine#read}. */
@@ -248,8 +316,7 @@ final class MemoryFileAccess {
                     return Replacement.NOT_WRITTEN;
                 }
             }
-            Optional<byte[]> now = PrivateFiles.readIfExists(aside != null ? aside : target);
-            if (!same(now, expected)) {
+            if (!holds(aside != null ? aside : target, expected)) {
                 return Replacement.NOT_WRITTEN;
             }
             hook.at(StepHook.Step.COMPARED);
@@ -258,8 +325,8 @@ final class MemoryFileAccess {
                 return Replacement.NOT_WRITTEN;
             }
             PrivateFiles.forceDirectory(target.getParent());
-            Optional<byte[]> displaced = aside == null ? Optional.empty()
-                    : Optional.of(Files.readAllBytes(aside)).filter(b -> !Arrays.equals(b, expected.get()));
+            Optional<byte[]> displaced = aside == null || holds(aside, expected) ? Optional.empty()
+                    : Optional.of(Files.readAllBytes(aside)); // rewritten in place after the comparison: rare
             if (asWritten != null && written != null && written.key() != null) {
                 seen = new Seen(written, new Content(next, asWritten));
             }
@@ -334,9 +401,27 @@ final class MemoryFileAccess {
         }
     }
 
-    private static boolean same(Optional<byte[]> now, Optional<byte[]> expected) {
-        return now.isPresent() == expected.isPresent()
-                && (now.isEmpty() || Arrays.equals(now.get(), expected.get()));
+    /**
+     * Whether {@code file} holds exactly {@code expected} (empty: does not exist), compared in chunks as
+     * it is read: the file is never held whole a second time.
+     */
+    private static boolean holds(Path file, Optional<byte[]> expected) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (expected.isEmpty()) {
+                return false;
+            }
+            byte[] want = expected.get();
+            byte[] buf = new byte[1 << 16];
+            int at = 0;
+            for (int n; (n = in.read(buf)) > 0; at += n) {
+                if (at + n > want.length || !Arrays.equals(buf, 0, n, want, at, at + n)) {
+                    return false;
+                }
+            }
+            return at == want.length;
+        } catch (NoSuchFileException e) {
+            return expected.isEmpty();
+        }
     }
 
     private Path target() throws IOException {

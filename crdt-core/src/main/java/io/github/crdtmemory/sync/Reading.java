@@ -52,6 +52,9 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
         Optional<byte[]> bytes = content.map(MemoryFileAccess.Content::bytes);
         MemoryFile parsed = content.map(MemoryFileAccess.Content::parsed).orElse(null);
         Optional<Checkpoint> loaded = dir.load();
+        if (parsed != null && loaded.isPresent()) {
+            loaded = Optional.of(dir.shareBase(parsed.graph())); // the base is usually the file: hold it once
+        }
         Checkpoint cp = loaded.orElseGet(Checkpoint::initial);
         MemoryGraph base = cp.base();
         Checkpoint.Pending pending = cp.pending();
@@ -111,6 +114,17 @@ record Reading(Optional<byte[]> bytes, MemoryFile parsed, Checkpoint checkpoint,
             return Optional.empty(); // the file lost little of what the unrecorded write-back wrote
         }
         return refused;
+    }
+
+    /**
+     * This reading once its edits are stamped and saved: the base is the file as read, and the
+     * checkpoint keeps only its clock and pending write-back, so that the base graph and the state
+     * decoded from the checkpoint (each as large as the memory) are not held for the rest of the cycle.
+     */
+    Reading stamped() {
+        Checkpoint slim = new Checkpoint(checkpoint.clock(), MemoryState.empty(), MemoryGraph.empty(),
+                checkpoint.pending());
+        return new Reading(bytes, parsed, slim, firstRun, current, current, null);
     }
 
     /** Whether the file ends with a newline (a missing file does not). */

@@ -7,6 +7,7 @@ package io.github.crdtmemory.sync;
 import io.github.crdtmemory.core.ReplicaId;
 import io.github.crdtmemory.internal.PrivateFiles;
 import io.github.crdtmemory.internal.ProcessFileLock;
+import io.github.crdtmemory.memory.MemoryGraph;
 import io.github.crdtmemory.memory.MemoryState;
 import io.github.crdtmemory.memory.StateCodec;
 import io.github.crdtmemory.store.CorruptStateException;
@@ -69,9 +70,9 @@ final class StateDirectory {
     private final StepHook hook;
     private final int minJournalBytes;
     private Known known; // what the files hold, as last read or written; null: read them
-    // the last state encoding: one cycle reports the same state's checksum up to twice
-    private MemoryState encodedState;
-    private byte[] encodedStateBytes;
+    // the last state digested: one cycle reports the same state's checksum up to twice
+    private MemoryState shaState;
+    private String stateSha256;
 
     /**
      * What the files hold.
@@ -100,7 +101,7 @@ final class StateDirectory {
     }
 
     /** A write of {@code length} bytes at {@code offset} of {@code file} whose SHA-256 is {@code sha256}. */
-    private record Write(Path file, long offset, int length, String sha256) {
+    private record Write(Path file, long offset, long length, String sha256) {
         static final Write NONE = new Write(null, 0, 0, "");
     }
 
@@ -188,17 +189,12 @@ final class StateDirectory {
 
     /** Reads the snapshot and, for version 2, the journal of its epoch. */
     private Known read(Path snap, FileId s, Path jr, FileId j) throws IOException {
-        Optional<byte[]> read = PrivateFiles.readIfExists(snap);
-        if (read.isEmpty()) {
-            throw new NoSuchFileException(snap.toString(), null, "removed while being read");
-        }
-        byte[] bytes = read.get();
-        CheckpointCodec.Snapshot d = CheckpointCodec.decodeSnapshot(bytes, snap.toString());
+        CheckpointCodec.Snapshot d = CheckpointCodec.readSnapshot(snap, snap.toString());
         if (!replica.value().equals(d.owner())) {
             throw new StoreAccessException(dir.toString(), replica, "this sync state directory belongs to replica "
                     + d.owner() + ", not " + replica + "; use one state directory per replica and memory file", null);
         }
-        remember(d.checkpoint().state(), d.stateBytes());
+        remember(d.checkpoint().state(), d.stateSha256());
         Checkpoint cp = d.checkpoint();
         FileId journal = null;
         int end = 0;
@@ -212,7 +208,25 @@ final class StateDirectory {
                 end = r.validEnd();
             }
         }
-        return new Known(cp, d.epoch(), s, journal, end, bytes.length, Write.NONE);
+        return new Known(cp, d.epoch(), s, journal, end, d.size(), Write.NONE);
+    }
+
+    /**
+     * The checkpoint last loaded, with {@code graph} as its base when the two are equal (the file as
+     * read after a cycle that left it as its base): one graph held instead of two equal ones. The caller
+     * loaded first.
+     */
+    synchronized Checkpoint shareBase(MemoryGraph graph) {
+        Known k = known;
+        if (k == null) {
+            throw new IllegalStateException("load first");
+        }
+        Checkpoint c = k.checkpoint();
+        if (c.base() != graph && c.base().equals(graph)) {
+            c = new Checkpoint(c.clock(), c.state(), graph, c.pending());
+            known = new Known(c, k.epoch(), k.snapshot(), k.journal(), k.journalEnd(), k.snapshotSize(), k.last());
+        }
+        return c;
     }
 
     private void torn(CheckpointCodec.Replay r) {
@@ -271,6 +285,50 @@ final class StateDirectory {
         }
     }
 
+    /**
+     * The identities of the checkpoint's snapshot and journal ({@code ""} for a missing journal), or
+     * empty when there is no snapshot or the platform gives no file keys.
+     */
+    Optional<String[]> checkpointIdentity() {
+        try {
+            FileId s = FileId.of(dir.resolve(CHECKPOINT_FILE));
+            FileId j = FileId.of(dir.resolve(JOURNAL_FILE));
+            Optional<String> sd = s == null ? Optional.empty() : s.describe();
+            Optional<String> jd = j == null ? Optional.of("") : j.describe();
+            return sd.isEmpty() || jd.isEmpty() ? Optional.empty() : Optional.of(new String[] {sd.get(), jd.get()});
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot read the checkpoint in " + dir + ": " + e, e);
+        }
+    }
+
+    /** The record of where the last sync left everything ({@link Settled}), if there is a readable one. */
+    Optional<Settled> settled() {
+        try {
+            return PrivateFiles.readIfExists(dir.resolve(Settled.FILE)).flatMap(Settled::decode);
+        } catch (IOException e) {
+            return Optional.empty(); // only costs the early stop
+        }
+    }
+
+    /** Records where a completed sync left everything (atomically, 0600); a failure only costs the early stop. */
+    void settle(Settled settled) {
+        try {
+            PrivateFiles.replace(dir.resolve(Settled.FILE), settled.encode());
+        } catch (IOException e) {
+            log.warn("cannot write {}: {}; the next sync runs in full", dir.resolve(Settled.FILE), e.toString());
+        }
+    }
+
+    /** Deletes the record of {@link #settle}, if any: the sync that completed now left nothing to skip. */
+    void unsettle() {
+        try {
+            Files.deleteIfExists(dir.resolve(Settled.FILE));
+        } catch (IOException e) {
+            throw new StoreAccessException(dir.toString(), replica, "cannot delete " + dir.resolve(Settled.FILE) + ": "
+                    + e, e);
+        }
+    }
+
     /** When the last cycle completed, if one did and the record is readable. */
     Optional<Instant> lastSuccess() {
         try {
@@ -283,20 +341,26 @@ final class StateDirectory {
     }
 
     /**
-     * The canonical encoding of {@code state}, reused while an equal state is asked for again
-     * (comparing is far cheaper than encoding; equal states have equal encodings).
+     * The SHA-256 of the canonical encoding of {@code state}, reused while an equal state is asked for
+     * again (comparing is far cheaper than encoding; equal states have equal encodings). The encoding
+     * goes into the digest as it is made, never held.
      */
-    synchronized byte[] encode(MemoryState state) {
-        if (state != encodedState && !state.equals(encodedState)) {
-            encodedStateBytes = StateCodec.encode(state);
-            encodedState = state;
+    synchronized String sha256(MemoryState state) {
+        if (state != shaState && !state.equals(shaState)) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            try {
+                StateCodec.encode(state, new CheckpointCodec.DigestSink(sha));
+            } catch (IOException e) {
+                throw new IllegalStateException("digesting cannot fail", e);
+            }
+            remember(state, java.util.HexFormat.of().formatHex(sha.digest()));
         }
-        return encodedStateBytes;
+        return stateSha256;
     }
 
-    private synchronized void remember(MemoryState state, byte[] stateBytes) {
-        encodedState = state;
-        encodedStateBytes = stateBytes;
+    private synchronized void remember(MemoryState state, String sha256) {
+        shaState = state;
+        stateSha256 = sha256;
     }
 
     /**
@@ -312,13 +376,18 @@ final class StateDirectory {
             return true;
         }
         try (FileChannel ch = FileChannel.open(w.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buf = ByteBuffer.allocate(w.length());
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, w.offset() + buf.position()) < 0) {
+            java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(w.length(), 1 << 16));
+            for (long at = w.offset(), end = w.offset() + w.length(); at < end; ) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - at));
+                int n = ch.read(buf, at);
+                if (n < 0) {
                     return false;
                 }
+                sha.update(buf.array(), 0, n);
+                at += n;
             }
-            return PrivateFiles.sha256(buf.array()).equals(w.sha256());
+            return java.util.HexFormat.of().formatHex(sha.digest()).equals(w.sha256());
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
@@ -410,13 +479,22 @@ final class StateDirectory {
         Path snap = dir.resolve(CHECKPOINT_FILE);
         Path jr = dir.resolve(JOURNAL_FILE);
         String epoch = UUID.randomUUID().toString();
-        byte[] bytes = CheckpointCodec.snapshot(replica.value(), epoch, c, encode(c.state()));
-        PrivateFiles.replace(snap, bytes, PrivateFiles.FILE_MODE, () -> hook.at(StepHook.Step.SNAPSHOT_WRITTEN));
+        CheckpointCodec.SnapshotWriter snapshot = CheckpointCodec.snapshot(replica.value(), epoch, c);
+        java.security.MessageDigest sha = PrivateFiles.sha256Digest();
+        PrivateFiles.replace(snap, out -> {
+            CheckpointCodec.DigestSink written = new CheckpointCodec.DigestSink(sha, out);
+            snapshot.writeTo(written);
+            if (written.count != snapshot.length()) { // the second encoding differs from the first: a bug
+                throw new IllegalStateException("the checkpoint's sections encoded to " + written.count
+                        + " bytes, not the " + snapshot.length() + " its header says");
+            }
+        }, PrivateFiles.FILE_MODE, () -> hook.at(StepHook.Step.SNAPSHOT_WRITTEN));
+        remember(c.state(), snapshot.stateSha256());
         hook.at(StepHook.Step.SNAPSHOT_RENAMED);
         byte[] header = CheckpointCodec.journalHeader(replica.value(), epoch);
         PrivateFiles.replace(jr, header);
-        Write w = new Write(snap, 0, bytes.length, PrivateFiles.sha256(bytes));
-        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, bytes.length, w);
+        Write w = new Write(snap, 0, snapshot.length(), java.util.HexFormat.of().formatHex(sha.digest()));
+        known = new Known(c, epoch, FileId.of(snap), FileId.of(jr), header.length, snapshot.length(), w);
         return w.sha256();
     }
 }

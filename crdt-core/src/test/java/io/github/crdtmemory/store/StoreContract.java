@@ -96,6 +96,19 @@ public interface StoreContract {
     }
 
     @Test
+    default void revisionsAreTheOnesReadWithTheStates() {
+        try (ReplicaStore store = newStore()) {
+            assertThat(store.revisions()).isEmpty();
+            Revision a = store.publish(r("a"), atom(r("a"), 5, "one"), Revision.NONE);
+            Revision b = store.publish(r("b"), atom(r("b"), 6, "two"), Revision.NONE);
+            Revision a2 = store.publish(r("a"), atom(r("a"), 5, "one").join(atom(r("a"), 7, "three")), a);
+            Snapshot s = store.read();
+            assertThat(store.revisions()).containsExactly(java.util.Map.entry(r("a"), a2), java.util.Map.entry(r("b"), b))
+                    .containsEntry(r("a"), s.revision(r("a"))).containsEntry(r("b"), s.revision(r("b")));
+        }
+    }
+
+    @Test
     default void publishedStateReadsBackEqual() {
         try (ReplicaStore store = newStore()) {
             MemoryState a = atom(r("a"), 5, "one").join(atom(r("a"), 6, "two"));

@@ -42,12 +42,15 @@ final class GitHistory {
 
     private final LocalClone clone;
     private final StateReader reader;
+    private final UnifiedView unified;
     private final GitStoreOptions options;
     private final String description;
     private final Locking lock;
 
-    GitHistory(LocalClone clone, StateReader reader, GitStoreOptions options, String description, Locking lock) {
+    GitHistory(LocalClone clone, StateReader reader, UnifiedView unified, GitStoreOptions options, String description,
+               Locking lock) {
         this.clone = clone;
+        this.unified = unified;
         this.reader = reader;
         this.options = options;
         this.description = description;
@@ -66,15 +69,13 @@ final class GitHistory {
         return lock.locked(null, () -> {
             clone.fetch(null);
             List<LocalClone.CommitStamp> commits = revList(LocalClone.MAIN_TRACKING, limit, null);
-            List<String> names = new ArrayList<>();
-            commits.forEach(c -> names.add(c.id() + ":memory.jsonl"));
-            List<byte[]> blobs = clone.readBlobs(names, null);
             List<GitStore.UnifiedEntry> out = new ArrayList<>();
             for (int i = 0; i < commits.size(); i++) {
-                byte[] blob = blobs.get(i);
-                if (blob == null) {
+                GitStore.Unified u = unified.readAt(commits.get(i).id(), options.maxStateBytes(), null);
+                if (u == null) {
                     continue;
                 }
+                byte[] blob = u.memory();
                 MemoryGraph g = MemoryFileCodec.parse(blob, description + " main " + commits.get(i).id()).graph();
                 out.add(new GitStore.UnifiedEntry(Revision.of(commits.get(i).id()), commits.get(i).time(),
                         new AtomCounts(g.entities().size(), g.observationCount(), g.relations().size(), 0),
@@ -89,18 +90,20 @@ final class GitHistory {
      *
      * @param revision a commit of {@code main}, full or abbreviated
      * @return the graph
-     * @throws StoreAccessException if there is no such commit or it holds no {@code memory.jsonl}
+     * @throws StoreAccessException if there is no such commit or it holds no view ({@code memory/} or
+     *         {@code memory.jsonl})
      * @throws GitOperationError if git fails
      */
     MemoryGraph unifiedAt(Revision revision) {
         return lock.locked(null, () -> {
             clone.fetch(null);
             String commit = resolve(revision, null);
-            byte[] blob = clone.readBlobs(List.of(commit + ":memory.jsonl"), null).get(0);
-            if (blob == null) {
-                throw new StoreAccessException(description, null, "commit " + commit + " holds no memory.jsonl", null);
+            GitStore.Unified u = unified.readAt(commit, options.maxStateBytes(), null);
+            if (u == null) {
+                throw new StoreAccessException(description, null, "commit " + commit
+                        + " holds no unified view (memory/ or memory.jsonl)", null);
             }
-            return MemoryFileCodec.parse(blob, description + " main " + commit).graph();
+            return MemoryFileCodec.parse(u.memory(), description + " main " + commit).graph();
         });
     }
 

@@ -68,6 +68,16 @@ final class GitProcess {
         this.kill = findExecutable("kill");
     }
 
+    /**
+     * Reads a command's stdout as it comes, on the thread that drains it (so git never blocks on a full
+     * pipe); whatever it leaves unread is drained and dropped. What it throws is rethrown by
+     * {@link #run} once the process has ended.
+     */
+    @FunctionalInterface
+    interface OutputReader {
+        void read(InputStream out) throws IOException;
+    }
+
     /** What a finished command produced. */
     record Result(List<String> args, int exitCode, byte[] stdout, String stderr, Duration elapsed) {
         String out() {
@@ -83,6 +93,15 @@ final class GitProcess {
      */
     Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
                List<String> args) {
+        return run(dir, timeout, stdin, extraEnv, replica, args, null);
+    }
+
+    /**
+     * As {@link #run(Path, Duration, byte[], Map, ReplicaId, List)}, but stdout goes to {@code reader}
+     * (not kept: the result's stdout is empty) when it is not null.
+     */
+    Result run(Path dir, Duration timeout, byte[] stdin, Map<String, String> extraEnv, ReplicaId replica,
+               List<String> args, OutputReader reader) {
         List<String> cmd = new ArrayList<>();
         if (setsid != null && kill != null) {
             cmd.add(setsid);
@@ -113,7 +132,7 @@ final class GitProcess {
                     "not started: the JVM is stopping", elapsed(start), dir, null);
         }
         try {
-            return await(p, dir, timeout, stdin, replica, args, start);
+            return await(p, dir, timeout, stdin, replica, args, start, reader);
         } finally {
             groups.ended(p);
         }
@@ -125,8 +144,9 @@ final class GitProcess {
     }
 
     private Result await(Process p, Path dir, Duration timeout, byte[] stdin, ReplicaId replica, List<String> args,
-                         long start) {
-        Drain out = new Drain(p.getInputStream(), STDOUT_LIMIT, false);
+                         long start, OutputReader reader) {
+        Drain out = reader == null ? new Drain(p.getInputStream(), STDOUT_LIMIT, false)
+                : new Drain(p.getInputStream(), reader);
         Drain err = new Drain(p.getErrorStream(), STDERR_LIMIT, true);
         Thread feeder = null;
         if (stdin != null) {
@@ -162,8 +182,17 @@ final class GitProcess {
                     took.toMillis());
             throw new GitTimeoutError(store, replica, args, err.text(), took, timeout, dir);
         }
-        out.await();
+        out.await(reader == null ? TimeUnit.SECONDS.toMillis(5) : timeout.toMillis());
         err.await();
+        if (reader != null && out.thread.isAlive()) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, args, -1,
+                    "its output was not read within " + timeout.toMillis() + " ms", elapsed(start), dir, null);
+        }
+        if (out.failure != null && p.exitValue() == 0) { // else the exit code and stderr say more
+            throw out.failure instanceof RuntimeException e ? e : new GitOperationError(store, replica,
+                    GitOperationError.Kind.FAILED, args, -1, "cannot read the output: " + out.failure, elapsed(start),
+                    dir, out.failure);
+        }
         if (feeder != null) {
             try {
                 feeder.join(TimeUnit.SECONDS.toMillis(5));
@@ -265,11 +294,33 @@ final class GitProcess {
         private final long limit;
         private final boolean tail;
         private volatile boolean overflowed;
+        /** What the reader threw (read once the thread has ended). */
+        private volatile Exception failure;
 
         Drain(InputStream in, long limit, boolean tail) {
             this.limit = limit;
             this.tail = tail;
             this.thread = new Thread(() -> pump(in), "git-drain");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Hands the stream to {@code reader}, then drops what it left. */
+        Drain(InputStream in, OutputReader reader) {
+            this.limit = 0;
+            this.tail = false;
+            this.thread = new Thread(() -> {
+                try (in) {
+                    try {
+                        reader.read(in);
+                    } catch (IOException | RuntimeException e) {
+                        failure = e;
+                    }
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // the process was killed or closed its end
+                }
+            }, "git-drain");
             thread.setDaemon(true);
             thread.start();
         }
@@ -300,8 +351,12 @@ final class GitProcess {
 
         /** Waits a bounded time: an orphan may hold the pipe open after git has gone. */
         void await() {
+            await(TimeUnit.SECONDS.toMillis(5));
+        }
+
+        void await(long millis) {
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
+                thread.join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -57,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * {@code --force-with-lease=<ref>:<expected>} (with the unified view, in one atomic push with
  * {@code main}): the push is the compare-and-swap, and a lost race is a
  * {@link ConcurrentUpdateException}. A push whose outcome is unknown (a timeout after the data was
- * sent) is resolved by fetching and checking ancestry. After a publication the merged
- * {@code memory.jsonl} and a {@code manifest.json} are published on {@code main}, best effort: losing
- * that race is logged and reported by {@link #unifiedStatus()}, never an error, and never data loss.
+ * sent) is resolved by fetching and checking ancestry. With a publication the merged view (one
+ * {@code memory/shard-xx.jsonl} file per shard, written by change) and a {@code manifest.json} are
+ * published on {@code main}, best effort: losing that race is logged and reported by
+ * {@link #unifiedStatus()}, never an error, and never data loss.
  *
  * <p>Every git call runs through {@code GitProcess} (argument lists, sanitized environment, timeouts
  * that kill the process group) and fails as a {@link GitOperationError}. When the JVM is asked to stop
@@ -80,7 +81,7 @@ public final class GitStore implements ReplicaStore {
     public enum UnifiedStatus {
         /** No publication yet, or the unified view is turned off. */
         NOT_ATTEMPTED,
-        /** A new {@code memory.jsonl} was pushed to {@code main}. */
+        /** A new view was pushed to {@code main}. */
         PUBLISHED,
         /** {@code main} already held exactly this view. */
         UNCHANGED,
@@ -119,7 +120,7 @@ public final class GitStore implements ReplicaStore {
         this.clone = new LocalClone(dir.resolve("repo.git"), git, options, description);
         this.unified = new UnifiedView(clone, description);
         this.reader = new StateReader(clone, options, description);
-        this.history = new GitHistory(clone, reader, options, description, this::locked);
+        this.history = new GitHistory(clone, reader, unified, options, description, this::locked);
         this.publication = new ReplicaPublication(clone, reader, unified, options, description);
         this.groups = git.groups();
         groups.registerShutdownHook(p -> git.terminate(p.toHandle()));
@@ -243,19 +244,25 @@ public final class GitStore implements ReplicaStore {
      * The unified view on {@code main} as the remote holds it now.
      *
      * @param commit the commit {@code main} points to
-     * @param memory the bytes of {@code memory.jsonl}
+     * @param memory the whole merged view as one MCP memory file: {@code memory.jsonl} (layout 1), or the
+     *               concatenation of the files of {@code memory/} in name order (layout 2)
      * @param manifest the bytes of {@code manifest.json}
+     * @param layout 1 ({@code memory.jsonl}, written by earlier versions) or 2 ({@code memory/shard-xx.jsonl})
      */
-    public record Unified(String commit, byte[] memory, byte[] manifest) {
+    public record Unified(String commit, byte[] memory, byte[] manifest, int layout) {
         /**
          * Validates and copies the components.
          *
          * @throws NullPointerException if a component is null
+         * @throws IllegalArgumentException if the layout is not 1 or 2
          */
         public Unified {
             Objects.requireNonNull(commit, "commit");
             memory = memory.clone();
             manifest = manifest.clone();
+            if (layout != 1 && layout != 2) {
+                throw new IllegalArgumentException("layout 1 or 2: " + layout);
+            }
         }
 
         @Override
@@ -267,14 +274,26 @@ public final class GitStore implements ReplicaStore {
         public byte[] manifest() {
             return manifest.clone();
         }
+
+        /**
+         * Whether the memory is exactly {@code view} as this layout writes it (what {@code verify} checks
+         * when the manifest lists the current replica commits).
+         *
+         * @param view the merged view of the replica states
+         * @return whether the bytes match
+         */
+        public boolean holds(MemoryGraph view) {
+            return java.util.Arrays.equals(MainTree.memoryOf(view, layout), memory);
+        }
     }
 
     /**
-     * Fetches and returns the unified view on {@code main}, for verification and for people.
+     * Fetches and returns the unified view on {@code main}, for verification and for people; reads both
+     * layouts ({@link Unified#layout()}).
      *
      * @return the view, or empty if {@code main} does not exist yet
      * @throws GitOperationError if git fails
-     * @throws CorruptStateException if {@code main} lacks one of its two files
+     * @throws CorruptStateException if {@code main} lacks its manifest or its memory, or holds something else
      */
     public java.util.Optional<Unified> readUnified() {
         return locked(null, () -> {
@@ -283,12 +302,12 @@ public final class GitStore implements ReplicaStore {
             if (main == null) {
                 return java.util.Optional.<Unified>empty();
             }
-            List<byte[]> blobs = clone.readBlobs(List.of(main + ":memory.jsonl", main + ":manifest.json"), null);
-            if (blobs.get(0) == null || blobs.get(1) == null) {
+            Unified u = unified.readAt(main, options.maxStateBytes(), null);
+            if (u == null) {
                 throw new CorruptStateException(description, null, "main at " + main
-                        + " lacks memory.jsonl or manifest.json", null);
+                        + " lacks manifest.json or its memory (memory/ or memory.jsonl)", null);
             }
-            return java.util.Optional.of(new Unified(main, blobs.get(0), blobs.get(1)));
+            return java.util.Optional.of(u);
         });
     }
 
@@ -320,8 +339,8 @@ public final class GitStore implements ReplicaStore {
      *
      * @param revision the commit
      * @param time its commit time
-     * @param counts entities, observations and relations of its {@code memory.jsonl} (no tombstones)
-     * @param sha256 SHA-256 hex of its {@code memory.jsonl}
+     * @param counts entities, observations and relations of its view (no tombstones)
+     * @param sha256 SHA-256 hex of its view as one file ({@code memory.jsonl}, or {@code memory/*.jsonl} joined)
      */
     public record UnifiedEntry(Revision revision, java.time.Instant time, AtomCounts counts, String sha256) {
         /**
@@ -353,11 +372,24 @@ public final class GitStore implements ReplicaStore {
      *
      * @param revision a commit of {@code main}, full or abbreviated
      * @return the graph
-     * @throws StoreAccessException if there is no such commit or it holds no {@code memory.jsonl}
+     * @throws StoreAccessException if there is no such commit or it holds no view
      * @throws GitOperationError if git fails
      */
     public MemoryGraph unifiedAt(Revision revision) {
         return history.unifiedAt(revision);
+    }
+
+    /**
+     * The checksum {@code main}'s manifest (version 2) gives a replica's state: the id of the format 2
+     * tree that {@code state} of {@code replica} encodes to (a hash of its shards' canonical encodings),
+     * whatever format it was read in.
+     *
+     * @param replica the replica
+     * @param state its state
+     * @return 40 hex digits
+     */
+    public static String stateTree(ReplicaId replica, MemoryState state) {
+        return StateTree.treeId(Objects.requireNonNull(replica, "replica"), Objects.requireNonNull(state, "state"));
     }
 
     @Override
@@ -365,15 +397,13 @@ public final class GitStore implements ReplicaStore {
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(expected, "expected");
-        Map<String, byte[]> files = StateTree.encode(replica, state);
-        String sha = options.unifiedView() ? PrivateFiles.sha256(StateCodec.encode(state)) : null;
-        ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(sha);
-        Revision published = locked(replica, () -> publication.publish(replica, state, files, expected,
+        ReplicaPublication.MainPush main = new ReplicaPublication.MainPush(options.unifiedView());
+        Revision published = locked(replica, () -> publication.publish(replica, state, expected,
                 publication.compaction(), main));
         if (options.unifiedView() && !main.done) {
             locked(replica, () -> {
-                unified.publish(replica, new PublishedState(replica, published, state), sha,
-                        () -> readFetched(replica, clone.fetch(replica)), UNIFIED_ATTEMPTS, !main.tried);
+                unified.publish(replica, new PublishedState(replica, published, state), main.stateTree,
+                        unfetched -> readFetched(replica, unfetched), UNIFIED_ATTEMPTS, !main.tried);
                 return null;
             });
         }
@@ -417,7 +447,7 @@ public final class GitStore implements ReplicaStore {
                 continue;
             }
             if (options.unifiedView()) { // for the manifest; computed once per replica and commit
-                shas.put(commits.get(i), reader.sha256(ids.get(i), commits.get(i), read));
+                shas.put(commits.get(i), reader.stateTree(ids.get(i), commits.get(i), read));
             }
             states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.state()));
         }

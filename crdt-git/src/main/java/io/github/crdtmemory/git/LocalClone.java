@@ -327,6 +327,12 @@ final class LocalClone {
         return "git refused it";
     }
 
+    /** Fetches {@code main} alone (cheaper than {@link #fetch}: a writer waiting for another to move it). */
+    void fetchMain(ReplicaId replica) {
+        command(replica, List.of("fetch", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", "origin",
+                "+refs/heads/main*:refs/remotes/origin/main*")).network().run();
+    }
+
     /**
      * Fetches one replica's archived history (the old tips its compactions kept under
      * {@code refs/archive/replicas/<id>/}); only history reads need it, so a sync never pays for it.
@@ -423,40 +429,80 @@ final class LocalClone {
 
     /** Reads objects of {@code type} by name or id ({@code cat-file --batch}); a missing one is null. */
     List<byte[]> readObjects(List<String> names, String type, ReplicaId replica) {
+        List<byte[]> out = new ArrayList<>(names.size());
+        readEach(names, type, replica, (i, id, content) -> out.add(content));
+        return out;
+    }
+
+    /** Receives the objects {@link #readEach} reads, in order, one at a time. */
+    @FunctionalInterface
+    interface ObjectSink {
+        /**
+         * @param index the index of the name asked for
+         * @param id the object's id, or null if it is missing
+         * @param content its bytes (an array of exactly its size), or null if it is missing
+         */
+        void accept(int index, String id, byte[] content);
+    }
+
+    /**
+     * Reads objects of {@code type} by name or id with one {@code cat-file --batch}, handing each to
+     * {@code sink} as it comes off the pipe: the output is never held whole, only one object at a time,
+     * in an array of exactly its size. What the sink throws is rethrown here.
+     */
+    void readEach(List<String> names, String type, ReplicaId replica, ObjectSink sink) {
+        readEach(names, type, Integer.MAX_VALUE - 16, replica, sink);
+    }
+
+    /**
+     * As {@link #readEach(List, String, ReplicaId, ObjectSink)}; an object over {@code maxBytes} is not
+     * read but refused (a {@link StoreAccessException}).
+     */
+    void readEach(List<String> names, String type, long maxBytes, ReplicaId replica, ObjectSink sink) {
         if (names.isEmpty()) {
-            return List.of();
+            return;
         }
         StringBuilder in = new StringBuilder();
         names.forEach(n -> in.append(n).append('\n'));
-        byte[] out = command(replica, List.of("cat-file", "--batch"))
-                .input(in.toString().getBytes(StandardCharsets.UTF_8)).run().stdout();
-        List<byte[]> blobs = new ArrayList<>();
-        int at = 0;
-        for (String name : names) {
-            int nl = indexOf(out, (byte) '\n', at);
-            if (nl < 0) {
+        command(replica, List.of("cat-file", "--batch")).input(in.toString().getBytes(StandardCharsets.UTF_8))
+                .read(stream -> {
+                    java.io.BufferedInputStream out = new java.io.BufferedInputStream(stream, 64 * 1024);
+                    for (int i = 0; i < names.size(); i++) {
+                        String name = names.get(i);
+                        String header = headerLine(out, replica, name);
+                        if (header.endsWith(" missing")) {
+                            sink.accept(i, null, null);
+                            continue;
+                        }
+                        String[] parts = header.split(" ");
+                        if (parts.length != 3 || !parts[1].equals(type) || !parts[2].matches("\\d{1,10}")
+                                || Long.parseLong(parts[2]) > Integer.MAX_VALUE - 16) {
+                            throw corrupt(replica, "unexpected cat-file header '" + header + "' for " + name);
+                        }
+                        if (Long.parseLong(parts[2]) > maxBytes) {
+                            throw new StoreAccessException(store, replica, name + " is " + parts[2]
+                                    + " bytes, over the limit of " + maxBytes + " bytes", null);
+                        }
+                        byte[] blob = out.readNBytes(Integer.parseInt(parts[2]));
+                        if (blob.length != Integer.parseInt(parts[2]) || out.read() != '\n') {
+                            throw corrupt(replica, "cat-file --batch output truncated in " + name);
+                        }
+                        sink.accept(i, parts[0], blob);
+                    }
+                });
+    }
+
+    /** One header line of {@code cat-file --batch} (at most 4 KB), without its newline. */
+    private String headerLine(java.io.InputStream in, ReplicaId replica, String name) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0 || line.size() > 4096) {
                 throw corrupt(replica, "cat-file --batch ended early, before " + name);
             }
-            String header = new String(out, at, nl - at, StandardCharsets.UTF_8);
-            at = nl + 1;
-            if (header.endsWith(" missing")) {
-                blobs.add(null);
-                continue;
-            }
-            String[] parts = header.split(" ");
-            if (parts.length != 3 || !parts[1].equals(type)) {
-                throw corrupt(replica, "unexpected cat-file header '" + header + "' for " + name);
-            }
-            int size = Integer.parseInt(parts[2]);
-            if (at + size + 1 > out.length) {
-                throw corrupt(replica, "cat-file --batch output truncated in " + name);
-            }
-            byte[] blob = new byte[size];
-            System.arraycopy(out, at, blob, 0, size);
-            blobs.add(blob);
-            at += size + 1;
+            line.write(b);
         }
-        return blobs;
+        return line.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -501,6 +547,17 @@ final class LocalClone {
         return out;
     }
 
+    /**
+     * The trees named {@code names} ({@code <tree-ish>:<path>}, one {@code cat-file --batch}), in order;
+     * null for one that is missing.
+     */
+    List<List<TreeEntry>> readTrees(List<String> names, ReplicaId replica) {
+        List<List<TreeEntry>> out = new ArrayList<>();
+        readEach(names, "tree", replica, (i, id, content) -> out.add(content == null ? null
+                : parseTree(content, id, replica)));
+        return out;
+    }
+
     /** Parses a raw tree object: entries of {@code <mode> <name>\0<binary id>}. */
     private List<TreeEntry> parseTree(byte[] tree, String commit, ReplicaId replica) {
         int idLength = commit.length() / 2;
@@ -523,8 +580,7 @@ final class LocalClone {
 
     /**
      * Writes blobs ({@code hash-object -w --stdin-paths}, one process whatever their number) and returns
-     * their ids in order. The contents go through {@code 0600} files in a {@code 0700} directory of the
-     * clone, deleted afterwards.
+     * their ids in order; see {@link BlobBatch}.
      */
     List<String> writeBlobs(List<byte[]> contents, ReplicaId replica) {
         if (contents.isEmpty()) {
@@ -533,30 +589,66 @@ final class LocalClone {
         if (contents.size() == 1) {
             return List.of(hashObject(contents.get(0), replica));
         }
-        Path dir = repo.resolve("crdt-blobs");
-        List<Path> files = new ArrayList<>();
-        try {
-            PrivateFiles.createDirectories(dir);
-            StringBuilder paths = new StringBuilder();
-            for (byte[] c : contents) {
+        try (BlobBatch batch = blobBatch(replica)) {
+            contents.forEach(batch::add);
+            return batch.write();
+        }
+    }
+
+    /** A batch of blobs to write, each staged to a file as it is added; see {@link BlobBatch}. */
+    BlobBatch blobBatch(ReplicaId replica) {
+        return new BlobBatch(replica);
+    }
+
+    /**
+     * Blobs written with one {@code hash-object -w --stdin-paths}: each content goes to a {@code 0600} file
+     * in a {@code 0700} directory of the clone when it is added (so the caller need not keep it), and
+     * the files are deleted when the batch is closed.
+     */
+    final class BlobBatch implements AutoCloseable {
+        private final ReplicaId replica;
+        private final Path dir = repo.resolve("crdt-blobs");
+        private final List<Path> files = new ArrayList<>();
+
+        private BlobBatch(ReplicaId replica) {
+            this.replica = replica;
+        }
+
+        /** Stages {@code content}. */
+        void add(byte[] content) {
+            try {
+                if (files.isEmpty()) {
+                    PrivateFiles.createDirectories(dir);
+                }
                 Path f = dir.resolve("b" + files.size());
                 Files.deleteIfExists(f);
                 Files.write(Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        PrivateFiles.FILE_MODE)), c);
+                        PrivateFiles.FILE_MODE)), content);
                 files.add(f);
-                paths.append(f).append('\n');
+            } catch (IOException e) {
+                throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
+                        "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
             }
+        }
+
+        /** Writes the staged blobs; returns their ids in the order added. */
+        List<String> write() {
+            if (files.isEmpty()) {
+                return List.of();
+            }
+            StringBuilder paths = new StringBuilder();
+            files.forEach(f -> paths.append(f).append('\n'));
             String out = command(replica, List.of("hash-object", "-w", "--no-filters", "--stdin-paths"))
                     .input(paths.toString().getBytes(StandardCharsets.UTF_8)).run().out();
             List<String> ids = List.of(out.strip().split("\n"));
-            if (ids.size() != contents.size()) {
-                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + contents.size() + " blobs");
+            if (ids.size() != files.size()) {
+                throw corrupt(replica, "hash-object wrote " + ids.size() + " of " + files.size() + " blobs");
             }
             return ids;
-        } catch (IOException e) {
-            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("hash-object"), -1,
-                    "cannot write blobs to " + dir + ": " + e, Duration.ZERO, repo, e);
-        } finally {
+        }
+
+        @Override
+        public void close() {
             for (Path f : files) {
                 try {
                     Files.deleteIfExists(f);
@@ -650,6 +742,18 @@ final class LocalClone {
         GitProcess.Result run() {
             return LocalClone.this.run(repo, network ? options.networkTimeout() : options.timeout(), stdin, replica,
                     args);
+        }
+
+        /**
+         * Runs it with its stdout going to {@code reader} as it comes; a non-zero exit is a classified
+         * {@link GitOperationError}.
+         */
+        void read(GitProcess.OutputReader reader) {
+            GitProcess.Result r = git.run(repo, network ? options.networkTimeout() : options.timeout(), stdin,
+                    Map.of(), replica, args, reader);
+            if (r.exitCode() != 0) {
+                throw error(r, replica);
+            }
         }
 
         /** Runs it and returns its result whatever the exit code. */

@@ -56,12 +56,14 @@ final class ReplicaPublication {
      * replica ref when it can be; {@code done} once it was (or held the view already).
      */
     static final class MainPush {
-        final String sha;
+        final boolean enabled;
+        /** The id of the published state's tree: its checksum in {@code main}'s manifest. */
+        String stateTree;
         boolean tried;
         boolean done;
 
-        MainPush(String sha) {
-            this.sha = sha;
+        MainPush(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 
@@ -70,12 +72,12 @@ final class ReplicaPublication {
      * is logged, and {@code main} is then tried on its own after the replica ref).
      */
     private UnifiedView.Update prepareMain(ReplicaId replica, String commit, MemoryState state, MainPush main) {
-        if (main.sha == null || main.tried) {
+        if (!main.enabled || main.tried) {
             return null;
         }
         try {
             UnifiedView.Update update = unified.prepare(replica, new PublishedState(replica, Revision.of(commit), state),
-                    main.sha);
+                    main.stateTree);
             main.done = update == null && unified.status() == GitStore.UnifiedStatus.UNCHANGED;
             return update;
         } catch (GitOperationError e) {
@@ -86,11 +88,15 @@ final class ReplicaPublication {
             unified.failed();
             main.done = true;
             return null;
+        } catch (io.github.crdtmemory.store.StoreAccessException e) { // main's commit over its limit
+            log.warn("{}: the unified view on main was not updated: {}", description, e.getMessage());
+            unified.failed();
+            main.done = true;
+            return null;
         }
     }
 
-    Revision publish(ReplicaId replica, MemoryState state, Map<String, byte[]> files,
-                                   Revision expected, boolean compact, MainPush main) {
+    Revision publish(ReplicaId replica, MemoryState state, Revision expected, boolean compact, MainPush main) {
         String ref = LocalClone.REPLICA_PREFIX + replica.value();
         String parent = expected.isNone() ? null : expected.token();
         if (parent != null && !OBJECT_ID.matcher(parent).matches()) {
@@ -105,7 +111,9 @@ final class ReplicaPublication {
             }
         }
         refuseNewerFormat(before, replica);
-        Map<String, String> blobs = writeChangedBlobs(files, before, replica);
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        Map<String, String> blobs = writeChangedBlobs(replica, state, before, sizes);
+        main.stateTree = StateTree.treeId(blobs);
         StringBuilder entries = new StringBuilder();
         blobs.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
         if (parent != null && sameEntries(before, blobs)) {
@@ -122,7 +130,7 @@ final class ReplicaPublication {
         if (mainUpdate != null) {
             args.add("--force-with-lease=refs/heads/main:" + mainUpdate.lease());
         }
-        if (compacting || mainUpdate != null) {
+        if (compacting) { // main rides along atomically only here: the archive ref must not move alone
             args.add("--atomic");
         }
         args.add("origin");
@@ -145,7 +153,7 @@ final class ReplicaPublication {
                 log.info("compacted the history of {}: old tip {} kept as refs/archive/replicas/{}/{}", replica, parent,
                         replica, parent);
             }
-            reader.published(replica, commit, state, main.sha, blobs, files);
+            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
             depths.clear(); // only the newest is ever asked for
             depths.put(commit, compacting ? 1 : depth + 1);
             if (mainUpdate != null) {
@@ -154,12 +162,18 @@ final class ReplicaPublication {
             }
             return Revision.of(commit);
         }
+        if (mainUpdate != null && !compacting && landed(r, ref)) { // main lost its lease, the replica ref landed
+            reader.published(replica, commit, state, main.stateTree, blobs, sizes);
+            depths.clear();
+            depths.put(commit, depth + 1);
+            return Revision.of(commit);
+        }
         GitOperationError failure = clone.error(r, replica);
         if (failure.kind() != GitOperationError.Kind.REJECTED) {
             throw failure;
         }
-        if (mainUpdate != null && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
-            return publish(replica, state, files, expected, compact, main); // main moved: the replica ref alone
+        if (mainUpdate != null && compacting && (onlyOthersRejected(r, ref) || stillAt(replica, parent))) {
+            return publish(replica, state, expected, compact, main); // main moved: the replica ref alone
         }
         if (compacting) {
             clone.fetch(replica);
@@ -169,7 +183,7 @@ final class ReplicaPublication {
                 log.warn("{} refuses history rewrites ({}); compaction is off for this store", description,
                         failure.stderr().strip());
                 compaction = false;
-                return publish(replica, state, files, expected, false, main);
+                return publish(replica, state, expected, false, main);
             }
         }
         throw new ConcurrentUpdateException(description, replica, expected, null);
@@ -188,28 +202,33 @@ final class ReplicaPublication {
     }
 
     /**
-     * The ids of the files of the new tree, name to id, writing only the blobs the parent's tree does not
-     * already hold (ids computed here; one {@code hash-object} for all of them).
+     * The ids of the files of {@code state}'s tree, name to id (their sizes into {@code sizes}), writing
+     * only the blobs the parent's tree does not already hold: each shard is encoded, its id computed here
+     * and, if new, staged to a file at once, so the whole encoded state is never held; one
+     * {@code hash-object} writes them all, and must agree on every id.
      */
-    private Map<String, String> writeChangedBlobs(Map<String, byte[]> files, List<LocalClone.TreeEntry> before,
-                                                  ReplicaId replica) {
+    private Map<String, String> writeChangedBlobs(ReplicaId replica, MemoryState state,
+                                                  List<LocalClone.TreeEntry> before, Map<String, Long> sizes) {
         Set<String> present = new java.util.HashSet<>();
         before.forEach(e -> present.add(e.id()));
         Map<String, String> ids = new java.util.TreeMap<>();
-        List<String> toWrite = new ArrayList<>();
-        List<byte[]> contents = new ArrayList<>();
-        files.forEach((name, bytes) -> {
-            String id = StateTree.blobId(bytes);
-            if (present.contains(id)) {
+        List<String> staged = new ArrayList<>();
+        try (LocalClone.BlobBatch batch = clone.blobBatch(replica)) {
+            StateTree.encodeEach(replica, state, (name, bytes) -> {
+                String id = StateTree.blobId(bytes);
                 ids.put(name, id);
-            } else {
-                toWrite.add(name);
-                contents.add(bytes);
+                sizes.put(name, (long) bytes.length);
+                if (!present.contains(id)) {
+                    batch.add(bytes);
+                    staged.add(id);
+                }
+            });
+            List<String> written = batch.write();
+            if (!written.equals(staged)) {
+                throw new GitOperationError(description, replica, GitOperationError.Kind.FAILED,
+                        List.of("hash-object"), 0, "git wrote blobs " + written + ", expected " + staged,
+                        java.time.Duration.ZERO, clone.path(), null);
             }
-        });
-        List<String> written = clone.writeBlobs(contents, replica);
-        for (int i = 0; i < toWrite.size(); i++) {
-            ids.put(toWrite.get(i), written.get(i));
         }
         return ids;
     }
@@ -222,6 +241,19 @@ final class ReplicaPublication {
         for (String line : r.out().split("\n")) {
             if (line.startsWith("!") && line.contains(":" + ref + "\t")) {
                 return line.contains("atomic push failed");
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a (non-atomic) push updated {@code ref}: its porcelain line's flag is not {@code !}
+     * (rejected); a push that failed as a whole (no line for it) did not.
+     */
+    private static boolean landed(GitProcess.Result r, String ref) {
+        for (String line : r.out().split("\n")) {
+            if (line.length() > 1 && line.charAt(1) == '\t' && line.contains(":" + ref + "\t")) {
+                return " +*=-".indexOf(line.charAt(0)) >= 0;
             }
         }
         return false;

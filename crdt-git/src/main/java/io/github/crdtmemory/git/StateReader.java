@@ -72,6 +72,8 @@ final class StateReader {
     private Map<String, Read> byCommit = new HashMap<>();
     private Map<String, Shard> byBlob = new HashMap<>();
     private final Map<String, List<String>> blobsOfCommit = new HashMap<>();
+    /** The format 2 tree id of the states of {@link #byCommit}, where known. */
+    private final Map<String, String> treeIds = new HashMap<>();
     /** The replica each format file read names. */
     private final Map<String, String> formatReplica = new HashMap<>();
 
@@ -82,38 +84,31 @@ final class StateReader {
     }
 
     /**
-     * SHA-256 of the canonical {@link StateCodec} encoding of {@code read}, the state of {@code replica}
-     * at {@code commit}: computed once (for a format 2 state), then kept with the state.
+     * The id of the format 2 tree of {@code read}, the state of {@code replica} at {@code commit}
+     * ({@link StateTree#treeId(ReplicaId, MemoryState)}): computed once, then kept with the state.
      */
-    String sha256(ReplicaId replica, String commit, Read read) {
-        if (read.sha256() != null) {
-            return read.sha256();
-        }
-        String sha = PrivateFiles.sha256(StateCodec.encode(read.state()));
-        String key = key(replica, commit);
-        if (byCommit.get(key) == read) {
-            byCommit.put(key, Read.of(read.state(), sha, read.version()));
-        }
-        return sha;
+    String stateTree(ReplicaId replica, String commit, Read read) {
+        return treeIds.computeIfAbsent(key(replica, commit), k -> StateTree.treeId(replica, read.state()));
     }
 
     /**
      * Remembers a state just published as {@code commit} with the given shard blobs (name to id) and,
      * if known, the SHA-256 of its canonical encoding.
      */
-    void published(ReplicaId replica, String commit, MemoryState state, String sha256, Map<String, String> shardBlobs,
-                   Map<String, byte[]> files) {
+    void published(ReplicaId replica, String commit, MemoryState state, String stateTree,
+                   Map<String, String> shardBlobs, Map<String, Long> sizes) {
         List<String> ids = new ArrayList<>();
         shardBlobs.forEach((name, id) -> {
             int shard = StateTree.shardIndex(name);
             if (shard >= 0) {
                 ids.add(id);
                 if (!byBlob.containsKey(id)) {
-                    byBlob.put(id, new Shard(null, files.get(name).length)); // decoded lazily if ever needed
+                    byBlob.put(id, new Shard(null, sizes.get(name))); // decoded lazily if ever needed
                 }
             }
         });
-        byCommit.put(key(replica, commit), Read.of(state, sha256, StateTree.VERSION));
+        byCommit.put(key(replica, commit), Read.of(state, null, StateTree.VERSION));
+        treeIds.put(key(replica, commit), stateTree);
         blobsOfCommit.put(key(replica, commit), ids);
     }
 
@@ -139,6 +134,7 @@ final class StateReader {
             }
         }
         blobsOfCommit.keySet().retainAll(keep.keySet());
+        treeIds.keySet().retainAll(keep.keySet());
         byCommit = keep;
         byBlob = keepBlobs;
     }
@@ -347,15 +343,10 @@ final class StateReader {
                 plans[i].blobs().stream().filter(info::containsKey).forEach(toRead::add);
             }
         }
-        List<String> readList = new ArrayList<>(toRead);
-        List<byte[]> blobs = clone.readInspected(readList, caller);
-        Map<String, byte[]> content = new HashMap<>();
-        for (int i = 0; i < readList.size(); i++) {
-            content.put(readList.get(i), blobs.get(i));
-        }
+        Map<String, Object> decoded = decodeAll(ids, commits, plans, toRead, caller);
         for (int i = 0; i < plans.length; i++) {
             if (plans[i] != null) {
-                out[i] = decode(ids.get(i), commits.get(i), plans[i], content);
+                out[i] = decode(commits.get(i), plans[i], decoded);
                 if (out[i].problem() == null) {
                     byCommit.put(key(ids.get(i), commits.get(i)), out[i]);
                     blobsOfCommit.put(key(ids.get(i), commits.get(i)), plans[i].version() == 2 ? plans[i].blobs()
@@ -363,6 +354,48 @@ final class StateReader {
                 }
             }
         }
+    }
+
+    /** A version 1 state read: its state and the SHA-256 of its blob. */
+    private record Whole(MemoryState state, String sha256) {
+    }
+
+    /**
+     * Reads and decodes the blobs {@code toRead} with one {@code cat-file --batch}, each as it comes off
+     * the pipe (so only one encoded blob is held at a time): blob id to its decoded state ({@link Whole}
+     * for a version 1 state, a {@link MemoryState} for a shard) or the {@link MemoryFormatException}
+     * that decoding threw.
+     */
+    private Map<String, Object> decodeAll(List<ReplicaId> ids, List<String> commits, Plan[] plans, Set<String> toRead,
+                                          ReplicaId caller) {
+        Map<String, String> sources = new HashMap<>();
+        Set<String> whole = new HashSet<>();
+        for (int i = 0; i < plans.length; i++) {
+            Plan p = plans[i];
+            for (int k = 0; p != null && k < p.blobs().size(); k++) {
+                String name = p.version() == 1 ? ids.get(i) + ".state" : StateTree.shardName(p.shards().get(k));
+                sources.putIfAbsent(p.blobs().get(k), store + " " + commits.get(i) + ":" + name);
+                if (p.version() == 1) {
+                    whole.add(p.blobs().get(k));
+                }
+            }
+        }
+        List<String> readList = new ArrayList<>(toRead);
+        Map<String, Object> decoded = new HashMap<>();
+        clone.readEach(readList, "blob", caller, (k, id, bytes) -> {
+            String blob = readList.get(k);
+            if (bytes == null) {
+                return;
+            }
+            try {
+                MemoryState state = StateCodec.decode(bytes, sources.get(blob));
+                decoded.put(blob, whole.contains(blob) ? new Whole(state, PrivateFiles.sha256(bytes))
+                        : new Shard(state, bytes.length));
+            } catch (MemoryFormatException e) {
+                decoded.put(blob, e);
+            }
+        });
+        return decoded;
     }
 
     /** A blob over the limit, or shards over it in total, or an object that is not a file; else null. */
@@ -388,33 +421,35 @@ final class StateReader {
         return null;
     }
 
-    private Read decode(ReplicaId id, String commit, Plan plan, Map<String, byte[]> content) {
-        String source = store + " " + commit + ":";
-        try {
-            if (plan.version() == 1) {
-                byte[] blob = content.get(plan.blobs().get(0));
-                return Read.of(StateCodec.decode(blob, source + id + ".state"), PrivateFiles.sha256(blob), 1);
+    private Read decode(String commit, Plan plan, Map<String, Object> decoded) {
+        if (plan.version() == 1) {
+            Object one = decoded.get(plan.blobs().get(0));
+            if (one instanceof Whole w) {
+                return Read.of(w.state(), w.sha256(), 1);
             }
-            List<MemoryState> shards = new ArrayList<>();
-            for (int k = 0; k < plan.blobs().size(); k++) {
-                String blob = plan.blobs().get(k);
-                Shard cached = byBlob.get(blob);
-                if (cached == null || cached.state() == null) {
-                    byte[] bytes = content.get(blob);
-                    MemoryState s = StateCodec.decode(bytes, source + StateTree.shardName(plan.shards().get(k)));
-                    String misplaced = misplaced(s, plan.shards().get(k));
-                    if (misplaced != null) {
-                        return Read.problem("unreadable state: " + misplaced + " at " + commit);
-                    }
-                    cached = new Shard(s, bytes.length);
-                    byBlob.put(blob, cached);
-                }
-                shards.add(cached.state());
-            }
-            return Read.of(MemoryState.joinAll(shards), null, 2);
-        } catch (MemoryFormatException e) {
-            return Read.problem("unreadable state: " + e.getMessage());
+            return Read.problem("unreadable state: " + (one instanceof MemoryFormatException e ? e.getMessage()
+                    : "blob " + plan.blobs().get(0) + " is missing"));
         }
+        List<MemoryState> shards = new ArrayList<>();
+        for (int k = 0; k < plan.blobs().size(); k++) {
+            String blob = plan.blobs().get(k);
+            Shard cached = byBlob.get(blob);
+            if (cached == null || cached.state() == null) {
+                Object one = decoded.get(blob);
+                if (!(one instanceof Shard fresh)) {
+                    return Read.problem("unreadable state: " + (one instanceof MemoryFormatException e
+                            ? e.getMessage() : "blob " + blob + " is missing"));
+                }
+                String misplaced = misplaced(fresh.state(), plan.shards().get(k));
+                if (misplaced != null) {
+                    return Read.problem("unreadable state: " + misplaced + " at " + commit);
+                }
+                byBlob.put(blob, fresh);
+                cached = fresh;
+            }
+            shards.add(cached.state());
+        }
+        return Read.of(MemoryState.joinAll(shards), null, 2);
     }
 
     /** The first atom of {@code shard} that belongs in another shard, described; null if none. */

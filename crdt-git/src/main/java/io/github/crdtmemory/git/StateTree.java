@@ -58,7 +58,12 @@ final class StateTree {
      * observations and its outgoing relations share a shard.
      */
     static int shardOf(AtomKey key) {
-        int h = key.entity().hashCode();
+        return shardOfName(key.entity());
+    }
+
+    /** The shard of an entity name (see {@link #shardOf}); the unified view's files use it too. */
+    static int shardOfName(String entity) {
+        int h = entity.hashCode();
         return (h ^ (h >>> 16)) & (SHARDS - 1);
     }
 
@@ -98,6 +103,17 @@ final class StateTree {
 
     /** The files of replica {@code id}'s version 2 tree of {@code state}, by name in git's tree order. */
     static Map<String, byte[]> encode(ReplicaId id, MemoryState state) {
+        Map<String, byte[]> files = new TreeMap<>();
+        encodeEach(id, state, files::put);
+        return files;
+    }
+
+    /**
+     * Hands the files of replica {@code id}'s version 2 tree of {@code state} to {@code each}, one at a
+     * time in git's tree order, each shard encoded just before it is handed over: a caller that keeps
+     * only what it needs of each never holds the whole encoded state.
+     */
+    static void encodeEach(ReplicaId id, MemoryState state, java.util.function.BiConsumer<String, byte[]> each) {
         List<LwwMap.Builder<AtomKey>> shards = new ArrayList<>(SHARDS);
         for (int i = 0; i < SHARDS; i++) {
             shards.add(null);
@@ -111,14 +127,13 @@ final class StateTree {
             }
             shards.get(s).put(key, atoms.registerAt(i));
         }
-        Map<String, byte[]> files = new TreeMap<>();
-        files.put(FORMAT_FILE, formatFile(id));
+        each.accept(FORMAT_FILE, formatFile(id));
         for (int i = 0; i < SHARDS; i++) {
             if (shards.get(i) != null) {
-                files.put(shardName(i), StateCodec.encode(MemoryState.of(shards.get(i).build())));
+                each.accept(shardName(i), StateCodec.encode(MemoryState.of(shards.get(i).build())));
+                shards.set(i, null);
             }
         }
-        return files;
     }
 
     /**
@@ -132,6 +147,21 @@ final class StateTree {
         }
         Matcher m = FORMAT_LINE.matcher(new String(formatFile, StandardCharsets.UTF_8));
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * The id of replica {@code id}'s version 2 tree of {@code state}: what {@code main}'s manifest names
+     * as the state's checksum (a hash of its shards' hashes, so equal states, equal ids).
+     */
+    static String treeId(ReplicaId id, MemoryState state) {
+        Map<String, String> blobs = new TreeMap<>();
+        encodeEach(id, state, (name, bytes) -> blobs.put(name, blobId(bytes)));
+        return treeId(blobs);
+    }
+
+    /** The id of the tree of files (mode {@code 100644}) by name to blob id. */
+    static String treeId(Map<String, String> blobs) {
+        return MainTree.treeId(MainTree.treeOfBlobs(blobs));
     }
 
     /** The git (SHA-1) blob id of {@code content}. */

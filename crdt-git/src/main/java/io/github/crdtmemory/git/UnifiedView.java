@@ -15,25 +15,39 @@ import io.github.crdtmemory.store.PublishedState;
 import io.github.crdtmemory.store.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import io.github.crdtmemory.store.Quarantine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The human-readable side of a git store: {@code main} holds {@code memory.jsonl}, the merged view of
- * every replica as the MCP server would write it, and {@code manifest.json}, listing each replica's
- * commit and state checksum. Derived data, published best effort with compare-and-swap and jittered
+ * The human-readable side of a git store: {@code main} holds the merged view of every replica in the
+ * MCP server's format, one file per shard ({@link MainTree}, layout 2; layout 1's single
+ * {@code memory.jsonl} is still read), and {@code manifest.json}, listing each replica's commit and
+ * state checksum. Derived data, published best effort with compare-and-swap and jittered
  * retry; the replica refs stay the source of truth. Called under the store's lock.
  */
 final class UnifiedView {
     private static final Logger log = LoggerFactory.getLogger(UnifiedView.class);
     private static final JsonFactory JSON = new JsonFactory();
+    /** How long a writer waits for {@code main} to move before it rebuilds it though it does not lead. */
+    static final long LEADER_WAIT_MILLIS = 5000;
+    /** The first pause of a writer that waits for {@code main} (then doubled each time, up to 2 s). */
+    static final long POLL_MILLIS = 1_500;
+    /** A manifest (or a commit of {@code main}) larger than this is not read: it is not one of ours. */
+    static final long MAX_MANIFEST_BYTES = 4L << 20;
 
     private final LocalClone clone;
     private final String store;
@@ -41,6 +55,9 @@ final class UnifiedView {
     // SHA-256 of the states' canonical encodings by commit, as read or published: not encoded again
     private volatile Map<String, String> shas = Map.of();
     private volatile GitStore.UnifiedStatus status = GitStore.UnifiedStatus.NOT_ATTEMPTED;
+    /** The root tree this store built last, and its view files (name to blob id). */
+    private String viewTree;
+    private Map<String, String> viewTreeBlobs = Map.of();
 
     UnifiedView(LocalClone clone, String store) {
         this.clone = clone;
@@ -71,7 +88,7 @@ final class UnifiedView {
      *
      * @return the update to push, or null if nothing was read yet or {@code main} already holds this view
      */
-    Update prepare(ReplicaId replica, PublishedState published, String publishedSha) {
+    Update prepare(ReplicaId replica, PublishedState published, String publishedTree) {
         Snapshot remembered = last;
         if (remembered == null) {
             return null;
@@ -80,7 +97,7 @@ final class UnifiedView {
         remembered.states().stream().filter(s -> !s.replica().equals(replica)).forEach(states::add);
         states.add(published);
         Map<String, String> known = new HashMap<>(shas);
-        known.put(published.revision().token(), publishedSha);
+        known.put(published.revision().token(), publishedTree);
         return build(replica, Snapshot.of(states), known);
     }
 
@@ -95,48 +112,200 @@ final class UnifiedView {
     }
 
     /**
-     * Publishes the view with {@code published} on its own push. The first attempt, if
-     * {@code fromLastRead}, builds on the last read (as {@link #prepare}); any other re-reads, stops if
-     * the fetched {@code main} already lists the publication, and tries again, up to {@code attempts}
-     * in all.
+     * Publishes the view with {@code published} on its own push, after the replica ref landed. The first
+     * attempt, if {@code fromLastRead}, builds on the last read (as {@link #prepare}). Otherwise (the
+     * first try of {@code main} lost its lease: another writer moved it) this writer waits a moment,
+     * fetches, and stops if
+     * the fetched {@code main} already lists the publication ({@link GitStore.UnifiedStatus#INCLUDED}).
+     * If not, one writer rebuilds {@code main} for all: the <em>leader</em>, the replica of smallest id
+     * among those whose current commit {@code main} does not list. The others wait for {@code main} to
+     * move (fetching only {@code main}) and look again; the writer of rank {@code k} in that order that
+     * has seen {@code main} stand still for {@code k} times {@link #LEADER_WAIT_MILLIS} builds it itself
+     * (a leader that is gone or slow is replaced by one writer at a time, not all at once). So a burst of
+     * writers rebuilds {@code main} a few times, not once per writer; a leader whose push landed fetches
+     * once more and rebuilds if writers landed meanwhile (they wait on it). Up to {@code attempts} pushes.
+     *
+     * @param read reads the states after a fetch, given the replicas that fetch quarantined
      */
-    void publish(ReplicaId replica, PublishedState published, String publishedSha, Supplier<Snapshot> reread,
-                 int attempts, boolean fromLastRead) {
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                Update update;
-                if (attempt == 1 && fromLastRead && last != null) {
-                    update = prepare(replica, published, publishedSha);
-                } else {
-                    Snapshot snapshot = reread.get();
-                    if (lists(replica, published.revision().token())) {
-                        status = GitStore.UnifiedStatus.INCLUDED;
-                        return;
-                    }
-                    Map<String, String> known = new HashMap<>(shas);
-                    known.put(published.revision().token(), publishedSha);
-                    update = build(replica, snapshot, known);
-                }
+    void publish(ReplicaId replica, PublishedState published, String publishedTree,
+                 Function<List<Quarantine>, Snapshot> read, int attempts, boolean fromLastRead) {
+        String commit = published.revision().token();
+        int pushes = 0;
+        try {
+            if (fromLastRead && last != null) {
+                pushes++;
+                Update update = prepare(replica, published, publishedTree);
                 if (update == null || push(update, replica)) {
                     return;
                 }
-            } catch (GitOperationError e) {
-                if (e.kind() == GitOperationError.Kind.CORRUPT) {
-                    throw e;
+            }
+            boolean waiting = false;
+            long patience = 0; // when this writer stops waiting for the writers before it
+            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(100, 300));
+            while (pushes < attempts) {
+                List<Quarantine> unfetched = clone.fetch(replica);
+                String manifest = fetchedManifest(replica);
+                if (lists(replica, commit, manifest)) {
+                    status = GitStore.UnifiedStatus.INCLUDED;
+                    return;
                 }
-                status = GitStore.UnifiedStatus.FAILED;
-                log.warn("{}: the unified view on main was not updated: {}", store, e.getMessage());
-                return;
+                int rank = rank(replica, manifest);
+                if (!waiting) {
+                    waiting = true;
+                    patience = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_MILLIS * rank);
+                }
+                if (rank > 0 && System.nanoTime() < patience) {
+                    if (awaitMain(replica, commit, patience)) {
+                        status = GitStore.UnifiedStatus.INCLUDED;
+                        return;
+                    }
+                    waiting = System.nanoTime() >= patience; // main moved without this publication: look again
+                    continue;
+                }
+                pushes++;
+                Snapshot snapshot = read.apply(unfetched);
+                Map<String, String> known = new HashMap<>(shas);
+                known.put(commit, publishedTree);
+                Update update = build(replica, snapshot, known);
+                if (update == null) {
+                    return;
+                }
+                if (push(update, replica)) { // the writers that landed meanwhile wait on this one: include them
+                    if (pushes >= attempts || !othersLanded(replica, unfetched = clone.fetch(replica))) {
+                        return;
+                    }
+                    snapshot = read.apply(unfetched);
+                    update = build(replica, snapshot, shas);
+                    if (update == null || pushes++ >= attempts || push(update, replica)) {
+                        return;
+                    }
+                }
+                waiting = false;
+                TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(10, 40L << pushes));
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(20, 100L << attempt));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        } catch (GitOperationError e) {
+            if (e.kind() == GitOperationError.Kind.CORRUPT) {
+                throw e;
             }
+            status = GitStore.UnifiedStatus.FAILED;
+            log.warn("{}: the unified view on main was not updated: {}", store, e.getMessage());
+            return;
+        } catch (io.github.crdtmemory.store.StoreAccessException e) { // a manifest over its limit
+            status = GitStore.UnifiedStatus.FAILED;
+            log.warn("{}: the unified view on main was not updated: {}", store, e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         status = GitStore.UnifiedStatus.LOST_RACE;
         log.warn("{}: other writers kept moving main; the unified view catches up at a later publication", store);
+    }
+
+    /**
+     * Waits until {@code main} moves or {@code patience} runs out, fetching only {@code main}, after
+     * {@link #POLL_MILLIS}, then twice as long each time (a few fetches, not one every few milliseconds
+     * from every writer of a burst).
+     *
+     * @return whether the moved {@code main} lists {@code commit}
+     */
+    private boolean awaitMain(ReplicaId replica, String commit, long patience) throws InterruptedException {
+        String before = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
+        long pause = POLL_MILLIS;
+        while (System.nanoTime() < patience) {
+            long left = TimeUnit.NANOSECONDS.toMillis(patience - System.nanoTime());
+            TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(left, ThreadLocalRandom.current().nextLong(pause / 2, pause))));
+            pause = Math.min(pause * 2, 4_000);
+            clone.fetchMain(replica);
+            String now = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
+            if (now != null && !now.equals(before)) {
+                return lists(replica, commit, fetchedManifest(replica));
+            }
+        }
+        return false;
+    }
+
+    /** Whether, after a fetch, {@code main} leaves out a replica's current commit. */
+    private boolean othersLanded(ReplicaId replica, List<Quarantine> unfetched) {
+        String manifest = fetchedManifest(replica);
+        Set<String> skipped = new java.util.HashSet<>();
+        unfetched.forEach(q -> skipped.add(LocalClone.TRACKING_PREFIX + q.replica().value()));
+        return clone.refs(LocalClone.TRACKING_PREFIX, replica).entrySet().stream()
+                .anyMatch(e -> !skipped.contains(e.getKey()) && !manifest.contains("\"" + e.getValue() + "\""));
+    }
+
+    /**
+     * The place of {@code replica} among the fetched replica refs whose commit {@code manifest} does not
+     * name, by id: 0 for the leader, which rebuilds {@code main}. A replica quarantined at the last read
+     * does not count: no {@code main} lists it, so it would lead forever.
+     */
+    private int rank(ReplicaId replica, String manifest) {
+        Set<String> quarantined = new java.util.HashSet<>(); // never listed: no leader to wait for
+        Snapshot remembered = last;
+        if (remembered != null) {
+            remembered.quarantined().forEach(q -> quarantined.add(q.replica().value()));
+        }
+        int rank = 0;
+        for (Map.Entry<String, String> e : clone.refs(LocalClone.TRACKING_PREFIX, replica).entrySet()) {
+            String id = e.getKey().substring(LocalClone.TRACKING_PREFIX.length());
+            if (!manifest.contains("\"" + e.getValue() + "\"") && id.compareTo(replica.value()) < 0
+                    && !quarantined.contains(id)) {
+                rank++;
+            }
+        }
+        return rank;
+    }
+
+    /**
+     * The unified view {@code main} held at {@code commit}, in either layout ({@link MainTree}): the
+     * memory is {@code memory.jsonl} or the concatenation of {@code memory/*.jsonl} in name order. Every
+     * object is checked to be a file, and the memory no larger than {@code maxBytes}, before it is read.
+     *
+     * @return the view, or null if the commit holds no manifest or no memory
+     */
+    GitStore.Unified readAt(String commit, long maxBytes, ReplicaId replica) {
+        List<LocalClone.ObjectInfo> infos = clone.inspect(List.of(commit + ":" + MainTree.MANIFEST,
+                commit + ":" + MainTree.MEMORY_FILE, commit + ":" + MainTree.MEMORY_DIR), replica);
+        if (infos.get(0) == null || !infos.get(0).type().equals("blob") || infos.get(0).size() > maxBytes) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        names.add(commit + ":" + MainTree.MANIFEST);
+        int layout;
+        if (infos.get(2) != null && infos.get(2).type().equals("tree")) {
+            layout = 2;
+            List<LocalClone.TreeEntry> tree = clone.readTrees(List.of(commit + ":" + MainTree.MEMORY_DIR), replica)
+                    .get(0);
+            for (LocalClone.TreeEntry e : tree == null ? List.<LocalClone.TreeEntry>of() : tree) {
+                if (!e.isFile() || !MainTree.isViewFile(e.name())) {
+                    throw new io.github.crdtmemory.store.CorruptStateException(store, replica, "main at " + commit
+                            + " holds an unexpected " + e.type() + " memory/" + e.name(), null);
+                }
+                names.add(e.id()); // tree order is name order
+            }
+        } else if (infos.get(1) != null) {
+            layout = 1;
+            names.add(commit + ":" + MainTree.MEMORY_FILE);
+        } else {
+            return null;
+        }
+        List<LocalClone.ObjectInfo> sizes = clone.inspect(names, replica);
+        long total = 0;
+        for (int i = 1; i < sizes.size(); i++) {
+            total += sizes.get(i) == null ? 0 : sizes.get(i).size();
+        }
+        if (total > maxBytes) {
+            throw new io.github.crdtmemory.store.StoreAccessException(store, replica, "the unified view on main at "
+                    + commit + " is " + total + " bytes, over the limit of " + maxBytes + " bytes", null);
+        }
+        List<byte[]> blobs = clone.readBlobs(names, replica);
+        Map<String, byte[]> files = new TreeMap<>();
+        for (int i = 1; i < blobs.size(); i++) {
+            if (blobs.get(i) == null) {
+                return null;
+            }
+            files.put(String.format("%08d", i), blobs.get(i));
+        }
+        return new GitStore.Unified(commit, MainTree.concatenate(files), blobs.get(0), layout);
     }
 
     /** Pushes an update of {@code main} alone; returns false on a lost race. */
@@ -154,64 +323,151 @@ final class UnifiedView {
         throw e;
     }
 
-    /** The commit of {@code main} for {@code snapshot}, or null (status UNCHANGED) if main holds it already. */
+    /**
+     * The commit of {@code main} for {@code snapshot} in layout 2 ({@link MainTree}), or null (status
+     * UNCHANGED) if main holds it already. Every blob and tree id is computed here first; only the view
+     * files {@code main} lacks and the manifest are written (one {@code hash-object}), both trees with one
+     * {@code mktree --batch}.
+     */
     private Update build(ReplicaId replica, Snapshot snapshot, Map<String, String> known) {
         List<MemoryState> states = new ArrayList<>();
         snapshot.states().forEach(s -> states.add(s.state()));
-        MemoryState merged = MemoryState.joinAll(states);
-        byte[] memory = MemoryFileCodec.write(merged.view(), true);
-        byte[] manifest = manifest(snapshot, memory, known);
-        List<String> blobs = clone.writeBlobs(List.of(memory, manifest), replica);
-        String tree = clone.mktree("100644 blob " + blobs.get(1) + "\tmanifest.json\n100644 blob " + blobs.get(0)
-                + "\tmemory.jsonl\n", replica);
-        String[] main = mainAndTree(replica);
-        if (main != null && tree.equals(main[1])) {
+        Map<String, byte[]> files = MainTree.viewFiles(MemoryState.joinAll(states).view());
+        MessageDigest memorySha = sha256();
+        Map<String, String> ids = new TreeMap<>();
+        files.forEach((name, bytes) -> {
+            memorySha.update(bytes);
+            ids.put(name, StateTree.blobId(bytes));
+        });
+        byte[] manifest = manifest(snapshot, HexFormat.of().formatHex(memorySha.digest()), known);
+        String manifestId = StateTree.blobId(manifest);
+        byte[] memoryTree = MainTree.treeOfBlobs(ids);
+        String memoryTreeId = MainTree.treeId(memoryTree);
+        String rootId = MainTree.treeId(rootTree(manifestId, memoryTreeId));
+        MainState main = mainState(replica);
+        if (main != null && rootId.equals(main.tree())) {
             status = GitStore.UnifiedStatus.UNCHANGED;
             return null;
         }
-        String commit = clone.commitTree(tree, main == null ? null : main[0], "memory.jsonl: " + snapshot.size()
+        Map<String, String> present = main == null ? Map.of() : main.viewBlobs();
+        List<byte[]> toWrite = new ArrayList<>();
+        files.forEach((name, bytes) -> {
+            if (!ids.get(name).equals(present.get(name))) {
+                toWrite.add(bytes);
+            }
+        });
+        toWrite.add(manifest);
+        clone.writeBlobs(toWrite, replica);
+        StringBuilder entries = new StringBuilder();
+        ids.forEach((name, id) -> entries.append("100644 blob ").append(id).append('\t').append(name).append('\n'));
+        entries.append('\n').append("100644 blob ").append(manifestId).append('\t').append(MainTree.MANIFEST)
+                .append('\n').append("040000 tree ").append(memoryTreeId).append('\t').append(MainTree.MEMORY_DIR)
+                .append('\n');
+        String made = clone.command(replica, List.of("mktree", "--batch"))
+                .input(entries.toString().getBytes(StandardCharsets.UTF_8)).run().out();
+        if (!made.equals(memoryTreeId + "\n" + rootId + "\n")) {
+            throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, List.of("mktree", "--batch"), 0,
+                    "mktree made " + made.strip().replace('\n', ' ') + ", expected " + memoryTreeId + " "
+                            + rootId, java.time.Duration.ZERO, clone.path(), null);
+        }
+        viewTree = rootId;
+        viewTreeBlobs = Map.copyOf(ids);
+        String commit = clone.commitTree(rootId, main == null ? null : main.commit(), "memory: " + snapshot.size()
                 + " replicas", replica);
-        return new Update(commit, main == null ? "" : main[0]);
-    }
-
-    /** {@code main}'s tracking commit and its tree (one {@code for-each-ref}), or null if there is none. */
-    private String[] mainAndTree(ReplicaId replica) {
-        String out = clone.command(replica, List.of("for-each-ref",
-                "--format=%(objectname) %(tree)", LocalClone.MAIN_TRACKING)).run().out().strip();
-        String[] parts = out.split(" ");
-        return parts.length == 2 ? parts : null;
+        return new Update(commit, main == null ? "" : main.commit());
     }
 
     /**
-     * Whether {@code main} as last fetched lists {@code commit} (or the replica has moved past it, which
-     * only its own host does): a writer that won the race after this publication landed read it, and
-     * every later {@code main} is built from a fetch after that one, so it stays listed.
+     * {@code main}'s tracking commit, its tree, and the view files of that tree (name to blob id; empty in
+     * layout 1), with one {@code cat-file --batch} (none when {@code main} is the commit this store built
+     * last); null if there is no {@code main}.
      */
-    private boolean lists(ReplicaId replica, String commit) {
-        String main = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
-        if (main == null) {
-            return false;
+    private MainState mainState(ReplicaId replica) {
+        MainState[] out = new MainState[1];
+        String[] commit = new String[2];
+        Map<String, String> blobs = new HashMap<>();
+        clone.readEach(List.of(LocalClone.MAIN_TRACKING), "commit", MAX_MANIFEST_BYTES, replica,
+                (i, id, content) -> {
+                    if (content != null) {
+                        commit[0] = id;
+                        String text = new String(content, StandardCharsets.UTF_8);
+                        commit[1] = text.startsWith("tree ") ? text.substring(5, text.indexOf('\n')) : "";
+                    }
+                });
+        if (commit[0] == null) {
+            return null;
         }
-        byte[] manifest = clone.readBlobs(List.of(main + ":manifest.json"), replica).get(0);
-        return manifest != null && new String(manifest, java.nio.charset.StandardCharsets.UTF_8)
-                .contains("\"" + commit + "\"");
+        if (commit[1].equals(viewTree)) {
+            return new MainState(commit[0], commit[1], viewTreeBlobs);
+        }
+        List<LocalClone.TreeEntry> entries = clone.readTrees(List.of(commit[1] + ":" + MainTree.MEMORY_DIR), replica)
+                .get(0);
+        if (entries != null) {
+            entries.stream().filter(LocalClone.TreeEntry::isFile).forEach(e -> blobs.put(e.name(), e.id()));
+        }
+        return new MainState(commit[0], commit[1], blobs);
     }
 
-    private static byte[] manifest(Snapshot snapshot, byte[] memory, Map<String, String> known) {
+    /** {@code main} as fetched: its commit, its root tree and its view files (name to blob id). */
+    private record MainState(String commit, String tree, Map<String, String> viewBlobs) {
+    }
+
+    /** The raw root tree of {@code main}: {@code manifest.json} and the {@code memory/} directory. */
+    private static byte[] rootTree(String manifestId, String memoryTreeId) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(("100644 " + MainTree.MANIFEST).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        out.writeBytes(HexFormat.of().parseHex(manifestId));
+        out.writeBytes(("40000 " + MainTree.MEMORY_DIR).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        out.writeBytes(HexFormat.of().parseHex(memoryTreeId));
+        return out.toByteArray();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    }
+
+    /**
+     * The manifest of {@code main} as last fetched, as text ({@code ""} if there is none or it is over
+     * {@link #MAX_MANIFEST_BYTES}): one {@code cat-file --batch}.
+     */
+    private String fetchedManifest(ReplicaId replica) {
+        String[] text = {""};
+        clone.readEach(List.of(LocalClone.MAIN_TRACKING + ":" + MainTree.MANIFEST), "blob", MAX_MANIFEST_BYTES, replica,
+                (i, id, content) -> text[0] = content == null ? "" : new String(content, StandardCharsets.UTF_8));
+        return text[0];
+    }
+
+    /**
+     * Whether {@code manifest} lists {@code commit} (or the replica has moved past it, which only its own
+     * host does): a writer that won the race after this publication landed read it, and every later
+     * {@code main} is built from a fetch after that one, so it stays listed.
+     */
+    private static boolean lists(ReplicaId replica, String commit, String manifest) {
+        return manifest.contains("\"" + commit + "\"");
+    }
+
+    private static byte[] manifest(Snapshot snapshot, String memorySha256, Map<String, String> known) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", "crdt-memory-manifest");
-            g.writeNumberField("version", 1);
-            g.writeStringField("memorySha256", PrivateFiles.sha256(memory));
+            g.writeNumberField("version", MainTree.LAYOUT);
+            g.writeStringField("memory", MainTree.MEMORY_DIR + "/");
+            g.writeStringField("memorySha256", memorySha256);
             g.writeArrayFieldStart("replicas");
             for (PublishedState s : snapshot.states()) {
                 g.writeStartObject();
                 g.writeStringField("replica", s.replica().value());
                 g.writeStringField("commit", s.revision().token());
-                String sha = known.get(s.revision().token());
-                g.writeStringField("stateSha256", sha != null ? sha : PrivateFiles.sha256(StateCodec.encode(s.state())));
+                String tree = known.get(s.revision().token());
+                g.writeStringField("stateTree", tree != null ? tree : StateTree.treeId(s.replica(), s.state()));
                 g.writeNumberField("atoms", s.state().size());
                 g.writeEndObject();
             }

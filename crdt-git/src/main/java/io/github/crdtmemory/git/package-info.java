@@ -8,7 +8,7 @@
  * <p>{@link io.github.crdtmemory.git.GitStore} keeps each replica's state on its own ref
  * ({@code refs/heads/replicas/<id>}), builds commits with plumbing in a private bare clone, and uses a
  * plain push with a lease as the compare-and-swap; {@code main} carries a derived, human-readable
- * {@code memory.jsonl}. Every git process runs with an argument list, a sanitized environment and a
+ * view of the merged memory ({@code memory/shard-xx.jsonl}, one MCP memory file per shard). Every git process runs with an argument list, a sanitized environment and a
  * timeout that ends its whole process group, and every failure is a
  * {@link io.github.crdtmemory.git.GitOperationError} with a {@link io.github.crdtmemory.git.GitOperationError.Kind}
  * ({@link io.github.crdtmemory.git.GitTimeoutError} for timeouts), redacted of credentials.

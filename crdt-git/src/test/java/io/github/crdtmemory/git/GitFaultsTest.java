@@ -303,8 +303,14 @@ final class GitFaultsTest {
         store.publish(A, ada, Revision.NONE);
         store.publish(b, bob, Revision.NONE);
         assertThat(store.unifiedStatus()).isEqualTo(GitStore.UnifiedStatus.PUBLISHED);
-        String memory = git(remote, "show", "main:memory.jsonl");
-        assertThat(memory).isEqualTo(new String(MemoryFileCodec.write(ada.join(bob).view(), true), StandardCharsets.UTF_8));
+        StringBuilder memory = new StringBuilder();
+        for (String file : git(remote, "ls-tree", "--name-only", "main:memory").strip().split("\n")) {
+            memory.append(git(remote, "show", "main:memory/" + file));
+        }
+        assertThat(memory.toString()).as("the files of memory/ joined: the merged view")
+                .isEqualTo(new String(MainTree.memoryOf(ada.join(bob).view(), 2), StandardCharsets.UTF_8));
+        assertThat(MemoryFileCodec.parse(memory.toString().getBytes(StandardCharsets.UTF_8), "main").graph()
+                .canonical()).isEqualTo(ada.join(bob).view().canonical());
         String manifest = git(remote, "show", "main:manifest.json");
         assertThat(manifest).contains("\"replica\" : \"alice\"").contains("\"replica\" : \"bob\"")
                 .contains("crdt-memory-manifest");

@@ -232,8 +232,8 @@ class GitFormatTest {
             Revision a3 = alice.publish(A, a3state, stale.revision(A));
             String manifest = git(remote, "cat-file", "blob", "main:manifest.json");
             assertThat(manifest).contains(a3.token()).contains("\"bob\"")
-                    .contains(PrivateFiles.sha256(StateCodec.encode(bobs)))
-                    .contains(PrivateFiles.sha256(StateCodec.encode(a3state)));
+                    .contains(GitStore.stateTree(B, bobs))
+                    .contains(GitStore.stateTree(A, a3state));
             assertThat(git(remote, "rev-parse", "refs/heads/replicas/alice").strip()).isEqualTo(a3.token());
             assertThat(a1).isNotEqualTo(a3);
         }

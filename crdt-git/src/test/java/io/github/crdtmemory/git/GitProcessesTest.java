@@ -119,7 +119,8 @@ final class GitProcessesTest {
         assertThat(names).containsAll(expected);
         assertThat(stores.get(0).read().size()).isEqualTo(DISTINCT + 1);
         GitFixtures.git(remote, "fsck", "--full", "--strict", "--no-dangling");
-        assertThat(GitFixtures.git(remote, "show", "main:memory.jsonl")).contains("\"name\":\"shared\"");
+        assertThat(GitFixtures.git(remote, "show", "main:memory/"
+                + StateTree.shardName(StateTree.shardOfName("shared")) + ".jsonl")).contains("\"name\":\"shared\"");
         stores.forEach(GitStore::close);
     }
 

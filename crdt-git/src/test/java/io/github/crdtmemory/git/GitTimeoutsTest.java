@@ -24,8 +24,8 @@ final class GitTimeoutsTest {
     Path temp;
 
     /**
-     * git wrapped so that reading {@code main}'s tree (what the unified view does before publishing
-     * {@code main}, with {@code for-each-ref --format=... %(tree)}) hangs: the publication still returns within the configured 1 s (plus the kill
+     * git wrapped so that building {@code main}'s trees (what the unified view does before publishing
+     * {@code main}, with {@code mktree --batch}) hangs: the publication still returns within the configured 1 s (plus the kill
      * grace), with the unified view marked failed, not after a fixed 30 s.
      */
     @Test
@@ -36,7 +36,7 @@ final class GitTimeoutsTest {
         assertThat(store.unifiedStatus()).isEqualTo(GitStore.UnifiedStatus.PUBLISHED);
         store.close();
 
-        Path git = script(temp.resolve("bin/git"), "case \"$*\" in *'%(tree)'*) exec sleep 3041 ;; esac\n"
+        Path git = script(temp.resolve("bin/git"), "case \"$*\" in *'mktree --batch'*) exec sleep 3041 ;; esac\n"
                 + "exec git \"$@\"");
         GitStore slow = GitStore.open(GitStoreOptions.of(remote.toString(), temp.resolve("c")).withGit(git.toString())
                 .withTimeout(Duration.ofSeconds(1)));
