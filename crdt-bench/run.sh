@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+#
+# Copyright The crdt-memory authors
+# SPDX-License-Identifier: Apache-2.0
+#
+
 # Runs the benchmarks and regenerates docs/benchmarks.md and docs/benchmarks-scaling.svg.
 #
 #   ./mvnw -B package -DskipTests      (or -B verify; builds crdt-bench/target/benchmarks.jar and the

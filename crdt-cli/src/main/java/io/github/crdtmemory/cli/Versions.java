@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package io.github.crdtmemory.cli;
 
 import io.github.crdtmemory.core.ReplicaId;

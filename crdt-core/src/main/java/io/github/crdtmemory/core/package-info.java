@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The pure last-write-wins CRDT: replica identities, hybrid logical clock stamps, registers and the
  * immutable {@link io.github.crdtmemory.core.LwwMap} with its join.

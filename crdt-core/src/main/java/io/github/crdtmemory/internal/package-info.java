@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Not API: helpers shared by this project's modules and packages (crdt-git, crdt-cli and crdt-mcp use
  * them) that no application may depend on. May change without notice; the boundary is checked by

@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The MCP memory graph and its CRDT form.
  *

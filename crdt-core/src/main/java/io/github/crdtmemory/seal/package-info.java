@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * End-to-end encryption of replica states: what a store writes is sealed on this machine, so the
  * storage (a git remote, a shared directory) learns nothing of the memory but sizes, timing and

@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The sync engine: from a plain MCP memory file to published, merged, verified state and back.
  *

@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * A Java MCP memory server over stdio whose store is the CRDT: the nine tools of
  * {@code @modelcontextprotocol/server-memory} with the same names, schemas and results, writing the same

@@ -1,3 +1,7 @@
+/*
+ * Copyright The crdt-memory authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The memory for any Java MCP server: the nine tools and the {@code memory://knowledge-graph} resource of
  * {@code @modelcontextprotocol/server-memory}, as the official MCP Java SDK's server features
