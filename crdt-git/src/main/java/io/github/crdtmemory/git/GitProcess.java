@@ -123,13 +123,12 @@ final class GitProcess {
         long start = System.nanoTime();
         Process p;
         try {
-            p = pb.start();
+            p = groups.start(pb);
         } catch (IOException e) {
             throw new GitOperationError(store, replica, GitOperationError.Kind.UNAVAILABLE, args, -1,
                     "cannot start " + git + ": " + e.getMessage(), elapsed(start), dir, e);
         }
-        if (!groups.started(p)) {
-            terminate(p.toHandle());
+        if (p == null) {
             throw new GitOperationError(store, replica, GitOperationError.Kind.FAILED, args, -1,
                     "not started: the JVM is stopping", elapsed(start), dir, null);
         }

@@ -79,14 +79,21 @@ final class GitProcessGroups implements AutoCloseable {
         }
     }
 
-    /** Records a started process; false if the JVM is stopping (the caller ends it at once). */
-    synchronized boolean started(Process p) {
+    /**
+     * Starts {@code pb} and records the process, or starts nothing and returns null once the JVM is
+     * stopping. Both under this registry's lock, which the shutdown hook takes to snapshot the live
+     * processes: a process is either refused or seen by the hook, never started after the hook looked
+     * (its git could then spawn ssh after the hook's signals, and the JVM halts without waiting for the
+     * thread that would end it).
+     */
+    synchronized @Nullable Process start(ProcessBuilder pb) throws java.io.IOException {
         if (stopping) {
-            return false;
+            return null;
         }
+        Process p = pb.start();
         live.put(p.pid(), p);
         write();
-        return true;
+        return p;
     }
 
     /** Forgets a process that has ended. */
