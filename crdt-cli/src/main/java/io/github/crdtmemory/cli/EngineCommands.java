@@ -48,9 +48,11 @@ final class EngineCommands {
             if (fileRequired) {
                 w.requireMemoryFile();
             }
-            try (ReplicaStore store = w.openStore(); AutoCloseable p = progress(verb)) {
-                SyncReport report = run.apply(w.engine(store, allowMassDeletion));
-                p.close();
+            try (ReplicaStore store = w.openStore()) {
+                SyncReport report;
+                try (AutoCloseable p = progress(verb)) { // ended before the report is printed
+                    report = run.apply(w.engine(store, allowMassDeletion));
+                }
                 print(report.toJson(), Reports.summary(verb, report));
                 return report.quarantined().isEmpty() ? ExitStatus.OK : ExitStatus.QUARANTINED;
             }

@@ -296,7 +296,7 @@ public final class LwwMap<K extends Comparable<? super K>> {
      * @return the join, the empty map for none
      * @throws NullPointerException if {@code maps} or an element is null
      */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array of the inputs, read only here
     public static <K extends Comparable<? super K>> LwwMap<K> joinAll(Collection<LwwMap<K>> maps) {
         List<LwwMap<K>> inputs = new ArrayList<>(maps.size());
         int total = 0;

@@ -112,7 +112,7 @@ public final class MemoryFileCodec {
 
     /** The length of {@link #write(MemoryGraph, boolean)}'s output for a non-empty graph, to the byte. */
     static long size(MemoryGraph graph, boolean trailingNewline) {
-        long n = graph.entities().size() + graph.relations().size() - 1 + (trailingNewline ? 1 : 0); // newlines
+        long n = (long) graph.entities().size() + graph.relations().size() - 1 + (trailingNewline ? 1 : 0); // newlines
         for (Entity e : graph.entities()) {
             n += ENTITY_LITERALS + JsonOutput.stringLength(e.name()) + JsonOutput.stringLength(e.entityType());
             List<String> obs = e.observations();

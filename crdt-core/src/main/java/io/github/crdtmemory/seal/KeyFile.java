@@ -66,9 +66,10 @@ public final class KeyFile {
             try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file,
                     java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) { // O_NOFOLLOW: no swap
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(MAX_BYTES + 1);
-                while (buffer.hasRemaining() && in.read(buffer) >= 0) {
-                    continue;
-                }
+                int read;
+                do {
+                    read = in.read(buffer);
+                } while (read >= 0 && buffer.hasRemaining());
                 if (buffer.position() > MAX_BYTES) {
                     throw refused(file, "is larger than a key file can be");
                 }

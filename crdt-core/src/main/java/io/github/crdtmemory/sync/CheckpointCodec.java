@@ -238,7 +238,7 @@ final class CheckpointCodec {
             if (total != size) {
                 throw new Malformed("length " + size + " does not match the header's " + total, null);
             }
-            SectionReader r = new SectionReader(in, where);
+            SectionReader r = new SectionReader(in);
             String[] stateSha = {""};
             MemoryState s = r.section(h.stateLen, "state section", x -> {
                 stateSha[0] = PrivateFiles.sha256(x);
@@ -271,12 +271,10 @@ final class CheckpointCodec {
     private static final class SectionReader {
         final MessageDigest all = PrivateFiles.sha256Digest();
         final InputStream in;
-        final String where;
         @Nullable RuntimeException failure; // the first section that did not decode
 
-        SectionReader(InputStream in, String where) {
+        SectionReader(InputStream in) {
             this.in = in;
-            this.where = where;
         }
 
         <T> @Nullable T section(long length, String name, java.util.function.Function<byte[], T> decode) throws IOException {
@@ -702,17 +700,5 @@ final class CheckpointCodec {
     private static boolean startsWith(byte[] bytes, int at, byte[] prefix) {
         return at + prefix.length <= bytes.length
                 && Arrays.equals(bytes, at, at + prefix.length, prefix, 0, prefix.length);
-    }
-
-    private static String sha256(byte[] a, byte[] b, byte[] c) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            md.update(a);
-            md.update(b);
-            md.update(c);
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
     }
 }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Owned by its store: no state is shared between instances. Its shutdown hook (registered by
  * {@link #registerShutdownHook}, removed by {@link #close}) is one per instance, holding only this
- * instance; once it has run, no new process is started ({@link #started} returns false).
+ * instance; once it has run, no new process is started ({@link #start} returns null).
  *
  * <p>While {@link #record(Path) recording} (the store holds its clone's lock), every start and end
  * rewrites a {@code 0600} file listing each live process as {@code <pid> <start time in ms>}, plus the

@@ -520,7 +520,7 @@ public final class GitStore implements ReplicaStore {
             states.add(new PublishedState(ids.get(i), Revision.of(commits.get(i)), read.valid()));
         }
         reader.retain(ids, commits);
-        refuseMixedModes(replica, states, quarantined);
+        refuseMixedModes(states, quarantined);
         quarantined.forEach(q -> log.warn("{}: replica {} quarantined, skipped this time: {}", description, q.replica(),
                 q.reason()));
         Snapshot snapshot = Snapshot.of(states, quarantined);
@@ -532,7 +532,7 @@ public final class GitStore implements ReplicaStore {
      * An encrypted store that finds plaintext replicas and no encrypted one is a plaintext store: it is
      * refused as a whole (nothing is written), not read as a store of quarantined replicas.
      */
-    private void refuseMixedModes(@Nullable ReplicaId replica, List<PublishedState> states, List<Quarantine> quarantined) {
+    private void refuseMixedModes(List<PublishedState> states, List<Quarantine> quarantined) {
         if (keyring == null || !states.isEmpty()) {
             return;
         }

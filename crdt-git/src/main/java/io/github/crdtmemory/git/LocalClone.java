@@ -441,6 +441,8 @@ final class LocalClone {
     @FunctionalInterface
     interface ObjectSink {
         /**
+         * Takes one object.
+         *
          * @param index the index of the name asked for
          * @param id the object's id, or null if it is missing
          * @param content its bytes (an array of exactly its size), or null if it is missing

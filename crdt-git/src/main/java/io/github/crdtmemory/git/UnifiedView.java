@@ -147,7 +147,7 @@ final class UnifiedView {
             while (pushes < attempts) {
                 List<Quarantine> unfetched = clone.fetch(replica);
                 String manifest = fetchedManifest(replica);
-                if (lists(replica, commit, manifest)) {
+                if (lists(commit, manifest)) {
                     status = GitStore.UnifiedStatus.INCLUDED;
                     return;
                 }
@@ -173,7 +173,11 @@ final class UnifiedView {
                     return;
                 }
                 if (push(update, replica)) { // the writers that landed meanwhile wait on this one: include them
-                    if (pushes >= attempts || !othersLanded(replica, unfetched = clone.fetch(replica))) {
+                    if (pushes >= attempts) {
+                        return;
+                    }
+                    unfetched = clone.fetch(replica);
+                    if (!othersLanded(replica, unfetched)) {
                         return;
                     }
                     snapshot = read.apply(unfetched);
@@ -220,7 +224,7 @@ final class UnifiedView {
             clone.fetchMain(replica);
             String now = clone.refs(LocalClone.MAIN_TRACKING, replica).get(LocalClone.MAIN_TRACKING);
             if (now != null && !now.equals(before)) {
-                return lists(replica, commit, fetchedManifest(replica));
+                return lists(commit, fetchedManifest(replica));
             }
         }
         return false;
@@ -385,7 +389,6 @@ final class UnifiedView {
      * last); null if there is no {@code main}.
      */
     private @Nullable MainState mainState(ReplicaId replica) {
-        MainState[] out = new MainState[1];
         String[] commit = new String[2];
         Map<String, String> blobs = new HashMap<>();
         clone.readEach(List.of(LocalClone.MAIN_TRACKING), "commit", MAX_MANIFEST_BYTES, replica,
@@ -446,11 +449,11 @@ final class UnifiedView {
     }
 
     /**
-     * Whether {@code manifest} lists {@code commit} (or the replica has moved past it, which only its own
-     * host does): a writer that won the race after this publication landed read it, and every later
-     * {@code main} is built from a fetch after that one, so it stays listed.
+     * Whether {@code manifest} lists {@code commit}: a writer that won the race after this publication
+     * landed read it, and every later {@code main} is built from a fetch after that one, so it stays
+     * listed (or a later commit of the same replica is, which only its own host publishes).
      */
-    private static boolean lists(ReplicaId replica, String commit, String manifest) {
+    private static boolean lists(String commit, String manifest) {
         return manifest.contains("\"" + commit + "\"");
     }
 

@@ -83,10 +83,9 @@ final class HttpServer {
         server.mcp.set(HttpMode.mcpServer(transport, memory, engine.settings().memoryFile(), warmUp));
         server.endpoint = HttpEndpoint.start(options.host, options.port, options.keystore, checked.password(),
                 transport, server.filter);
-        server.timer.scheduleWithFixedDelay(server::bridgeIfStale, BRIDGE_MILLIS, BRIDGE_MILLIS, TimeUnit.MILLISECONDS);
+        server.every(server::bridgeIfStale, BRIDGE_MILLIS, TimeUnit.MILLISECONDS);
         if (syncing) {
-            server.timer.scheduleWithFixedDelay(server::syncWithStore, Math.max(1, syncEvery), Math.max(1, syncEvery),
-                    TimeUnit.SECONDS);
+            server.every(server::syncWithStore, Math.max(1, syncEvery), TimeUnit.SECONDS);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "memory-http-shutdown"));
         return server;
@@ -98,6 +97,15 @@ final class HttpServer {
 
     void awaitStop() throws InterruptedException {
         stopped.await();
+    }
+
+    /**
+     * Runs {@code task} on the timer every {@code period}; the tasks catch their own failures (a task that
+     * threw would never run again), and stopping shuts the timer down, so the futures are not kept.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private void every(Runnable task, long period, TimeUnit unit) {
+        timer.scheduleWithFixedDelay(task, period, period, unit);
     }
 
     private void bridgeIfStale() {

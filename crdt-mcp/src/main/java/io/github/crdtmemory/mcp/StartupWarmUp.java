@@ -46,7 +46,7 @@ final class StartupWarmUp {
         try {
             m = McpJsonDefaults.getMapper();
             // the mapper's first schema: the main thread then reads the nine tools' schemas with a ready reader
-            m.readValue("{\"type\": \"object\", \"properties\": {}, \"required\": []}", McpSchema.JsonSchema.class);
+            m.readValue("{\"type\": \"object\", \"properties\": {}, \"required\": []}", Map.class);
             mapper.complete(m);
         } catch (IOException | RuntimeException | Error e) {
             mapper.completeExceptionally(e);
@@ -74,9 +74,9 @@ final class StartupWarmUp {
                 + "\"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-06-18\", \"capabilities\": {}, "
                 + "\"clientInfo\": {\"name\": \"warm-up\", \"version\": \"0\"}}}");
         m.convertValue(((McpSchema.JSONRPCRequest) request).params(), McpSchema.InitializeRequest.class);
-        m.writeValueAsString(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, 0, new McpSchema.InitializeResult(
-                "2025-06-18", McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build(),
-                new McpSchema.Implementation("warm-up", "0"), null), null));
+        m.writeValueAsString(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, 0, McpSchema.InitializeResult
+                .builder("2025-06-18", McpSchema.ServerCapabilities.builder().tools(true).resources(true, true).build(),
+                        McpSchema.Implementation.builder("warm-up", "0").build()).build(), null));
     }
 
     /** The SDK's JSON mapper, waiting for the warm-up thread to make it. */

@@ -88,8 +88,12 @@ class HttpServerIT {
         return Map.of("name", name, "entityType", type, "observations", List.of(observations));
     }
 
+    private static McpSchema.CallToolRequest callRequest(String tool, Map<String, Object> args) {
+        return McpSchema.CallToolRequest.builder(tool).arguments(args).build();
+    }
+
     private static McpSchema.CallToolResult call(McpSyncClient c, String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest(tool, args));
+        McpSchema.CallToolResult r = c.callTool(callRequest(tool, args));
         assertThat(r.isError()).as("%s: %s", tool, r.content()).isNotEqualTo(Boolean.TRUE);
         return r;
     }
@@ -107,7 +111,7 @@ class HttpServerIT {
             assertThat(c.listTools().tools()).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder(
                     "create_entities", "create_relations", "add_observations", "delete_entities",
                     "delete_observations", "delete_relations", "read_graph", "search_nodes", "open_nodes");
-            c.subscribeResource(new McpSchema.SubscribeRequest(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI));
+            c.subscribeResource(McpSchema.SubscribeRequest.builder(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI).build());
             call(c, "create_entities", Map.of("entities", List.of(entity("Ada", "person", "wrote programs"),
                     entity("Babbage", "person"), entity("Temp", "thing", "gone soon"))));
             call(c, "create_relations", Map.of("relations", List.of(Map.of("from", "Ada", "to", "Babbage",
@@ -127,7 +131,7 @@ class HttpServerIT {
             JsonNode graph = JSON.readTree(text(call(c, "read_graph", Map.of())));
             assertThat(graph.path("entities")).hasSize(2);
             assertThat(graph.path("relations")).hasSize(1);
-            McpSchema.ReadResourceResult resource = c.readResource(new McpSchema.ReadResourceRequest(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI));
+            McpSchema.ReadResourceResult resource = c.readResource(McpSchema.ReadResourceRequest.builder(io.github.crdtmemory.mcp.api.MemoryMcp.GRAPH_URI).build());
             assertThat(((McpSchema.TextResourceContents) resource.contents().get(0)).text())
                     .isEqualTo(text(call(c, "read_graph", Map.of())));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -156,7 +160,7 @@ class HttpServerIT {
         }
         try {
             List<McpSchema.CallToolResult> results = Flux.range(0, 800)
-                    .flatMap(i -> clients.get(i % 8).callTool(new McpSchema.CallToolRequest("create_entities",
+                    .flatMap(i -> clients.get(i % 8).callTool(callRequest("create_entities",
                             Map.of("entities", List.of(entity("c" + (i % 8) + "-" + i / 8, "call", "from client " + i % 8))))),
                             800)
                     .collectList().block(Duration.ofSeconds(180));
@@ -306,7 +310,7 @@ class HttpServerIT {
                 .requestTimeout(Duration.ofSeconds(60)).build();
         c.initialize().block(Duration.ofSeconds(60));
         List<String> acknowledged = new CopyOnWriteArrayList<>();
-        Flux.range(0, 40).flatMap(i -> c.callTool(new McpSchema.CallToolRequest("create_entities",
+        Flux.range(0, 40).flatMap(i -> c.callTool(callRequest("create_entities",
                 Map.of("entities", List.of(entity("last-" + i, "call")))))
                 .doOnNext(r -> {
                     if (!Boolean.TRUE.equals(r.isError())) {

@@ -53,9 +53,8 @@ final class MemoryToolSet {
         for (JsonNode t : definitions) {
             String name = t.path("name").asText();
             JsonNode a = t.path("annotations");
-            out.add(McpSchema.Tool.builder().name(name).title(t.path("title").asText())
+            out.add(McpSchema.Tool.builder(name, mapper, t.path("inputSchema").toString()).title(t.path("title").asText())
                     .description(t.path("description").asText())
-                    .inputSchema(mapper, t.path("inputSchema").toString())
                     .outputSchema(mapper, t.path("outputSchema").toString())
                     .annotations(new McpSchema.ToolAnnotations(null, a.path("readOnlyHint").asBoolean(),
                             a.path("destructiveHint").asBoolean(), a.path("idempotentHint").asBoolean(),
@@ -98,15 +97,15 @@ final class MemoryToolSet {
 
     /** The {@value MemoryMcp#GRAPH_URI} resource: name, title, description and MIME type as the npm server's. */
     static McpSchema.Resource graphResource() {
-        return McpSchema.Resource.builder().uri(MemoryMcp.GRAPH_URI).name("knowledge-graph")
+        return McpSchema.Resource.builder(MemoryMcp.GRAPH_URI, "knowledge-graph")
                 .title("Knowledge Graph").description("The full knowledge graph with all entities and relations")
                 .mimeType("application/json").build();
     }
 
     /** Reads the resource: the whole graph as {@code read_graph}'s text. */
     McpSchema.ReadResourceResult read(McpSchema.ReadResourceRequest request) {
-        return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
-                "application/json", (String) graph(backend.readGraph())[0])));
+        return McpSchema.ReadResourceResult.builder(List.of(new McpSchema.TextResourceContents(request.uri(),
+                "application/json", (String) graph(backend.readGraph())[0], null))).build();
     }
 
     /** Returns {text, structuredContent} for a tool's arguments. */

@@ -68,7 +68,7 @@ class MemoryMcpTest {
     }
 
     private static McpSchema.CallToolRequest request(String tool, Map<String, Object> args) {
-        return McpSchema.CallToolRequest.builder().name(tool).arguments(args).build();
+        return McpSchema.CallToolRequest.builder(tool).arguments(args).build();
     }
 
     @Test
@@ -115,7 +115,7 @@ class MemoryMcpTest {
                 open.add(live);
                 for (MemoryMcp m : List.of(file, MemoryMcp.of(MemoryBackend.live(live)))) {
                     runs.add(script(flavour(m, f)));
-                    McpSchema.ReadResourceRequest read = new McpSchema.ReadResourceRequest(MemoryMcp.GRAPH_URI);
+                    McpSchema.ReadResourceRequest read = McpSchema.ReadResourceRequest.builder(MemoryMcp.GRAPH_URI).build();
                     McpSchema.ReadResourceResult r = switch (f) {
                         case 0 -> m.syncResource().readHandler().apply(null, read);
                         case 1 -> m.asyncResource().readHandler().apply(null, read).block();

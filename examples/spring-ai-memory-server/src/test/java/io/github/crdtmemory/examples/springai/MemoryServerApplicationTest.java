@@ -71,7 +71,7 @@ class MemoryServerApplicationTest {
     }
 
     private static McpSchema.CallToolRequest request(String tool, Map<String, Object> arguments) {
-        return McpSchema.CallToolRequest.builder().name(tool).arguments(arguments).build();
+        return McpSchema.CallToolRequest.builder(tool).arguments(arguments).build();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -105,14 +105,14 @@ class MemoryServerApplicationTest {
                 }
                 assertThat(client.listResources().resources()).extracting(McpSchema.Resource::uri)
                         .containsExactly("memory://knowledge-graph");
-                client.subscribeResource(new McpSchema.SubscribeRequest(MemoryMcp.GRAPH_URI));
+                client.subscribeResource(McpSchema.SubscribeRequest.builder(MemoryMcp.GRAPH_URI).build());
 
                 List<String> answered = script(client::callTool);
                 assertThat(answered).isEqualTo(expected);
                 assertThat(answered.get(3)).startsWith("add_observations isError=true\nEntity with name Nobody not found");
 
                 String graph = ((McpSchema.TextResourceContents) client.readResource(
-                        new McpSchema.ReadResourceRequest(MemoryMcp.GRAPH_URI)).contents().get(0)).text();
+                        McpSchema.ReadResourceRequest.builder(MemoryMcp.GRAPH_URI).build()).contents().get(0)).text();
                 assertThat(answered.get(9)).startsWith("read_graph isError=false\n" + graph + "\n");
                 assertThat(graph).contains("\"name\": \"Babbage\"").doesNotContain("Ada");
                 List<McpSchema.ResourceContents> update = updates.poll(20, TimeUnit.SECONDS);
