@@ -334,7 +334,7 @@ public final class LiveMemory implements AutoCloseable {
      * Stops the sync schedules and folds the journal into the state file. Every write has already been
      * persisted when it returned.
      *
-     * @throws StoreAccessException if the state file cannot be written (the journal keeps the changes)
+     * @throws LocalStateException if the state file cannot be written (the journal keeps the changes)
      */
     @Override
     public void close() {
