@@ -133,6 +133,51 @@ final class CheckpointJournalTest {
     }
 
     @Test
+    void aRecordCutAtEveryByteIsDroppedWholeAndTheRecordsBeforeItStay() throws IOException {
+        SyncEngine engine = engine();
+        engine.edit(g -> add(g, "Ada", "a"));
+        engine.edit(g -> add(g, "Ada", "b"));
+        Path journal = state.resolve(StateDirectory.JOURNAL_FILE);
+        int edited = Files.readAllBytes(journal).length;
+        engine.edit(g -> add(g, "Ada", "c")); // two records: the edit with its pending write-back, then "landed"
+        byte[] full = Files.readAllBytes(journal);
+        int landed = lastIndexOf(full, "{\"length\":");
+        assertThat(landed).isGreaterThan(edited);
+
+        Checkpoint beforeEdit = loadCut(journal, full, edited);
+        Checkpoint beforeLanded = loadCut(journal, full, landed);
+        Checkpoint after = loadCut(journal, full, full.length);
+        assertThat(beforeLanded.state()).as("the edit's record adds c").isNotEqualTo(beforeEdit.state());
+        assertThat(after.base()).as("the landed record moves the base").isNotEqualTo(beforeLanded.base());
+        for (int end = edited; end < full.length; end++) { // a crash that wrote end bytes of the journal
+            Checkpoint torn = loadCut(journal, full, end);
+            Checkpoint expected = end < landed ? beforeEdit : beforeLanded;
+            assertThat(torn.state()).as("cut at %d of %d", end, full.length).isEqualTo(expected.state());
+            assertThat(torn.base()).as("cut at %d of %d", end, full.length).isEqualTo(expected.base());
+            assertThat(torn.pending() == null).as("cut at %d of %d", end, full.length)
+                    .isEqualTo(expected.pending() == null);
+        }
+        Files.write(journal, full);
+        assertThat(fresh().state().view().entity("Ada").orElseThrow().observations()).contains("a", "b", "c");
+    }
+
+    /** What a fresh process reads when the journal holds only its first {@code end} bytes. */
+    private Checkpoint loadCut(Path journal, byte[] full, int end) throws IOException {
+        Files.write(journal, Arrays.copyOf(full, end));
+        return new StateDirectory(state, REPLICA).load().orElseThrow();
+    }
+
+    private static int lastIndexOf(byte[] bytes, String text) {
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = bytes.length - t.length; i >= 0; i--) {
+            if (Arrays.equals(bytes, i, i + t.length, t, 0, t.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aDamagedRecordFollowedByAValidOneIsRefusedAndNothingIsWritten() throws IOException {
         SyncEngine engine = engine();
         engine.edit(g -> add(g, "Ada", "a"));
@@ -198,6 +243,42 @@ final class CheckpointJournalTest {
         byte[] out = Arrays.copyOf(h, h.length + all.length);
         System.arraycopy(all, 0, out, h.length, all.length);
         return out;
+    }
+
+    @Test
+    void aPendingWriteBackKeepsItsNewlineAndTemporaryFileInTheJournalAndInTheSnapshot() throws IOException {
+        Clock clock = Clock.hybrid(REPLICA, () -> 1_700_000_000_000L, Timestamp.ZERO);
+        MemoryGraph base = MemoryGraph.of(List.of(Entity.of("Ada", "person", "x")), List.of());
+        MemoryState local = MemoryState.fromGraph(add(base, "Ada", "y"), clock);
+        MemoryGraph view = local.view(); // what a write-back writes
+        Checkpoint.Pending pending = Checkpoint.Pending.of(view, true, MemoryFileCodec.write(view, true))
+                .withFile(".memory.jsonl.4711.tmp");
+
+        PrivateFiles.createDirectories(state);
+        StateDirectory journaled = new StateDirectory(state, REPLICA);
+        journaled.save(new Checkpoint(clock.current(), local, base, null));
+        long journalBefore = Files.size(state.resolve(StateDirectory.JOURNAL_FILE));
+        journaled.save(new Checkpoint(clock.current(), local, base, pending));
+        assertThat(Files.size(state.resolve(StateDirectory.JOURNAL_FILE))).as("a journal record")
+                .isGreaterThan(journalBefore);
+        assertSamePending(fresh().pending(), pending);
+
+        Path other = temp.resolve("state-snapshot");
+        PrivateFiles.createDirectories(other);
+        new StateDirectory(other, REPLICA).save(new Checkpoint(clock.current(), local, base, pending));
+        assertThat(new String(Files.readAllBytes(other.resolve(StateDirectory.CHECKPOINT_FILE)),
+                StandardCharsets.UTF_8)).as("the first save writes a snapshot").contains(pending.file());
+        assertSamePending(new StateDirectory(other, REPLICA).load().orElseThrow().pending(), pending);
+    }
+
+    private static void assertSamePending(Checkpoint.@org.jspecify.annotations.Nullable Pending read,
+            Checkpoint.Pending written) {
+        assertThat(read).as("the pending write-back").isNotNull();
+        assertThat(read.trailingNewline()).as("its trailing newline").isTrue();
+        assertThat(read.file()).as("its temporary file").isEqualTo(written.file());
+        assertThat(read.length()).isEqualTo(written.length());
+        assertThat(read.crc32c()).isEqualTo(written.crc32c());
+        assertThat(read.view()).isEqualTo(written.view());
     }
 
     @Test
