@@ -21,14 +21,12 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +44,8 @@ import picocli.CommandLine.Option;
  * JSONL file ({@code MEMORY_FILE_PATH}), but every write is a stamped CRDT edit taken in turn under a
  * file lock, so concurrent calls and concurrent server processes lose nothing. It serves the npm
  * server's subscribable resource {@code memory://knowledge-graph} too. With a store it syncs with the
- * other replicas periodically. It exits when its stdin closes.
+ * other replicas periodically. It exits when its stdin closes, once every request read before the end
+ * is answered ({@code StdioDrain}).
  */
 @Command(name = "memory-mcp-server", mixinStandardHelpOptions = true,
         versionProvider = MemoryServer.Version.class, subcommands = ServiceInstaller.class,
@@ -62,6 +61,8 @@ public final class MemoryServer implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(MemoryServer.class);
 
     private static final String SYNC_EVERY = "300";
+    /** How long the end of stdin waits for the requests read before it (a tool may wait 60 s for the lock). */
+    private static final Duration DRAIN_BOUND = Duration.ofMinutes(2);
 
     private final StartupWarmUp warmUp;
 
@@ -237,31 +238,13 @@ public final class MemoryServer implements Callable<Integer> {
                     }
                 }, 0, Math.max(1, syncEvery), TimeUnit.SECONDS);
             }
-            CountDownLatch eof = new CountDownLatch(1);
-            System.setIn(new FilterInputStream(System.in) {
-                @Override
-                public int read() throws IOException {
-                    int b = super.read();
-                    if (b < 0) {
-                        eof.countDown();
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    int n = super.read(buf, off, len);
-                    if (n < 0) {
-                        eof.countDown();
-                    }
-                    return n;
-                }
-            });
+            StdioDrain stdio = new StdioDrain(DRAIN_BOUND); // stdin's end waits for the requests read before it
             McpJsonMapper json = warmUp.mapper();
             MemoryBackend backend = MemoryBackend.sharedFile(engine);
             backend.onChange(changed); // also run after a sync below
             MemoryMcp memory = MemoryMcp.of(backend, json);
-            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
+            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json,
+                            stdio.in(System.in), stdio.out(System.out)))
                     .serverInfo("memory-server", "0.6.3")
                     .capabilities(MemoryMcp.capabilities().build())
                     .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
@@ -269,7 +252,7 @@ public final class MemoryServer implements Callable<Integer> {
                     .resources(HeapExhausted.guardResource(memory.syncResource(), file))
                     .build();
             built.set(server);
-            eof.await();
+            stdio.awaitEnd();
             server.closeGracefully();
             timer.shutdownNow();
             if (location != null) {

@@ -249,6 +249,48 @@ class MemoryServerIT {
         }
     }
 
+    /**
+     * A client that writes its requests and closes stdin at once (a script: write, close, read) gets
+     * every answer, and every write is made, as from the npm server; the last line has no newline.
+     */
+    @Test
+    void requestsWrittenJustBeforeStdinClosesAreAllAnsweredAndWritten() throws Exception {
+        Path file = tmp.resolve("piped.jsonl");
+        ProcessBuilder pb = Servers.oursProcess(Files.createDirectories(tmp.resolve("hp")),
+                Map.of("MEMORY_FILE_PATH", file.toString()));
+        pb.redirectError(tmp.resolve("piped.log").toFile());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder in = new StringBuilder();
+        in.append(json.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 0, "method", "initialize", "params",
+                Map.of("protocolVersion", "2025-06-18", "capabilities", Map.of(), "clientInfo",
+                        Map.of("name", "script", "version", "0"))))).append('\n');
+        in.append("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
+        for (int i = 1; i <= 20; i++) {
+            in.append(json.writeValueAsString(Map.of("jsonrpc", "2.0", "id", i, "method", "tools/call", "params",
+                    Map.of("name", "create_entities", "arguments", Map.of("entities",
+                            List.of(entity("piped-" + i, "call", "line " + i))))))).append('\n');
+        }
+        in.append("{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\",\"params\":{\"name\":\"open_nodes\","
+                + "\"arguments\":{\"names\":[\"piped-1\"]}}}"); // no newline: the stream just ends
+        Process p = pb.start();
+        try (var stdin = p.getOutputStream()) {
+            stdin.write(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        List<Integer> ids = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            JsonNode reply = json.readTree(line);
+            assertThat(reply.has("error")).as(line).isFalse();
+            ids.add(reply.path("id").asInt());
+        }
+        assertThat(ids).as("answered (server log: %s)", Files.readString(tmp.resolve("piped.log")))
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(0, 21).boxed().toList());
+        MemoryGraph g = MemoryFileCodec.parse(Files.readAllBytes(file), file.toString()).graph();
+        assertThat(g.entities()).hasSize(20);
+    }
+
     @Test
     void theLauncherRunsTheJar() throws Exception {
         Process p = new ProcessBuilder(Path.of("../bin/memory-mcp-server").toAbsolutePath().normalize().toString(),

@@ -17,6 +17,11 @@ final class Servers {
 
     /** Our server from the shaded jar, with {@code HOME} and extra environment and arguments. */
     static McpClient ours(Path home, Map<String, String> env, String... args) throws Exception {
+        return McpClient.start(oursProcess(home, env, args));
+    }
+
+    /** The process of {@link #ours}, not started. */
+    static ProcessBuilder oursProcess(Path home, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:+UseSerialGC",
                 // lock acquisitions in the log, for the diagnosis of a failed concurrency test
@@ -27,7 +32,7 @@ final class Servers {
         pb.environment().put("HOME", home.toString());
         pb.environment().remove("MEMORY_BACKUP_STORE");
         pb.environment().putAll(env);
-        return McpClient.start(pb);
+        return pb;
     }
 
     /** The npm server, installed into crdt-cli's build directory (shared with its interop test) if missing. */
