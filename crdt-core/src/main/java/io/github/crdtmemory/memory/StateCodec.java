@@ -137,8 +137,11 @@ public final class StateCodec {
         }
     }
 
-    /** The length of {@link #encode}'s output, to the byte (every literal above is ASCII). */
-    private static long size(LwwMap<AtomKey> atoms) {
+    /**
+     * The length of {@link #encode}'s output, to the byte (every literal above is ASCII): the array is
+     * allocated once, exactly sized (a large state is not copied while it grows, nor trimmed after).
+     */
+    static long size(LwwMap<AtomKey> atoms) {
         long n = HEADER.length();
         for (LwwMap.Cursor<AtomKey> c = atoms.cursor(); c.hasEntry(); c.advance()) {
             AtomKey key = c.key();

@@ -51,6 +51,16 @@ final class CodecProperties {
     }
 
     @Test
+    void encodingsArePresizedToTheByte() {
+        qt().forAll(Generators.states())
+                .checkAssert(s -> assertThat(StateCodec.size(s.atoms())).isEqualTo(StateCodec.encode(s).length));
+        qt().forAll(Generators.graphs(), org.quicktheories.generators.SourceDSL.booleans().all())
+                .assuming((g, trailing) -> !g.entities().isEmpty() || !g.relations().isEmpty())
+                .checkAssert((g, trailing) -> assertThat(MemoryFileCodec.size(g, trailing))
+                        .isEqualTo(MemoryFileCodec.write(g, trailing).length));
+    }
+
+    @Test
     void equalStatesIffEqualBytes() {
         qt().forAll(Generators.states(), Generators.states())
                 .checkAssert((a, b) -> assertThat(Arrays.equals(StateCodec.encode(a), StateCodec.encode(b)))
