@@ -118,6 +118,19 @@ final class CycleStepsTest {
         assertThat(leftovers()).isEmpty();
     }
 
+    @Test
+    void anEditThatChangesNothingStampsAndStopsWithoutATemporaryFile() throws IOException {
+        alice.sync();
+        byte[] before = Files.readAllBytes(alice.memoryFile);
+        List<StepHook.Step> steps = new ArrayList<>();
+        recording(steps, StepHook.NONE).edit(g -> withObservation(g, "Ada", "person", "a")); // already there
+
+        assertThat(steps.stream().filter(s -> !SAVES.contains(s))).containsExactly(StepHook.Step.READ,
+                StepHook.Step.STAMPED, StepHook.Step.DONE);
+        assertThat(Files.readAllBytes(alice.memoryFile)).isEqualTo(before);
+        assertThat(leftovers()).isEmpty();
+    }
+
     /** The checkpoint-save boundaries between the first {@code from} and the first {@code to} after it. */
     private static long savesBetween(List<StepHook.Step> steps, StepHook.Step from, StepHook.Step to) {
         int start = steps.indexOf(from);
