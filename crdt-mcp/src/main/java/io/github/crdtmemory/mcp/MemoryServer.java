@@ -209,61 +209,73 @@ public final class MemoryServer implements Callable<Integer> {
             if (http.enabled) {
                 return http.serve(engine, location != null, syncEvery, root, id, warmUp);
             }
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "memory-sync");
-                t.setDaemon(true);
-                return t;
-            });
-            AtomicReference<McpSyncServer> built = new AtomicReference<>();
-            Runnable changed = () -> { // as the npm server: subscribers hear of every write
-                McpSyncServer s = built.get();
-                if (s != null) {
-                    try {
-                        s.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryMcp.GRAPH_URI));
-                    } catch (RuntimeException e) {
-                        log.warn("cannot notify subscribers of {}: {}", MemoryMcp.GRAPH_URI, e.toString());
-                    }
-                }
-            };
-            if (location != null) {
-                java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> {
-                    try {
-                        if (engine.sync().writeBack() == SyncReport.WriteBack.WRITTEN) {
-                            changed.run(); // other replicas' edits arrived
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("sync with {} failed: {}", replicas.description(), e.getMessage());
-                    } catch (OutOfMemoryError e) { // a scheduled task's error would only stop the schedule
-                        HeapExhausted.exit(file);
-                    }
-                }, 0, Math.max(1, syncEvery), TimeUnit.SECONDS);
-            }
-            StdioDrain stdio = new StdioDrain(DRAIN_BOUND); // stdin's end waits for the requests read before it
-            McpJsonMapper json = warmUp.mapper();
-            MemoryBackend backend = MemoryBackend.sharedFile(engine);
-            backend.onChange(changed); // also run after a sync below
-            MemoryMcp memory = MemoryMcp.of(backend, json);
-            McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json,
-                            stdio.in(System.in), stdio.out(System.out)))
-                    .serverInfo("memory-server", "0.6.3")
-                    .capabilities(MemoryMcp.capabilities().build())
-                    .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
-                    .tools(HeapExhausted.guardTools(memory.syncTools(), file))
-                    .resources(HeapExhausted.guardResource(memory.syncResource(), file))
-                    .build();
-            built.set(server);
-            stdio.awaitEnd();
-            server.closeGracefully();
-            timer.shutdownNow();
-            if (location != null) {
-                try {
-                    engine.sync(); // a last sync so the session's writes leave the machine
-                } catch (RuntimeException e) {
-                    log.warn("final sync with {} failed: {}", replicas.description(), e.getMessage());
-                }
-            }
+            serveStdio(engine, replicas, location != null);
         }
         return 0;
+    }
+
+    /**
+     * Serves the memory over stdio until stdin ends (every request read before the end answered), with
+     * a sync every {@code syncEvery} seconds and a last one at the end when {@code syncing}.
+     */
+    private void serveStdio(SyncEngine engine, ReplicaStore replicas, boolean syncing) throws InterruptedException {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "memory-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicReference<McpSyncServer> built = new AtomicReference<>();
+        Runnable changed = () -> { // as the npm server: subscribers hear of every write
+            McpSyncServer s = built.get();
+            if (s != null) {
+                try {
+                    s.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(MemoryMcp.GRAPH_URI));
+                } catch (RuntimeException e) {
+                    log.warn("cannot notify subscribers of {}: {}", MemoryMcp.GRAPH_URI, e.toString());
+                }
+            }
+        };
+        if (syncing) {
+            java.util.concurrent.ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(
+                    () -> syncNow(engine, replicas, changed), 0, Math.max(1, syncEvery), TimeUnit.SECONDS);
+        }
+        StdioDrain stdio = new StdioDrain(DRAIN_BOUND); // stdin's end waits for the requests read before it
+        McpJsonMapper json = warmUp.mapper();
+        MemoryBackend backend = MemoryBackend.sharedFile(engine);
+        backend.onChange(changed); // also run after a sync below
+        MemoryMcp memory = MemoryMcp.of(backend, json);
+        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json,
+                        stdio.in(System.in), stdio.out(System.out)))
+                .serverInfo("memory-server", "0.6.3")
+                .capabilities(MemoryMcp.capabilities().build())
+                .jsonSchemaValidator(warmUp.validator()) // made on the warm-up thread
+                .tools(HeapExhausted.guardTools(memory.syncTools(), engine.settings().memoryFile()))
+                .resources(HeapExhausted.guardResource(memory.syncResource(), engine.settings().memoryFile()))
+                .build();
+        built.set(server);
+        stdio.awaitEnd();
+        server.closeGracefully();
+        timer.shutdownNow();
+        if (syncing) {
+            try {
+                engine.sync(); // a last sync so the session's writes leave the machine
+            } catch (RuntimeException e) {
+                log.warn("final sync with {} failed: {}", replicas.description(), e.getMessage());
+            }
+        }
+    }
+
+    /** One scheduled sync; {@code changed} runs if other replicas' edits were written into the file. */
+    private void syncNow(SyncEngine engine, ReplicaStore replicas, Runnable changed) {
+        try {
+            if (engine.sync().writeBack() == SyncReport.WriteBack.WRITTEN) {
+                changed.run(); // other replicas' edits arrived
+            }
+        } catch (RuntimeException e) {
+            log.warn("sync with {} failed: {}", replicas.description(), e.getMessage());
+        } catch (OutOfMemoryError e) { // a scheduled task's error would only stop the schedule
+            HeapExhausted.exit(engine.settings().memoryFile());
+        }
     }
 
     /** The version from the jar manifest. */
