@@ -249,46 +249,96 @@ class MemoryServerIT {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static String line(Object message) throws IOException {
+        return JSON.writeValueAsString(message) + "\n";
+    }
+
+    private static String initialize() throws IOException {
+        return line(Map.of("jsonrpc", "2.0", "id", 0, "method", "initialize", "params", Map.of("protocolVersion",
+                "2025-06-18", "capabilities", Map.of(), "clientInfo", Map.of("name", "script", "version", "0"))));
+    }
+
+    private static String createEntity(int id, String name) throws IOException {
+        return line(Map.of("jsonrpc", "2.0", "id", id, "method", "tools/call", "params", Map.of("name",
+                "create_entities", "arguments", Map.of("entities", List.of(entity(name, "call", "line " + id))))));
+    }
+
+    /** What a script that writes {@code input} to the server and closes stdin at once gets back. */
+    private record Piped(Map<Integer, JsonNode> answers, int exit, long millis, String log) {
+    }
+
+    private Piped pipe(String input, Path file) throws Exception {
+        Path log = Files.createTempFile(tmp, "piped", ".log");
+        ProcessBuilder pb = Servers.oursProcess(Files.createDirectories(tmp.resolve("hp")),
+                Map.of("MEMORY_FILE_PATH", file.toString()));
+        pb.redirectError(log.toFile());
+        long start = System.nanoTime();
+        Process p = pb.start();
+        try (var stdin = p.getOutputStream()) {
+            stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        boolean exited = p.waitFor(90, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        assertThat(exited).as("the server exits once stdin ends (log: %s)", Files.readString(log)).isTrue();
+        Map<Integer, JsonNode> answers = new java.util.TreeMap<>();
+        for (String l : out.get(30, TimeUnit.SECONDS).split("\n")) {
+            JsonNode reply = JSON.readTree(l);
+            answers.put(reply.path("id").asInt(), reply);
+        }
+        return new Piped(answers, p.exitValue(), (System.nanoTime() - start) / 1_000_000, Files.readString(log));
+    }
+
     /**
      * A client that writes its requests and closes stdin at once (a script: write, close, read) gets
-     * every answer, and every write is made, as from the npm server; the last line has no newline.
+     * every answer, and every write is made, as from the npm server.
      */
     @Test
     void requestsWrittenJustBeforeStdinClosesAreAllAnsweredAndWritten() throws Exception {
         Path file = tmp.resolve("piped.jsonl");
-        ProcessBuilder pb = Servers.oursProcess(Files.createDirectories(tmp.resolve("hp")),
-                Map.of("MEMORY_FILE_PATH", file.toString()));
-        pb.redirectError(tmp.resolve("piped.log").toFile());
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        StringBuilder in = new StringBuilder();
-        in.append(json.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 0, "method", "initialize", "params",
-                Map.of("protocolVersion", "2025-06-18", "capabilities", Map.of(), "clientInfo",
-                        Map.of("name", "script", "version", "0"))))).append('\n');
-        in.append("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
+        StringBuilder in = new StringBuilder(initialize()).append("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
         for (int i = 1; i <= 20; i++) {
-            in.append(json.writeValueAsString(Map.of("jsonrpc", "2.0", "id", i, "method", "tools/call", "params",
-                    Map.of("name", "create_entities", "arguments", Map.of("entities",
-                            List.of(entity("piped-" + i, "call", "line " + i))))))).append('\n');
+            in.append(createEntity(i, "piped-" + i));
         }
-        in.append("{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\",\"params\":{\"name\":\"open_nodes\","
-                + "\"arguments\":{\"names\":[\"piped-1\"]}}}"); // no newline: the stream just ends
-        Process p = pb.start();
-        try (var stdin = p.getOutputStream()) {
-            stdin.write(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        List<Integer> ids = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            JsonNode reply = json.readTree(line);
-            assertThat(reply.has("error")).as(line).isFalse();
-            ids.add(reply.path("id").asInt());
-        }
-        assertThat(ids).as("answered (server log: %s)", Files.readString(tmp.resolve("piped.log")))
-                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(0, 21).boxed().toList());
+        in.append(line(Map.of("jsonrpc", "2.0", "id", 21, "method", "tools/call", "params",
+                Map.of("name", "open_nodes", "arguments", Map.of("names", List.of("piped-1"))))));
+        Piped piped = pipe(in.toString(), file);
+
+        assertThat(piped.exit()).isZero();
+        assertThat(piped.answers().keySet()).as("answered (log: %s)", piped.log())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, 21).boxed().toList());
+        assertThat(piped.answers().values()).allSatisfy(r -> assertThat(r.has("error")).as("%s", r).isFalse());
         MemoryGraph g = MemoryFileCodec.parse(Files.readAllBytes(file), file.toString()).graph();
         assertThat(g.entities()).hasSize(20);
+    }
+
+    /**
+     * A client killed in the middle of a message, or one that never said it was initialized, does not
+     * keep the server running: it answers what it can and exits at once, not after the drain's bound.
+     */
+    @Test
+    void aCutLastMessageOrAnUninitializedClientEndsTheServerAtOnce() throws Exception {
+        Path cut = tmp.resolve("cut.jsonl");
+        Piped killed = pipe(initialize() + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                + createEntity(1, "before-the-cut") + "{\"jsonrpc\":\"2.0\",\"id\":2,\"meth", cut);
+        assertThat(killed.answers().keySet()).as("log: %s", killed.log()).containsExactly(0, 1);
+        assertThat(MemoryFileCodec.parse(Files.readAllBytes(cut), cut.toString()).graph().entity("before-the-cut"))
+                .isPresent();
+        assertThat(killed.millis()).as("well inside the drain's two minutes").isLessThan(60_000);
+
+        Piped uninitialized = pipe(initialize() + createEntity(1, "never"), tmp.resolve("uninitialized.jsonl"));
+        assertThat(uninitialized.answers().keySet()).containsExactly(0);
+        assertThat(uninitialized.millis()).as("well inside the drain's two minutes").isLessThan(60_000);
     }
 
     @Test
