@@ -10,7 +10,9 @@
 # only in management is lost there (crdt-mcp once gave users jackson-annotations 2.18, and the MCP SDK
 # failed at its first use). crdt-bom's verify phase runs it with this build's artifacts, offline: they
 # are laid out in a fresh local repository whose tail (read only) is the build's own
-# (-Dconsumer.skip: not at all). With STAGED, the artifacts are a staged release's (docs/releasing.md).
+# (-Dconsumer.skip: not at all; skipped too with -DskipTests, as the runner of the consumer's tests is
+# only fetched by a build that runs tests). With STAGED, the artifacts are a staged release's
+# (docs/releasing.md), and the build may fetch what it lacks.
 # Usage: check-consumer.sh ROOT MAVEN LOCAL_REPOSITORY VERSION JUNIT_VERSION [STAGED]
 set -euo pipefail
 root=$1 mvn=$2 tail=$3 version=$4 junit=$5 staged=${6:-}
@@ -23,7 +25,10 @@ if [ -z "$staged" ] && [ ! -e "$root/crdt-mcp/target/crdt-mcp-$version.jar" ]; t
 fi
 rm -rf "$work"
 mkdir -p "$repo" "$work/project"
-maven=("$mvn" -B -q -o "-Dmaven.repo.local=$repo" "-Dmaven.repo.local.tail=$tail")
+maven=("$mvn" -B -q "-Dmaven.repo.local=$repo" "-Dmaven.repo.local.tail=$tail")
+# this build's artifacts: offline, everything else is in the tail already; a staged release is checked
+# after a build that may have run no test (the consumer's test runner is then fetched)
+[ -n "$staged" ] || maven+=(-o)
 if [ -n "$staged" ]; then
   cp -R "$staged/." "$repo/"
 else
