@@ -85,6 +85,25 @@ final class WriteBackRaceTest {
         assertThat(bob.graph()).isEqualTo(alice.graph());
     }
 
+    /**
+     * Another writer caught half way through an in-place rewrite (truncated, not yet written) when the
+     * write-back compares: the file is a prefix of what was read, which is not what was read.
+     */
+    @Test
+    void aFileCutShortInPlaceBeforeTheComparisonIsNotReplaced() throws IOException {
+        byte[] read = Files.readAllBytes(alice.memoryFile);
+        SyncEngine engine = engineWritingAt(() -> {
+            try (var ch = java.nio.channels.FileChannel.open(alice.memoryFile, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(read.length / 2); // same file, its first half
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, StepHook.Step.TEMP_WRITTEN);
+        assertThat(engine.sync().writeBack()).isEqualTo(SyncReport.WriteBack.SKIPPED_FILE_CHANGED);
+        assertThat(Files.readAllBytes(alice.memoryFile)).as("the other writer's file, untouched")
+                .isEqualTo(java.util.Arrays.copyOf(read, read.length / 2));
+    }
+
     @Test
     void aFileReplacedByRenameAfterTheComparisonIsNotRenamedOver() {
         SyncEngine engine = engineWritingAt(() -> alice.edit(g -> withObservation(g, "Ada", "person", "renamed in")),
