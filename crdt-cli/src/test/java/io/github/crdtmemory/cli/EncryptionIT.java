@@ -6,12 +6,11 @@ package io.github.crdtmemory.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.github.crdtmemory.testkit.Git;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +46,8 @@ class EncryptionIT {
         Cli.Run bobSync = bob.run("sync", "--key-file", bobKey.toString());
         assertThat(bobSync.code()).as("%s", bobSync).isZero();
         assertThat(bob.read()).contains("wrote the first program").contains("found a moth");
-        assertThat(gitOut(remote, "cat-file", "--batch-all-objects", "--batch") + gitOut(remote, "for-each-ref")
-                + gitOut(remote, "log", "--all", "--format=%B"))
+        assertThat(Git.output(remote, "cat-file", "--batch-all-objects", "--batch") + Git.output(remote, "for-each-ref")
+                + Git.output(remote, "log", "--all", "--format=%B"))
                 .doesNotContain("Ada").doesNotContain("first program").doesNotContain("Grace").doesNotContain("moth")
                 .doesNotContain("mathematician");
 
@@ -59,7 +58,7 @@ class EncryptionIT {
             assertThat(r.code()).as("%s: %s", command, r).isZero();
         }
 
-        String refs = gitOut(remote, "for-each-ref");
+        String refs = Git.output(remote, "for-each-ref");
         Cli.Run none = bob.run("sync");
         assertThat(none.code()).as("%s", none).isEqualTo(ExitStatus.KEY);
         assertThat(none.err()).contains("[KEY_REQUIRED]").contains("--key-file");
@@ -68,7 +67,7 @@ class EncryptionIT {
         Cli.Run wrongRun = bob.run("sync", "--key-file", wrong.toString(), "--json");
         assertThat(wrongRun.code()).as("%s", wrongRun).isEqualTo(ExitStatus.KEY);
         assertThat(wrongRun.json().get("kind").asText()).isEqualTo("WRONG_KEY");
-        assertThat(gitOut(remote, "for-each-ref")).isEqualTo(refs);
+        assertThat(Git.output(remote, "for-each-ref")).isEqualTo(refs);
         assertThat(bob.run("sync", "--help").out()).contains("9").contains("encryption keys");
 
         // rotation: alice makes the new key file and rekeys; bob, still on the old file, syncs on
@@ -91,14 +90,4 @@ class EncryptionIT {
         assertThat(alice.read()).contains("wrote a compiler");
     }
 
-    private static String gitOut(Path dir, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new String(out, StandardCharsets.ISO_8859_1);
-    }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.crdtmemory.memory.MemoryFileCodec;
 import io.github.crdtmemory.memory.MemoryGraph;
+import io.github.crdtmemory.testkit.Git;
 import io.github.crdtmemory.testkit.McpClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -211,23 +212,13 @@ class MemoryServerIT {
             String objects = "";
             while (System.nanoTime() < deadline && !objects.contains("\"sealed\"")) {
                 Thread.sleep(300);
-                objects = git(remote, "cat-file", "--batch-all-objects", "--batch");
+                objects = Git.output(remote, "cat-file", "--batch-all-objects", "--batch");
             }
             assertThat(objects).contains("\"sealed\":\"AES-256-GCM\"").doesNotContain("Ada")
                     .doesNotContain("first program").doesNotContain("mathematician");
         }
     }
 
-    private static String git(Path dir, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("git"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
 
     @Test
     void aFileEmptiedByAnotherWriterMakesWriteCallsFailAndNothingIsWritten() throws Exception {
